@@ -1,0 +1,225 @@
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { WampLogger } from '../router/wamp-logger.interface.js';
+import type { WampRouter } from '../router/wamp-router.js';
+import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
+import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
+import { WebSocketConnection } from './websocket-connection.js';
+
+/** Settings of one WAMP-over-WebSocket endpoint. */
+export interface WampWebSocketEndpointOptions {
+  /** URL path served, e.g. `/ws`. */
+  readonly path: string;
+  /** Serializers offered, in the router's order of preference when several match. */
+  readonly serializers: readonly WampSerializer[];
+  /** Largest WebSocket message `ws` accepts before closing with 1009 (above the WAMP-level limit). */
+  readonly socketMaxPayload: number;
+  /** permessage-deflate on or off. */
+  readonly perMessageDeflate: boolean;
+  /** Allowed `Origin` header values; requests without `Origin` (non-browsers) are always allowed. */
+  readonly allowedOrigins?: readonly (string | RegExp)[];
+  /** Milliseconds of silence after which a keepalive ping is sent (0 disables keepalive). */
+  readonly pingInterval: number;
+  /** Milliseconds to wait for the pong before the connection is dropped. */
+  readonly pingTimeout: number;
+  /** Milliseconds allowed to receive the HTTP request headers (standalone server only). */
+  readonly headersTimeout: number;
+  /** Milliseconds to wait, after the sessions were sent GOODBYE, before the remaining sockets are cut. */
+  readonly shutdownTimeout: number;
+}
+
+/**
+ * Serves WAMP over WebSocket at one path: upgrade checks (path, origin, subprotocol), the `ws` server,
+ * one session per connection, keepalive pings, and a graceful close. Nest-free; `WampGateway` wires it
+ * to the Nest HTTP server, and it can listen on a port of its own for apps without one.
+ */
+export class WampWebSocketEndpoint {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<WebSocketConnection>();
+  private readonly serializersByProtocol: ReadonlyMap<string, WampSerializer>;
+  private attachedTo?: HttpServer;
+  private ownServer?: HttpServer;
+  private keepaliveTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly router: WampRouter,
+    private readonly options: WampWebSocketEndpointOptions,
+    private readonly logger: WampLogger,
+  ) {
+    this.serializersByProtocol = new Map(options.serializers.map((serializer) => [serializer.protocol, serializer]));
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.socketMaxPayload,
+      perMessageDeflate: options.perMessageDeflate,
+      handleProtocols: (protocols) => this.selectSerializer(protocols)?.protocol ?? false,
+    });
+    this.wss.on('error', (error) => this.logger.error(`WebSocket server error: ${error.message}`, error.stack));
+  }
+
+  /** Number of open WebSocket connections. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Serves the endpoint on an existing HTTP(S) server (the Nest app's), sharing its port. */
+  attach(server: HttpServer): void {
+    UpgradeRouter.for(server).register(this.options.path, this.handleUpgrade);
+    this.attachedTo = server;
+    this.startKeepalive();
+  }
+
+  /**
+   * Serves the endpoint on a server of its own (standalone mode), with slowloris-safe header timeouts.
+   * Plain HTTP requests are answered 426 Upgrade Required. Resolves with the bound address.
+   */
+  async listen(port: number, host?: string): Promise<AddressInfo> {
+    const server = createServer((_request, response) => {
+      response.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket' });
+      response.end('This endpoint speaks WAMP over WebSocket.\n');
+    });
+    // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default): without a
+    // short interval a slowloris socket lives 30 s whatever the timeout says.
+    server.headersTimeout = this.options.headersTimeout;
+    server.requestTimeout = this.options.headersTimeout;
+    (server as HttpServer & { connectionsCheckingInterval?: number }).connectionsCheckingInterval = 500;
+    server.on('clientError', (_error, socket) => socket.destroy());
+    this.ownServer = server;
+    this.attach(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return server.address() as AddressInfo;
+  }
+
+  /**
+   * Graceful close: refuses new connections, sends every session GOODBYE `wamp.close.system_shutdown`
+   * (ABORT to those still joining), waits for their replies at most `shutdownTimeout`, then cuts the rest.
+   */
+  async close(): Promise<void> {
+    clearInterval(this.keepaliveTimer);
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownTimeout).unref());
+    await Promise.race([this.router.shutdown(), grace]);
+    for (const connection of this.connections) connection.socket.terminate();
+    this.connections.clear();
+    if (this.attachedTo) {
+      UpgradeRouter.for(this.attachedTo).unregister(this.options.path);
+      this.attachedTo = undefined;
+    }
+    if (this.ownServer) {
+      const server = this.ownServer;
+      this.ownServer = undefined;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  private readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // A socket with no 'error' listener takes the process down on its first error.
+    socket.on('error', () => socket.destroy());
+    if (this.router.isShuttingDown) {
+      rejectUpgrade(socket, 503, 'The WAMP router is shutting down.');
+      return;
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && this.options.allowedOrigins && !originAllowed(origin, this.options.allowedOrigins)) {
+      rejectUpgrade(socket, 403, `Origin "${origin}" is not allowed.`);
+      return;
+    }
+    const offered = parseProtocols(request.headers['sec-websocket-protocol']);
+    if (!this.selectSerializer(offered)) {
+      rejectUpgrade(
+        socket,
+        400,
+        `No supported WAMP subprotocol offered. Supported: ${[...this.serializersByProtocol.keys()].join(', ')}.`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, request));
+  };
+
+  private onConnection(ws: WebSocket, request: IncomingMessage): void {
+    ws.on('error', (error) => this.logger.debug?.(`WebSocket error: ${error.message}`));
+    const serializer = this.serializersByProtocol.get(ws.protocol) as WampSerializer;
+    const socket = request.socket;
+    const connection = new WebSocketConnection(ws, serializer, {
+      type: 'websocket',
+      protocol: serializer.protocol,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort,
+      secure: (socket as TLSSocket).encrypted === true,
+      url: request.url ?? this.options.path,
+      headers: request.headers,
+    });
+    this.connections.add(connection);
+    const session = this.router.openSession(connection);
+    const expectBinary = serializer.binary;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      connection.lastSeen = Date.now();
+      if (isBinary !== expectBinary) {
+        session.protocolViolation(
+          `${serializer.protocol} messages travel in ${expectBinary ? 'binary' : 'text'} frames; got a ${
+            isBinary ? 'binary' : 'text'
+          } frame.`,
+        );
+        return;
+      }
+      session.handleFrame(data);
+    });
+    ws.on('pong', () => {
+      connection.lastSeen = Date.now();
+      connection.pingSentAt = 0;
+    });
+    ws.on('close', () => {
+      this.connections.delete(connection);
+      session.transportClosed();
+    });
+  }
+
+  private selectSerializer(offered: Iterable<string>): WampSerializer | undefined {
+    for (const protocol of offered) {
+      const serializer = this.serializersByProtocol.get(protocol);
+      if (serializer) return serializer;
+    }
+    return undefined;
+  }
+
+  /** One timer for every connection: ping the silent ones, drop those whose pong is overdue. */
+  private startKeepalive(): void {
+    const { pingInterval, pingTimeout } = this.options;
+    if (pingInterval <= 0 || this.keepaliveTimer) return;
+    const tick = Math.max(100, Math.min(pingInterval, pingTimeout) / 4);
+    this.keepaliveTimer = setInterval(() => {
+      const now = Date.now();
+      for (const connection of this.connections) {
+        if (connection.pingSentAt !== 0) {
+          if (now - connection.pingSentAt >= pingTimeout) connection.socket.terminate();
+        } else if (now - connection.lastSeen >= pingInterval && connection.socket.readyState === WebSocket.OPEN) {
+          connection.pingSentAt = now;
+          connection.socket.ping();
+        }
+      }
+    }, tick);
+    this.keepaliveTimer.unref();
+  }
+}
+
+/** Splits a `Sec-WebSocket-Protocol` header into the offered subprotocols, in the client's order. */
+function parseProtocols(header: string | undefined): string[] {
+  if (!header) return [];
+  return header
+    .split(',')
+    .map((protocol) => protocol.trim())
+    .filter((protocol) => protocol.length > 0);
+}
+
+function originAllowed(origin: string, allowed: readonly (string | RegExp)[]): boolean {
+  return allowed.some((entry) => (typeof entry === 'string' ? entry === origin : entry.test(origin)));
+}

@@ -1,0 +1,65 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server as HttpServer } from 'node:http';
+import { WampRouter } from '../router/wamp-router.js';
+import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
+import { WAMP_RESOLVED_OPTIONS } from '../wamp.constants.js';
+import { WampWebSocketEndpoint } from './wamp-websocket-endpoint.js';
+
+/**
+ * The Nest side of the WebSocket gateway: at bootstrap it attaches the WAMP endpoint to the app's HTTP
+ * server (Express or Fastify, sharing the port with HTTP routes and other WebSocket gateways) or, in
+ * standalone mode, listens on its own port; on `app.close()` it says GOODBYE to every session before Nest
+ * closes the HTTP server, so shutdown does not hang on open WebSockets.
+ */
+@Injectable()
+export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WampGateway');
+  /** The endpoint serving WAMP over WebSocket. */
+  readonly endpoint: WampWebSocketEndpoint;
+  private listening?: string;
+
+  constructor(
+    @Inject(WAMP_RESOLVED_OPTIONS) private readonly options: ResolvedWampOptions,
+    readonly router: WampRouter,
+    @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
+  ) {
+    this.endpoint = new WampWebSocketEndpoint(router, options.endpoint, this.logger);
+  }
+
+  /** Where the endpoint can be reached, e.g. `/ws` on the app's server or `ws://127.0.0.1:9000/ws`. */
+  get address(): string | undefined {
+    return this.listening;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { port, host, endpoint } = this.options;
+    if (port !== undefined) {
+      const address = await this.endpoint.listen(port, host);
+      this.listening = `ws://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}${endpoint.path}`;
+      this.logger.log(`WAMP router listening on ${this.listening}`);
+      return;
+    }
+    const server = this.httpAdapterHost?.httpAdapter?.getHttpServer() as HttpServer | undefined;
+    if (!server) {
+      throw new Error(
+        'WampModule: this application has no HTTP server to share (NestFactory.createMicroservice or ' +
+          'createApplicationContext). Set the "port" option to let the WAMP router listen on its own port.',
+      );
+    }
+    this.endpoint.attach(server);
+    this.listening = endpoint.path;
+    this.logger.log(`WAMP router serving WebSocket upgrades at ${endpoint.path} on the application's HTTP server`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.endpoint.close();
+  }
+}

@@ -1,0 +1,99 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { WampAuthenticator } from '../router/wamp-authenticator.interface.js';
+
+/** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
+export type WampSubprotocolName =
+  | 'wamp.2.json'
+  | 'wamp.2.msgpack'
+  | 'wamp.2.cbor'
+  | 'wamp.2.json.batched'
+  | 'wamp.2.msgpack.batched'
+  | 'wamp.2.cbor.batched';
+
+/** A realm with its own settings. */
+export interface WampRealmConfig {
+  /** Realm URI clients name in HELLO. */
+  name: string;
+  /**
+   * Decides who a joining session is (anonymous when omitted). Receives HELLO details and transport
+   * info, may CHALLENGE, resolves with the identity or rejects with a `WampAbortError`.
+   */
+  authenticator?: WampAuthenticator;
+}
+
+/**
+ * Options of `WampModule.forRoot()`. Every field is optional; the README lists the defaults and what each
+ * limit protects against.
+ *
+ * @example
+ * WampModule.forRoot({ realms: ['realm1'], path: '/ws' })
+ */
+export interface WampModuleOptions {
+  /** Realms served: URIs or realm configs. Default `['realm1']`. A HELLO for any other realm gets ABORT `wamp.error.no_such_realm`. */
+  realms?: (string | WampRealmConfig)[];
+  /** URL path of the WebSocket endpoint on the app's HTTP server. Default `/ws`. */
+  path?: string;
+  /**
+   * Standalone mode: listen on this port with a server of the module's own (for apps without an HTTP
+   * server, e.g. `NestFactory.createMicroservice`). Default: share the Nest app's HTTP server.
+   */
+  port?: number;
+  /** Host to bind in standalone mode. Default: all interfaces (as Node's `listen`). */
+  host?: string;
+  /** Subprotocols offered. Default: all six (json, msgpack, cbor and their batched variants). */
+  serializers?: WampSubprotocolName[];
+  /** Strict URI rules (`^([0-9a-z_]+\.)*([0-9a-z_]+)$`) when true, loose when false. Default `true`. */
+  strictUris?: boolean;
+  /**
+   * Largest WAMP message in bytes. Default 1 MiB. A larger request is answered with ERROR
+   * `wamp.error.payload_size_exceeded`; a WebSocket message over twice this is cut at the socket (close 1009).
+   */
+  maxPayload?: number;
+  /** Deepest list/dict nesting accepted in a message. Default 32. */
+  maxDepth?: number;
+  /** Milliseconds a connection has to send HELLO and finish authentication. Default 5000. */
+  helloTimeout?: number;
+  /** Milliseconds of silence before a keepalive ping. Default 20000; 0 turns keepalive off. */
+  pingInterval?: number;
+  /** Milliseconds to wait for the pong before dropping the connection. Default 10000. */
+  pingTimeout?: number;
+  /** Milliseconds to wait for the client's GOODBYE reply when the router closes a session. Default 2000. */
+  goodbyeTimeout?: number;
+  /** Milliseconds `app.close()` waits for sessions to answer GOODBYE before cutting them. Default 3000. */
+  shutdownTimeout?: number;
+  /** Milliseconds to receive HTTP request headers in standalone mode (slowloris guard). Default 10000. */
+  headersTimeout?: number;
+  /**
+   * Enforce the spec's sequential request IDs (a gap is a protocol violation). Default `false`, because
+   * clients in use today do not all comply (see the README's conformance notes).
+   */
+  checkRequestIds?: boolean;
+  /** Browser origins allowed to connect (exact strings or regexps). Default: any origin. */
+  allowedOrigins?: (string | RegExp)[];
+  /** Enable permessage-deflate. Default `false` (compression bombs, CPU). */
+  perMessageDeflate?: boolean;
+  /** `agent` announced in WELCOME. Default `nestjs-wamp/<version>`. */
+  agent?: string;
+}
+
+/** A class that builds {@link WampModuleOptions} (for `forRootAsync({ useClass })`). */
+export interface WampOptionsFactory {
+  createWampOptions(): WampModuleOptions | Promise<WampModuleOptions>;
+}
+
+/**
+ * Options of `WampModule.forRootAsync()`: build the options from DI (e.g. `ConfigService`).
+ *
+ * @example
+ * WampModule.forRootAsync({
+ *   imports: [ConfigModule],
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ path: config.get('WAMP_PATH') }),
+ * })
+ */
+export interface WampModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  useFactory?: (...args: never[]) => WampModuleOptions | Promise<WampModuleOptions>;
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
+  useClass?: Type<WampOptionsFactory>;
+  useExisting?: Type<WampOptionsFactory>;
+}

@@ -1,0 +1,23 @@
+import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
+import type { WampTransportInfo } from './wamp-transport-info.interface.js';
+
+/**
+ * One client connection as the router core sees it. The WebSocket gateway implements it over `ws`;
+ * unit tests implement it with a fake that records what was sent. Keeping this seam small is what lets
+ * the protocol core run without Nest or sockets.
+ */
+export interface WampConnection {
+  /** Serializer negotiated for this connection. */
+  readonly serializer: WampSerializer;
+  /** Transport details (subprotocol, address, upgrade headers). */
+  readonly transport: WampTransportInfo;
+  /** Sends one message (an array) encoded with the connection's serializer. */
+  send(message: readonly unknown[]): void;
+  /** Sends a frame that was already encoded with this connection's serializer (fan-out encodes once). */
+  sendEncoded(frame: Buffer | string): void;
+  /**
+   * Closes the transport. `code` is a WebSocket close code (1000 normal, 1002 protocol error,
+   * 1001 going away, 1009 too big).
+   */
+  close(code: number, reason: string): void;
+}

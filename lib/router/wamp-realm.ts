@@ -1,0 +1,40 @@
+import type { WampAuthenticator } from './wamp-authenticator.interface.js';
+import type { WampBroker } from './wamp-broker.interface.js';
+import type { WampDealer } from './wamp-dealer.interface.js';
+import type { WampSession } from './wamp-session.js';
+
+/**
+ * A routing namespace: its own sessions, broker, dealer and authenticator. Sessions of different realms
+ * never see each other.
+ */
+export class WampRealm {
+  /** Established sessions of this realm by session ID. */
+  readonly sessions = new Map<number, WampSession>();
+  /** `roles` of WELCOME.Details, built once: the router's broker and dealer with their working features. */
+  readonly roles: Readonly<Record<string, { features: Readonly<Record<string, boolean>> }>>;
+
+  constructor(
+    /** Realm URI. */
+    readonly name: string,
+    /** Decides who joining sessions are. */
+    readonly authenticator: WampAuthenticator,
+    /** Pub/sub of this realm. */
+    readonly broker: WampBroker,
+    /** RPC of this realm. */
+    readonly dealer: WampDealer,
+  ) {
+    this.roles = { broker: { features: broker.features }, dealer: { features: dealer.features } };
+  }
+
+  /** Adds an established session. */
+  attach(session: WampSession): void {
+    this.sessions.set(session.id, session);
+  }
+
+  /** Removes a session and releases what it held in the broker and dealer. */
+  detach(session: WampSession): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.broker.detach(session);
+    this.dealer.detach(session);
+  }
+}

@@ -1,0 +1,13 @@
+import type { RandomIdGenerator } from '../protocol/id-generator.js';
+import type { WampRealm } from './wamp-realm.js';
+import type { WampRouterOptions } from './wamp-router-options.interface.js';
+import type { WampSession } from './wamp-session.js';
+
+/** What a session needs from the router that owns it (kept narrow so sessions can be tested alone). */
+export interface WampRouterContext {
+  readonly options: WampRouterOptions;
+  readonly ids: RandomIdGenerator;
+  readonly realms: ReadonlyMap<string, WampRealm>;
+  /** Called once when a session is disposed, however it ended. */
+  sessionClosed(session: WampSession): void;
+}

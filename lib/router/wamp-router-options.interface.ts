@@ -1,0 +1,34 @@
+import type { WampAuthenticator } from './wamp-authenticator.interface.js';
+import type { WampLogger } from './wamp-logger.interface.js';
+
+/** One realm the router serves. */
+export interface WampRealmOptions {
+  /** Realm URI clients name in HELLO, e.g. `realm1`. */
+  readonly name: string;
+  /** Decides who a joining session is; defaults to anonymous for everyone. */
+  readonly authenticator?: WampAuthenticator;
+}
+
+/**
+ * Settings of the Nest-free router core. `WampModule` fills them from its options and their documented
+ * defaults; every field is required here so the hot path never checks for `undefined`.
+ */
+export interface WampRouterOptions {
+  readonly realms: readonly WampRealmOptions[];
+  /** Strict URI rules (`[0-9a-z_]` components) when true, loose rules when false. */
+  readonly strictUris: boolean;
+  /** Largest WAMP message accepted, in bytes; larger requests get ERROR `wamp.error.payload_size_exceeded`. */
+  readonly maxPayload: number;
+  /** Deepest nesting of lists/dicts accepted in a message. */
+  readonly maxDepth: number;
+  /** Milliseconds a connection may take to complete HELLO (and authentication) before ABORT. */
+  readonly helloTimeout: number;
+  /** Milliseconds the router waits for the client's GOODBYE reply after sending GOODBYE. */
+  readonly goodbyeTimeout: number;
+  /** Enforce the spec's sequential request IDs (1, 2, 3, ... per session) as a protocol violation. */
+  readonly checkRequestIds: boolean;
+  /** `agent` announced in WELCOME. */
+  readonly agent: string;
+  /** Where the core reports what it does not send to clients (internal errors). */
+  readonly logger: WampLogger;
+}

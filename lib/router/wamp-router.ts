@@ -1,0 +1,79 @@
+import { RandomIdGenerator } from '../protocol/id-generator.js';
+import { WampCloseUri } from '../protocol/wamp-uris.js';
+import { anonymousAuthenticator } from './anonymous.authenticator.js';
+import { LocalBroker } from './broker/local-broker.js';
+import { LocalDealer } from './dealer/local-dealer.js';
+import type { WampConnection } from './wamp-connection.interface.js';
+import { WampRealm } from './wamp-realm.js';
+import type { WampRouterContext } from './wamp-router-context.interface.js';
+import type { WampRouterOptions } from './wamp-router-options.interface.js';
+import { WampSession } from './wamp-session.js';
+
+/**
+ * The Nest-free WAMP router: realms, their sessions, brokers and dealers. Transports (the WebSocket
+ * gateway, test fakes) hand it connections; it hands back sessions to feed frames into.
+ *
+ * @example
+ * const router = new WampRouter({ ...options, realms: [{ name: 'realm1' }] });
+ * const session = router.openSession(connection);
+ * socket.on('message', (frame) => session.handleFrame(frame));
+ * socket.on('close', () => session.transportClosed());
+ */
+export class WampRouter implements WampRouterContext {
+  /** Global ID source (sessions, publications, subscriptions, registrations). */
+  readonly ids = new RandomIdGenerator();
+  /** Realms by URI. */
+  readonly realms: ReadonlyMap<string, WampRealm>;
+  private readonly sessions = new Set<WampSession>();
+  private shuttingDown = false;
+
+  constructor(readonly options: WampRouterOptions) {
+    const realms = new Map<string, WampRealm>();
+    for (const realm of options.realms) {
+      if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);
+      realms.set(
+        realm.name,
+        new WampRealm(
+          realm.name,
+          realm.authenticator ?? anonymousAuthenticator,
+          new LocalBroker(this.ids),
+          new LocalDealer(),
+        ),
+      );
+    }
+    this.realms = realms;
+  }
+
+  /** Number of open sessions (joined or still joining). */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Whether {@link WampRouter.shutdown} has started: new connections should be refused. */
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** Starts a session on a new connection; the HELLO timeout starts now. */
+  openSession(connection: WampConnection): WampSession {
+    const session = new WampSession(connection, this);
+    this.sessions.add(session);
+    return session;
+  }
+
+  /** @internal Called by sessions when they are disposed. */
+  sessionClosed(session: WampSession): void {
+    this.sessions.delete(session);
+  }
+
+  /**
+   * Closes every session: GOODBYE `wamp.close.system_shutdown` to established ones (each waits at most
+   * `goodbyeTimeout` for the reply), ABORT to those still joining. Resolves when all are closed.
+   */
+  async shutdown(message = 'The router is shutting down.'): Promise<void> {
+    this.shuttingDown = true;
+    const closing: Promise<void>[] = [];
+    for (const session of [...this.sessions]) closing.push(session.close(WampCloseUri.SYSTEM_SHUTDOWN, message));
+    await Promise.all(closing);
+  }
+}

@@ -1,0 +1,506 @@
+import { decodeMessage, type MessageDecoderOptions } from '../protocol/message-decoder.js';
+import { WampMessageType } from '../protocol/message-type.enum.js';
+import type {
+  AuthenticateMessage,
+  HelloDetails,
+  HelloMessage,
+  WampDict,
+  WampMessage,
+} from '../protocol/wamp-message.interface.js';
+import { WampProtocolError } from '../protocol/wamp-protocol.error.js';
+import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
+import { MAX_GENERATED_ID } from '../protocol/id-generator.js';
+import { SerializationError } from '../serializers/serialization.error.js';
+import { WampAbortError } from './wamp-abort.error.js';
+import type { WampChallengeResponse, WampIdentity } from './wamp-authenticator.interface.js';
+import type { WampConnection } from './wamp-connection.interface.js';
+import type { WampRealm } from './wamp-realm.js';
+import type { WampRouterContext } from './wamp-router-context.interface.js';
+import type { WampTransportInfo } from './wamp-transport-info.interface.js';
+
+/**
+ * Where a session is in its life:
+ * - `hello`: transport open, waiting for HELLO;
+ * - `authenticating`: CHALLENGE sent (or an authenticator is deciding), waiting for it;
+ * - `established`: WELCOME sent, requests are served;
+ * - `closing`: the router sent GOODBYE and waits for the reply;
+ * - `closed`: state disposed, anything that still arrives is ignored.
+ */
+export type WampSessionState = 'hello' | 'authenticating' | 'established' | 'closing' | 'closed';
+
+/** WebSocket close codes the session uses when it drops the transport. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_PROTOCOL_ERROR = 1002;
+
+/** Request types whose IDs the client draws from its one sequential counter. */
+const SEQUENTIAL_REQUEST_TYPES: ReadonlySet<WampMessageType> = new Set([
+  WampMessageType.PUBLISH,
+  WampMessageType.SUBSCRIBE,
+  WampMessageType.UNSUBSCRIBE,
+  WampMessageType.CALL,
+  WampMessageType.REGISTER,
+  WampMessageType.UNREGISTER,
+]);
+
+/** Request types the router answers with ERROR (so a size or URI problem can be reported to the request). */
+const ERROR_ANSWERABLE_TYPES: ReadonlySet<WampMessageType> = new Set([
+  WampMessageType.PUBLISH,
+  WampMessageType.SUBSCRIBE,
+  WampMessageType.UNSUBSCRIBE,
+  WampMessageType.CALL,
+  WampMessageType.REGISTER,
+  WampMessageType.UNREGISTER,
+]);
+
+interface PendingChallenge {
+  resolve(response: WampChallengeResponse): void;
+  reject(error: Error): void;
+}
+
+/**
+ * One WAMP session, router side: the state machine of the spec's session lifecycle (HELLO, optional
+ * CHALLENGE/AUTHENTICATE, WELCOME, GOODBYE/ABORT) on top of one connection, and the dispatcher of an
+ * established session's requests to its realm's broker and dealer.
+ *
+ * Every protocol violation ends the session the same way: ABORT `wamp.error.protocol_violation` with a
+ * readable message, state disposed, later input ignored, transport closed. Nothing a client sends can
+ * throw out of {@link WampSession.handleFrame}.
+ */
+export class WampSession {
+  /** Session ID announced in WELCOME (random in [1, 2^53 - 1]). */
+  readonly id: number;
+  private currentState: WampSessionState = 'hello';
+  private joinedRealm?: WampRealm;
+  private grantedIdentity?: WampIdentity;
+  private hello?: HelloDetails;
+  private expectedRequestId = 1;
+  private lastOutgoingRequestId = 0;
+  private pendingChallenge?: PendingChallenge;
+  private handshakeTimer?: NodeJS.Timeout;
+  private goodbyeTimer?: NodeJS.Timeout;
+  private goodbyeReplied?: () => void;
+  private readonly lifetime = new AbortController();
+  private readonly decoderOptions: MessageDecoderOptions;
+
+  constructor(
+    /** The connection this session speaks over. */
+    readonly connection: WampConnection,
+    private readonly router: WampRouterContext,
+  ) {
+    this.id = router.ids.next();
+    const { strictUris, maxDepth, helloTimeout } = router.options;
+    this.decoderOptions = { strictUris, maxDepth };
+    if (helloTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => this.onHandshakeTimeout(), helloTimeout);
+      this.handshakeTimer.unref();
+    }
+  }
+
+  /** Where the session is in its lifecycle. */
+  get state(): WampSessionState {
+    return this.currentState;
+  }
+
+  /** The realm joined (set once WELCOME was sent). */
+  get realm(): WampRealm | undefined {
+    return this.joinedRealm;
+  }
+
+  /** Who the authenticator said this session is (set once WELCOME was sent). */
+  get identity(): WampIdentity | undefined {
+    return this.grantedIdentity;
+  }
+
+  /** HELLO.Details as the client sent them (untrusted). */
+  get helloDetails(): HelloDetails | undefined {
+    return this.hello;
+  }
+
+  /** The transport the session arrived on. */
+  get transport(): WampTransportInfo {
+    return this.connection.transport;
+  }
+
+  /** Fires when the session ends, however it ends (GOODBYE, ABORT, violation, transport loss, shutdown). */
+  get signal(): AbortSignal {
+    return this.lifetime.signal;
+  }
+
+  /** Next ID for a request the router sends on this session (INVOCATION): sequential from 1, as the spec asks. */
+  nextOutgoingRequestId(): number {
+    this.lastOutgoingRequestId = this.lastOutgoingRequestId === MAX_GENERATED_ID ? 1 : this.lastOutgoingRequestId + 1;
+    return this.lastOutgoingRequestId;
+  }
+
+  /** Sends one message unless the session is closed (then it is dropped: the peer is gone). */
+  send(message: readonly unknown[]): void {
+    if (this.currentState !== 'closed') this.connection.send(message);
+  }
+
+  /**
+   * Handles one frame from the transport: decodes it with the connection's serializer, checks the size
+   * limit, and processes each message it carries. Never throws.
+   */
+  handleFrame(frame: Buffer): void {
+    if (this.currentState === 'closed') return;
+    let messages: unknown[];
+    try {
+      messages = this.connection.serializer.decode(frame);
+    } catch (error) {
+      const reason = error instanceof SerializationError ? error.message : 'undecodable frame';
+      this.protocolViolation(`Frame is not valid ${this.connection.serializer.protocol}: ${reason}`);
+      return;
+    }
+    if (frame.length > this.router.options.maxPayload) {
+      this.rejectOversized(messages, frame.length);
+      return;
+    }
+    for (let index = 0; index < messages.length && !this.isClosed(); index++) {
+      this.receive(messages[index]);
+    }
+  }
+
+  /** Processes one message (a raw array as the serializer produced it). Never throws. */
+  receive(raw: unknown): void {
+    if (this.currentState === 'closed') return;
+    let message: WampMessage;
+    try {
+      message = decodeMessage(raw, this.decoderOptions);
+    } catch (error) {
+      this.onDecodeError(error);
+      return;
+    }
+    try {
+      this.dispatch(message);
+    } catch (error) {
+      // A bug in a handler must not take the process (or other sessions) down with it.
+      const stack = error instanceof Error ? error.stack : String(error);
+      this.router.options.logger.error(`Session ${this.id}: internal error while handling message ${message.type}`, stack);
+      this.abort(WampErrorUri.RUNTIME_ERROR, 'Internal router error.', CLOSE_PROTOCOL_ERROR);
+    }
+  }
+
+  /**
+   * Ends the session politely: sends GOODBYE with `reason`, waits for the client's GOODBYE (at most
+   * `goodbyeTimeout` ms), then closes the transport. Resolves when the transport has been closed.
+   */
+  close(reason: string = WampCloseUri.CLOSE_REALM, message?: string): Promise<void> {
+    if (this.currentState === 'closed') return Promise.resolve();
+    if (this.currentState !== 'established') {
+      // No session to say goodbye to yet: ABORT is the only close a joining client understands.
+      this.abort(reason, message ?? 'The router closed the connection.');
+      return Promise.resolve();
+    }
+    this.currentState = 'closing';
+    this.connection.send([WampMessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+    return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(this.goodbyeTimer);
+        this.goodbyeReplied = undefined;
+        this.dispose(CLOSE_NORMAL, 'goodbye');
+        resolve();
+      };
+      this.goodbyeReplied = finish;
+      this.goodbyeTimer = setTimeout(finish, this.router.options.goodbyeTimeout);
+      this.goodbyeTimer.unref();
+    });
+  }
+
+  /** Ends the session at once with ABORT `reason` and closes the transport. */
+  abort(reason: string, message: string, closeCode = CLOSE_NORMAL, details: WampDict = {}): void {
+    if (this.currentState === 'closed') return;
+    this.connection.send([WampMessageType.ABORT, { ...details, message }, reason]);
+    this.dispose(closeCode, reason);
+  }
+
+  /** Ends the session with ABORT `wamp.error.protocol_violation` and the given explanation. */
+  protocolViolation(message: string): void {
+    this.abort(WampErrorUri.PROTOCOL_VIOLATION, message, CLOSE_PROTOCOL_ERROR);
+  }
+
+  /** Called by the transport when the connection is gone: disposes the session without sending anything. */
+  transportClosed(): void {
+    if (this.currentState === 'closed') return;
+    this.goodbyeReplied?.();
+    this.dispose(undefined, 'transport closed');
+  }
+
+  /** Read through a method so TypeScript does not keep a narrowing that a nested call may have changed. */
+  private isClosed(): boolean {
+    return this.currentState === 'closed';
+  }
+
+  private dispatch(message: WampMessage): void {
+    switch (this.currentState) {
+      case 'hello':
+        this.dispatchBeforeHello(message);
+        return;
+      case 'authenticating':
+        this.dispatchWhileAuthenticating(message);
+        return;
+      case 'established':
+        this.dispatchEstablished(message);
+        return;
+      case 'closing':
+        // After sending GOODBYE, the spec has the router ignore everything but the GOODBYE reply.
+        if (message.type === WampMessageType.GOODBYE) this.goodbyeReplied?.();
+        else if (message.type === WampMessageType.ABORT) this.transportClosed();
+        return;
+      default:
+        return;
+    }
+  }
+
+  private dispatchBeforeHello(message: WampMessage): void {
+    if (message.type === WampMessageType.HELLO) {
+      void this.join(message);
+    } else if (message.type === WampMessageType.ABORT) {
+      // The client gave up joining: nothing to answer.
+      this.dispose(CLOSE_NORMAL, 'client abort');
+    } else {
+      this.protocolViolation(`Expected HELLO as the first message, got ${messageName(message.type)}.`);
+    }
+  }
+
+  private dispatchWhileAuthenticating(message: WampMessage): void {
+    if (message.type === WampMessageType.AUTHENTICATE && this.pendingChallenge) {
+      const pending = this.pendingChallenge;
+      this.pendingChallenge = undefined;
+      pending.resolve(toChallengeResponse(message));
+    } else if (message.type === WampMessageType.ABORT) {
+      this.dispose(CLOSE_NORMAL, 'client abort');
+    } else if (message.type === WampMessageType.AUTHENTICATE) {
+      this.protocolViolation('AUTHENTICATE received, but no CHALLENGE is pending.');
+    } else {
+      this.protocolViolation(`${messageName(message.type)} received while the session is being authenticated.`);
+    }
+  }
+
+  private dispatchEstablished(message: WampMessage): void {
+    if (this.router.options.checkRequestIds && SEQUENTIAL_REQUEST_TYPES.has(message.type)) {
+      const request = (message as { request: number }).request;
+      if (request !== this.expectedRequestId) {
+        this.protocolViolation(
+          `Request ID ${request} is out of sequence: expected ${this.expectedRequestId} ` +
+            '(request IDs must count up from 1 within a session).',
+        );
+        return;
+      }
+      this.expectedRequestId = this.expectedRequestId === MAX_GENERATED_ID ? 1 : this.expectedRequestId + 1;
+    }
+    const realm = this.joinedRealm as WampRealm;
+    switch (message.type) {
+      case WampMessageType.CALL:
+        realm.dealer.call(this, message);
+        return;
+      case WampMessageType.CANCEL:
+        realm.dealer.cancel(this, message);
+        return;
+      case WampMessageType.REGISTER:
+        realm.dealer.register(this, message);
+        return;
+      case WampMessageType.UNREGISTER:
+        realm.dealer.unregister(this, message);
+        return;
+      case WampMessageType.YIELD:
+        realm.dealer.yield(this, message);
+        return;
+      case WampMessageType.ERROR:
+        if (message.requestType !== WampMessageType.INVOCATION) {
+          this.protocolViolation(
+            `ERROR from a client may only answer an INVOCATION (68), not ${messageName(message.requestType)}.`,
+          );
+          return;
+        }
+        realm.dealer.invocationError(this, message);
+        return;
+      case WampMessageType.PUBLISH:
+        realm.broker.publish(this, message);
+        return;
+      case WampMessageType.SUBSCRIBE:
+        realm.broker.subscribe(this, message);
+        return;
+      case WampMessageType.UNSUBSCRIBE:
+        realm.broker.unsubscribe(this, message);
+        return;
+      case WampMessageType.GOODBYE:
+        this.connection.send([WampMessageType.GOODBYE, {}, WampCloseUri.GOODBYE_AND_OUT]);
+        this.dispose(CLOSE_NORMAL, 'goodbye');
+        return;
+      case WampMessageType.ABORT:
+        this.dispose(CLOSE_NORMAL, 'client abort');
+        return;
+      case WampMessageType.HELLO:
+        this.protocolViolation('HELLO received on a session that is already established.');
+        return;
+      case WampMessageType.AUTHENTICATE:
+        this.protocolViolation('AUTHENTICATE received on a session that is already established.');
+        return;
+      default:
+        this.protocolViolation(`${messageName(message.type)} is a message a router sends, not one it accepts.`);
+    }
+  }
+
+  private async join(hello: HelloMessage): Promise<void> {
+    this.hello = hello.details;
+    const realm = this.router.realms.get(hello.realm);
+    if (!realm) {
+      this.abort(WampErrorUri.NO_SUCH_REALM, `Realm "${hello.realm}" does not exist on this router.`);
+      return;
+    }
+    this.currentState = 'authenticating';
+    let identity: WampIdentity;
+    try {
+      identity = await realm.authenticator({
+        realm: realm.name,
+        sessionId: this.id,
+        details: hello.details,
+        transport: this.connection.transport,
+        challenge: (authMethod, extra) => this.challenge(authMethod, extra),
+      });
+    } catch (error) {
+      if (this.isClosed()) return;
+      if (error instanceof WampAbortError) {
+        this.abort(error.reason, error.message, CLOSE_NORMAL, error.details);
+      } else {
+        this.router.options.logger.error(
+          `Session ${this.id}: authenticator failed`,
+          error instanceof Error ? error.stack : String(error),
+        );
+        this.abort(WampErrorUri.AUTHENTICATION_FAILED, 'Authentication failed.');
+      }
+      return;
+    }
+    if (this.currentState !== 'authenticating') return;
+    clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.grantedIdentity = identity;
+    this.joinedRealm = realm;
+    this.currentState = 'established';
+    realm.attach(this);
+    const details: Record<string, unknown> = {
+      realm: realm.name,
+      authid: identity.authid,
+      authrole: identity.authrole,
+      authmethod: identity.authmethod,
+      authprovider: identity.authprovider,
+      roles: realm.roles,
+      agent: this.router.options.agent,
+    };
+    if (identity.authextra !== undefined) details.authextra = identity.authextra;
+    this.connection.send([WampMessageType.WELCOME, this.id, details]);
+  }
+
+  private challenge(authMethod: string, extra: WampDict): Promise<WampChallengeResponse> {
+    if (this.currentState !== 'authenticating') {
+      return Promise.reject(new WampAbortError(WampErrorUri.AUTHENTICATION_FAILED, 'Session is gone.'));
+    }
+    if (this.pendingChallenge) {
+      return Promise.reject(new Error('A CHALLENGE is already pending for this session.'));
+    }
+    return new Promise<WampChallengeResponse>((resolve, reject) => {
+      this.pendingChallenge = { resolve, reject };
+      this.connection.send([WampMessageType.CHALLENGE, authMethod, extra]);
+    });
+  }
+
+  private onDecodeError(error: unknown): void {
+    if (error instanceof WampProtocolError) {
+      if (
+        error.uri === WampErrorUri.INVALID_URI &&
+        this.currentState === 'established' &&
+        error.requestType !== undefined &&
+        error.request !== undefined
+      ) {
+        this.connection.send([
+          WampMessageType.ERROR,
+          error.requestType,
+          error.request,
+          { message: error.message },
+          WampErrorUri.INVALID_URI,
+        ]);
+        return;
+      }
+      if (this.currentState === 'closing') return;
+      this.protocolViolation(error.message);
+      return;
+    }
+    const stack = error instanceof Error ? error.stack : String(error);
+    this.router.options.logger.error(`Session ${this.id}: decoder failed unexpectedly`, stack);
+    this.protocolViolation('Malformed message.');
+  }
+
+  private rejectOversized(messages: unknown[], size: number): void {
+    const limit = this.router.options.maxPayload;
+    const explanation = `Message of ${size} bytes exceeds the limit of ${limit} bytes.`;
+    // The spec's payload_size_exceeded goes to the request when there is one to answer; a session that
+    // is not established, or an oversized message with no request to answer, has broken the protocol.
+    const first = messages.length === 1 ? messages[0] : undefined;
+    if (this.currentState === 'established' && Array.isArray(first)) {
+      const [type, request] = first as unknown[];
+      if (
+        typeof type === 'number' &&
+        ERROR_ANSWERABLE_TYPES.has(type) &&
+        typeof request === 'number' &&
+        Number.isInteger(request) &&
+        request >= 1 &&
+        request <= 2 ** 53
+      ) {
+        this.connection.send([
+          WampMessageType.ERROR,
+          type,
+          request,
+          { message: explanation },
+          WampErrorUri.PAYLOAD_SIZE_EXCEEDED,
+        ]);
+        return;
+      }
+    }
+    this.protocolViolation(explanation);
+  }
+
+  private onHandshakeTimeout(): void {
+    this.handshakeTimer = undefined;
+    if (this.currentState !== 'hello' && this.currentState !== 'authenticating') return;
+    const limit = this.router.options.helloTimeout;
+    this.abort(
+      WampErrorUri.TIMEOUT,
+      this.currentState === 'hello'
+        ? `No HELLO received within ${limit} ms.`
+        : `Authentication did not complete within ${limit} ms.`,
+    );
+  }
+
+  private dispose(closeCode: number | undefined, reason: string): void {
+    if (this.currentState === 'closed') return;
+    this.currentState = 'closed';
+    clearTimeout(this.handshakeTimer);
+    clearTimeout(this.goodbyeTimer);
+    this.handshakeTimer = undefined;
+    this.goodbyeTimer = undefined;
+    if (this.pendingChallenge) {
+      this.pendingChallenge.reject(new WampAbortError(WampErrorUri.AUTHENTICATION_FAILED, 'Session is gone.'));
+      this.pendingChallenge = undefined;
+    }
+    this.joinedRealm?.detach(this);
+    this.router.sessionClosed(this);
+    this.lifetime.abort();
+    if (closeCode !== undefined) this.connection.close(closeCode, reason.slice(0, 120));
+  }
+}
+
+function toChallengeResponse(message: AuthenticateMessage): WampChallengeResponse {
+  return { signature: message.signature, extra: message.extra };
+}
+
+const MESSAGE_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(WampMessageType)
+    .filter(([, value]) => typeof value === 'number')
+    .map(([name, value]) => [value as number, name]),
+);
+
+/** `CALL (48)` for log and error texts. */
+export function messageName(type: number): string {
+  const name = MESSAGE_NAMES.get(type);
+  return name === undefined ? String(type) : `${name} (${type})`;
+}
