@@ -1,0 +1,58 @@
+import type { BinaryMessageCodec } from './binary-message.codec.js';
+import { SerializationError } from './serialization.error.js';
+import type { WampSerializer } from './wamp-serializer.interface.js';
+
+/** Size of the big-endian unsigned length that precedes every message in a batched binary frame. */
+const LENGTH_PREFIX_BYTES = 4;
+
+/**
+ * `wamp.2.msgpack.batched` and `wamp.2.cbor.batched`: binary frames holding one or more messages, each
+ * preceded by its length as a 4-byte big-endian unsigned integer (as autobahn does for both formats).
+ *
+ * `encode` produces one length-prefixed record, written in place by the inner encoder, so a transport
+ * may concatenate records into one frame. `decode` walks the frame record by record. A truncated
+ * prefix, a length running past the end of the frame, an empty record, or an empty frame is a
+ * `SerializationError`. So is a record that is not exactly one valid value.
+ */
+export class LengthPrefixedBatchedSerializer implements WampSerializer {
+  /** `<inner protocol>.batched`, e.g. `wamp.2.msgpack.batched`. */
+  readonly protocol: string;
+  /** Frames are binary. */
+  readonly binary = true;
+  /** Several messages may share a frame. */
+  readonly batched = true;
+
+  /** @param codec the unbatched serializer of the same format, e.g. a `MsgpackSerializer` */
+  constructor(private readonly codec: BinaryMessageCodec) {
+    this.protocol = `${codec.protocol}.batched`;
+  }
+
+  /** Encodes one message as a length-prefixed record. @throws SerializationError */
+  encode(message: readonly unknown[]): Buffer {
+    return this.codec.encodeLengthPrefixed(message);
+  }
+
+  /** Decodes every record of a frame, in order. @throws SerializationError */
+  decode(frame: Buffer): unknown[] {
+    if (!(frame instanceof Uint8Array)) throw new SerializationError('frame is not a Buffer');
+    const end = frame.length;
+    if (end === 0) throw new SerializationError('empty batched frame');
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    const messages: unknown[] = [];
+    let offset = 0;
+    while (offset < end) {
+      if (end - offset < LENGTH_PREFIX_BYTES) {
+        throw new SerializationError(`truncated length prefix at byte ${offset} of a batched frame`);
+      }
+      const length = view.getUint32(offset);
+      offset += LENGTH_PREFIX_BYTES;
+      if (length === 0) throw new SerializationError(`empty record at byte ${offset} of a batched frame`);
+      if (length > end - offset) {
+        throw new SerializationError(`record length ${length} runs past the end of the batched frame`);
+      }
+      messages.push(this.codec.decodeOne(frame.subarray(offset, offset + length)));
+      offset += length;
+    }
+    return messages;
+  }
+}

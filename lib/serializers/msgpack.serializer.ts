@@ -1,0 +1,71 @@
+import { Unpackr } from 'msgpackr';
+
+import type { BinaryMessageCodec } from './binary-message.codec.js';
+import { normalizeDecodedValue } from './decoded-value.normalizer.js';
+import { MsgpackValueEncoder } from './msgpack-value.encoder.js';
+import { SerializationError } from './serialization.error.js';
+import { toSerializationError } from './to-serialization-error.js';
+
+/**
+ * `wamp.2.msgpack`: one WAMP message per binary WebSocket message, as MessagePack.
+ *
+ * Decoding uses msgpackr, set up for interoperability and safety:
+ * - `useRecords: false`: msgpackr's record extension is not understood by other implementations.
+ * - `mapsAsObjects: true`: maps become plain objects, the shared value model. msgpackr renames a
+ *   `__proto__` key to `__proto_`, so a map can never set an object's prototype.
+ * - `int64AsType: 'number'`: uint64/int64 decode as numbers, not bigints, so the ID 2^53 arrives as
+ *   9007199254740992. Beyond 2^53 precision is lost, as with JSON.
+ * - `structuredClone: false`: refuses msgpackr's object-reference extensions (0x69/0x70), which would
+ *   let a frame build cycles.
+ * The result then goes through {@link normalizeDecodedValue}, which rejects the other extension types
+ * msgpackr still decodes (timestamps, sets, errors, regexps, 0xC1...).
+ *
+ * Encoding uses {@link MsgpackValueEncoder} rather than msgpackr's `Packr`, which writes every integer
+ * above 32 bits as a float64.
+ *
+ * Decoded `bin` values are `Buffer` views into the frame (no copy), so callers must not reuse a frame's
+ * memory after decoding it. ws allocates a fresh buffer per message.
+ */
+export class MsgpackSerializer implements BinaryMessageCodec {
+  /** The WebSocket subprotocol name. */
+  readonly protocol = 'wamp.2.msgpack';
+  /** Frames are binary. */
+  readonly binary = true;
+  /** One message per frame. */
+  readonly batched = false;
+
+  private readonly encoder = new MsgpackValueEncoder();
+  private readonly unpackr = new Unpackr({
+    useRecords: false,
+    mapsAsObjects: true,
+    int64AsType: 'number',
+    structuredClone: false,
+  });
+
+  /** Encodes one message as a MessagePack frame. @throws SerializationError */
+  encode(message: readonly unknown[]): Buffer {
+    return this.encoder.encode(message);
+  }
+
+  /** @inheritdoc */
+  encodeLengthPrefixed(message: readonly unknown[]): Buffer {
+    return this.encoder.encode(message, true);
+  }
+
+  /** Decodes a frame into its single message. @throws SerializationError */
+  decode(frame: Buffer): unknown[] {
+    return [this.decodeOne(frame)];
+  }
+
+  /** @inheritdoc */
+  decodeOne(bytes: Uint8Array): unknown {
+    if (!(bytes instanceof Uint8Array)) throw new SerializationError('frame is not a Buffer');
+    let value: unknown;
+    try {
+      value = this.unpackr.unpack(bytes);
+    } catch (error) {
+      throw toSerializationError(error, 'invalid MessagePack');
+    }
+    return normalizeDecodedValue(value, bytes.length);
+  }
+}

@@ -1,0 +1,112 @@
+import { CborSerializer } from './cbor.serializer.js';
+import { JsonBatchedSerializer } from './json-batched.serializer.js';
+import { JsonSerializer } from './json.serializer.js';
+import { LengthPrefixedBatchedSerializer } from './length-prefixed-batched.serializer.js';
+import { MsgpackSerializer } from './msgpack.serializer.js';
+import type { WampSerializer } from './wamp-serializer.interface.js';
+
+/**
+ * Every WebSocket subprotocol this package implements. This is also the default order of preference
+ * when a subprotocol must be chosen without a client ordering.
+ */
+export const WAMP_SUBPROTOCOLS = [
+  'wamp.2.json',
+  'wamp.2.msgpack',
+  'wamp.2.cbor',
+  'wamp.2.json.batched',
+  'wamp.2.msgpack.batched',
+  'wamp.2.cbor.batched',
+] as const;
+
+/** Name of a supported WAMP WebSocket subprotocol. */
+export type WampSubprotocol = (typeof WAMP_SUBPROTOCOLS)[number];
+
+const SUPPORTED: ReadonlySet<string> = new Set(WAMP_SUBPROTOCOLS);
+
+/** Whether `name` is a subprotocol this package implements (exact, case-sensitive match, as RFC 6455 asks). */
+export function isWampSubprotocol(name: string): name is WampSubprotocol {
+  return SUPPORTED.has(name);
+}
+
+/**
+ * Picks the subprotocol for a WebSocket handshake: the first one the client offered that is enabled.
+ * The client lists protocols in its order of preference (RFC 6455 §4.1), so that order wins.
+ *
+ * @param offered the client's `Sec-WebSocket-Protocol` values, in the order sent (ws passes a Set)
+ * @param enabled the subprotocols the server accepts (default: all)
+ * @returns the chosen subprotocol, or `undefined` when nothing offered is enabled
+ */
+export function selectSubprotocol(
+  offered: Iterable<string>,
+  enabled: Iterable<WampSubprotocol> = WAMP_SUBPROTOCOLS,
+): WampSubprotocol | undefined {
+  const accepted: ReadonlySet<string> = enabled instanceof Set ? enabled : new Set<string>(enabled);
+  for (const name of offered) {
+    if (accepted.has(name) && isWampSubprotocol(name)) return name;
+  }
+  return undefined;
+}
+
+/**
+ * Creates the serializer for one subprotocol. Serializers are stateless between calls and encode and
+ * decode synchronously, so a single instance can serve every connection.
+ */
+export function createSerializer(protocol: WampSubprotocol): WampSerializer {
+  switch (protocol) {
+    case 'wamp.2.json':
+      return new JsonSerializer();
+    case 'wamp.2.json.batched':
+      return new JsonBatchedSerializer();
+    case 'wamp.2.msgpack':
+      return new MsgpackSerializer();
+    case 'wamp.2.msgpack.batched':
+      return new LengthPrefixedBatchedSerializer(new MsgpackSerializer());
+    case 'wamp.2.cbor':
+      return new CborSerializer();
+    case 'wamp.2.cbor.batched':
+      return new LengthPrefixedBatchedSerializer(new CborSerializer());
+    default:
+      throw new TypeError(`unsupported WAMP subprotocol: ${String(protocol)}`);
+  }
+}
+
+/**
+ * The serializers of the enabled subprotocols, created once and shared by all connections.
+ *
+ * @example
+ * const serializers = new SerializerRegistry(['wamp.2.json', 'wamp.2.msgpack']);
+ * // in ws's handleProtocols(protocols):
+ * const chosen = serializers.select(protocols); // 'wamp.2.msgpack' | 'wamp.2.json' | undefined
+ * const serializer = chosen && serializers.get(chosen);
+ */
+export class SerializerRegistry {
+  /** The enabled subprotocols, in the order given. */
+  readonly protocols: readonly WampSubprotocol[];
+  private readonly serializers = new Map<string, WampSerializer>();
+
+  /**
+   * @param enabled subprotocols to serve (default: all of {@link WAMP_SUBPROTOCOLS})
+   * @throws TypeError for a name that is not a supported subprotocol, so a configuration typo fails at startup
+   */
+  constructor(enabled: Iterable<WampSubprotocol> = WAMP_SUBPROTOCOLS) {
+    for (const protocol of enabled) {
+      if (!isWampSubprotocol(protocol))
+        throw new TypeError(`unsupported WAMP subprotocol: ${String(protocol)}`);
+      if (!this.serializers.has(protocol)) this.serializers.set(protocol, createSerializer(protocol));
+    }
+    this.protocols = [...this.serializers.keys()] as WampSubprotocol[];
+  }
+
+  /** The serializer for an enabled subprotocol, or `undefined` (for disabled and unknown names alike). */
+  get(protocol: string): WampSerializer | undefined {
+    return this.serializers.get(protocol);
+  }
+
+  /** The first client-offered subprotocol that is enabled here, or `undefined`. See {@link selectSubprotocol}. */
+  select(offered: Iterable<string>): WampSubprotocol | undefined {
+    for (const name of offered) {
+      if (this.serializers.has(name)) return name as WampSubprotocol;
+    }
+    return undefined;
+  }
+}
