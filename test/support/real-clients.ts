@@ -1,0 +1,580 @@
+/**
+ * Drivers for real, independent WAMP clients used by the interop tests:
+ *
+ * - Autobahn|JS 22.11.1 (devDependency `autobahn`, CommonJS, loaded through createRequire).
+ *   Serializers: `new autobahn.serializer.JSONSerializer()`, `.MsgpackSerializer()` (msgpack5) and
+ *   `.CBORSerializer()` (npm `cbor`), passed as `serializers: [..]`; the subprotocol offered is
+ *   `wamp.2.<SERIALIZER_ID>`. msgpack5 and cbor are dependencies of autobahn, nothing else is needed.
+ * - wampy 8 (devDependency `wampy`, ESM). Serializers come from the sub-paths
+ *   `wampy/JsonSerializer.js`, `wampy/MsgpackSerializer.js` (msgpackr) and `wampy/CborSerializer.js`
+ *   (cbor-x); the WebSocket class is passed as `ws` (from the `ws` package).
+ * - Autobahn|Python 22.7.1 (Debian `python3-autobahn python3-cbor2 python3-msgpack`), driven through
+ *   `python_client.py` next to this file, run with /usr/bin/python3.
+ *
+ * Every wait is bounded (default 5 s per step); every helper cleans up its socket on failure.
+ *
+ * Observed client behaviour the router has to live with (see the interop notes):
+ * - Autobahn|JS leaves with GOODBYE `wamp.close.normal`, then closes the socket without a close code
+ *   (1005) as soon as the router's GOODBYE arrives; it never delivers its own GOODBYE reply to a
+ *   router-initiated GOODBYE in Node (the reply is sent asynchronously after the socket is closed).
+ * - wampy leaves with GOODBYE `wamp.close.system_shutdown` (sic) and does not expose the router's
+ *   GOODBYE reason: this driver reads it by wrapping the serializer.
+ * - wampy's msgpack serializer decodes int64/uint64 as BigInt, so its session id may be a bigint;
+ *   the helpers convert ids to numbers.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { WebSocket as WsWebSocket } from 'ws';
+import { Wampy } from 'wampy';
+import { JsonSerializer } from 'wampy/JsonSerializer.js';
+import { MsgpackSerializer } from 'wampy/MsgpackSerializer.js';
+import { CborSerializer } from 'wampy/CborSerializer.js';
+
+export type WampSerializerName = 'json' | 'msgpack' | 'cbor';
+
+export const ALL_SERIALIZERS: readonly WampSerializerName[] = ['json', 'msgpack', 'cbor'];
+
+/** How a session that had been opened came to an end, as seen by the client. */
+export interface ClosedInfo {
+  /** Reason URI of the GOODBYE (or ABORT) the client received; null if the transport just dropped. */
+  reason: string | null;
+  /** `message` from the GOODBYE/ABORT details, if any. */
+  message: string | null;
+  /** True when the test asked the client to leave (close()), false when the router ended it. */
+  initiatedByClient: boolean;
+}
+
+export interface RealClientSession<TClient> {
+  sessionId: number;
+  /** WELCOME.Details as the client library exposes them. */
+  details: Record<string, unknown>;
+  /** The underlying library object, for tests that go further than open/close. */
+  client: TClient;
+  /** Resolves once the session has ended, for whatever reason (never rejects). */
+  closed: Promise<ClosedInfo>;
+  /**
+   * Leaves the session (client GOODBYE) and resolves with the reason of the GOODBYE the router sent
+   * back. Rejects if the router did not answer with a GOODBYE within the timeout, or the transport
+   * dropped without one. If the session had already ended, resolves with the reason it ended with.
+   */
+  close(): Promise<string>;
+}
+
+/** What the client saw when the router refused the session (ABORT after HELLO). */
+export interface AbortInfo {
+  reason: string;
+  message: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Thrown by the open helpers when the router answers HELLO with ABORT. */
+export class SessionAbortedError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly details: Record<string, unknown>,
+    readonly client: string,
+  ) {
+    super(`${client}: session aborted by router: ${reason}`);
+    this.name = 'SessionAbortedError';
+  }
+}
+
+export interface OpenOptions {
+  /** Upper bound for each step (connect+join, leave). Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 5000;
+
+// ---------------------------------------------------------------------------------------------
+// small utilities
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return isRecord(v) ? v : {};
+}
+
+function asStringOrNull(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+/** WAMP ids may arrive as number or (msgpack/cbor int64 decoders) bigint. */
+export function toIdNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw new TypeError(`not a WAMP id: ${String(v)}`);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void } {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Autobahn|JS 22.11.1
+
+/** The part of an Autobahn|JS session object the tests use. */
+export interface AutobahnSession {
+  readonly id: number;
+  readonly isOpen: boolean;
+  call(
+    procedure: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: Record<string, unknown>,
+  ): PromiseLike<unknown>;
+  publish(
+    topic: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    options?: Record<string, unknown>,
+  ): PromiseLike<unknown> | undefined;
+  subscribe(
+    topic: string,
+    handler: (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => void,
+    options?: Record<string, unknown>,
+  ): PromiseLike<unknown>;
+  register(
+    procedure: string,
+    endpoint: (args: unknown[], kwargs: Record<string, unknown>, details: Record<string, unknown>) => unknown,
+    options?: Record<string, unknown>,
+  ): PromiseLike<unknown>;
+  unsubscribe(subscription: unknown): PromiseLike<unknown>;
+  unregister(registration: unknown): PromiseLike<unknown>;
+  leave(reason?: string, message?: string): void;
+}
+
+interface AutobahnSerializer {
+  SERIALIZER_ID: string;
+  BINARY: boolean;
+}
+
+interface AutobahnConnection {
+  onopen: ((session: AutobahnSession, details: unknown) => void) | null;
+  onclose: ((reason: string, details: unknown) => boolean) | null;
+  open(): void;
+  close(reason?: string, message?: string): void;
+}
+
+interface AutobahnModule {
+  Connection: new (options: Record<string, unknown>) => AutobahnConnection;
+  serializer: Record<string, (new () => AutobahnSerializer) | undefined>;
+}
+
+function isAutobahnModule(m: unknown): m is AutobahnModule {
+  return isRecord(m) && typeof m.Connection === 'function' && isRecord(m.serializer);
+}
+
+let autobahnModule: AutobahnModule | undefined;
+
+function loadAutobahn(): AutobahnModule {
+  if (autobahnModule) return autobahnModule;
+  const require = createRequire(import.meta.url);
+  const m: unknown = require('autobahn');
+  if (!isAutobahnModule(m)) throw new Error('autobahn did not load as expected');
+  // Autobahn logs every close with console.warn ("connection closed lost {...}"); keep test output quiet.
+  const log: unknown = require('autobahn/lib/log.js');
+  if (isRecord(log) && !process.env.WAMP_TEST_DEBUG) log.warn = () => undefined;
+  autobahnModule = m;
+  return m;
+}
+
+function autobahnSerializer(m: AutobahnModule, name: WampSerializerName): AutobahnSerializer {
+  const ctorName = { json: 'JSONSerializer', msgpack: 'MsgpackSerializer', cbor: 'CBORSerializer' }[name];
+  const Ctor = m.serializer[ctorName];
+  if (!Ctor) throw new Error(`Autobahn|JS serializer ${ctorName} is not available`);
+  return new Ctor();
+}
+
+export interface AutobahnOpenOptions extends OpenOptions {
+  /** Extra Connection options, e.g. { authmethods: ['ticket'], authid: 'joe', onchallenge }. */
+  connectionOptions?: Record<string, unknown>;
+}
+
+type OpenOutcome<TClient> =
+  { kind: 'open'; session: RealClientSession<TClient> } | { kind: 'aborted'; abort: AbortInfo };
+
+function autobahnOpen(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: AutobahnOpenOptions,
+): Promise<OpenOutcome<AutobahnSession>> {
+  const autobahn = loadAutobahn();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const conn = new autobahn.Connection({
+    url,
+    realm,
+    serializers: [autobahnSerializer(autobahn, serializer)],
+    max_retries: 0,
+    retry_if_unreachable: false,
+    on_user_error: () => undefined,
+    on_internal_error: () => undefined,
+    ...options.connectionOptions,
+  });
+
+  let opened = false;
+  let leaving = false;
+  const closed = deferred<ClosedInfo>();
+
+  const outcome = new Promise<OpenOutcome<AutobahnSession>>((resolve, reject) => {
+    conn.onopen = (session, details) => {
+      opened = true;
+      const close = async (): Promise<string> => {
+        if (session.isOpen) {
+          leaving = true;
+          conn.close();
+        }
+        const info = await withTimeout(closed.promise, timeoutMs, 'Autobahn|JS leave (GOODBYE reply)');
+        if (info.reason === null) throw new Error('Autobahn|JS: transport closed without GOODBYE');
+        return info.reason;
+      };
+      resolve({
+        kind: 'open',
+        session: {
+          sessionId: toIdNumber(session.id),
+          details: asRecord(details),
+          client: session,
+          closed: closed.promise,
+          close,
+        },
+      });
+    };
+    conn.onclose = (reason, rawDetails) => {
+      const details = asRecord(rawDetails);
+      const goodbyeReason = asStringOrNull(details.reason);
+      const message = asStringOrNull(details.message) || null;
+      if (opened) {
+        closed.resolve({ reason: goodbyeReason, message, initiatedByClient: leaving });
+      } else if (goodbyeReason !== null) {
+        resolve({ kind: 'aborted', abort: { reason: goodbyeReason, message, details } });
+      } else {
+        reject(new Error(`Autobahn|JS: connection ${reason} before the session opened`));
+      }
+      return true; // never retry
+    };
+  });
+
+  conn.open();
+  return withTimeout(outcome, timeoutMs, `Autobahn|JS open ${url} realm ${realm} (${serializer})`).catch(
+    (e: unknown) => {
+      try {
+        conn.close();
+      } catch {
+        // already closed
+      }
+      throw e;
+    },
+  );
+}
+
+/** Opens a session with Autobahn|JS 22.11.1; rejects with SessionAbortedError if the router aborts. */
+export async function openAutobahnSession(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: AutobahnOpenOptions = {},
+): Promise<RealClientSession<AutobahnSession>> {
+  const r = await autobahnOpen(url, realm, serializer, options);
+  if (r.kind === 'aborted') throw new SessionAbortedError(r.abort.reason, r.abort.details, 'Autobahn|JS');
+  return r.session;
+}
+
+/**
+ * Expects the router to refuse the session: resolves with what Autobahn|JS saw (ABORT reason/message).
+ * Rejects if a session opens (after leaving it) or on timeout.
+ */
+export async function rejectedAutobahnOpen(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: AutobahnOpenOptions = {},
+): Promise<AbortInfo> {
+  const r = await autobahnOpen(url, realm, serializer, options);
+  if (r.kind === 'aborted') return r.abort;
+  await r.session.close().catch(() => undefined);
+  throw new Error(`Autobahn|JS: expected ABORT but session ${r.session.sessionId} opened`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// wampy 8
+
+/** Structural copy of wampy's (unexported) Serializer interface. */
+interface WampySerializer {
+  protocol: string;
+  isBinary: boolean;
+  encode(data: unknown): string | ArrayBuffer | Uint8Array;
+  decode(data: string | ArrayBuffer | Uint8Array): unknown;
+}
+
+type WampyOptions = NonNullable<ConstructorParameters<typeof Wampy>[1]>;
+
+/** Wraps a wampy serializer to remember the last GOODBYE/ABORT the router sent. */
+class TappingSerializer implements WampySerializer {
+  lastClosing: { type: 3 | 6; reason: string; details: Record<string, unknown> } | null = null;
+
+  constructor(private readonly inner: WampySerializer) {}
+
+  get protocol(): string {
+    return this.inner.protocol;
+  }
+
+  get isBinary(): boolean {
+    return this.inner.isBinary;
+  }
+
+  encode(data: unknown): string | ArrayBuffer | Uint8Array {
+    return this.inner.encode(data);
+  }
+
+  decode(data: string | ArrayBuffer | Uint8Array): unknown {
+    const msg = this.inner.decode(data);
+    if (Array.isArray(msg) && (msg[0] === 3 || msg[0] === 6) && typeof msg[2] === 'string') {
+      this.lastClosing = { type: msg[0], reason: msg[2], details: asRecord(msg[1]) };
+    }
+    return msg;
+  }
+}
+
+function wampySerializer(name: WampSerializerName): WampySerializer {
+  switch (name) {
+    case 'json':
+      return new JsonSerializer();
+    case 'msgpack':
+      return new MsgpackSerializer();
+    case 'cbor':
+      return new CborSerializer();
+  }
+}
+
+export interface WampyOpenOptions extends OpenOptions {
+  /** Extra Wampy options, e.g. { authid, authmethods, onChallenge }. */
+  wampyOptions?: Partial<WampyOptions>;
+}
+
+async function wampyOpen(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: WampyOpenOptions,
+): Promise<OpenOutcome<Wampy>> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const tap = new TappingSerializer(wampySerializer(serializer));
+  let opened = false;
+  let leaving = false;
+  const closed = deferred<ClosedInfo>();
+  const socketClosed = deferred<void>();
+
+  const wampy = new Wampy(url, {
+    ws: WsWebSocket as unknown as WampyOptions['ws'],
+    realm,
+    serializer: tap,
+    autoReconnect: false,
+    onError: () => undefined,
+    ...options.wampyOptions,
+    onClose: () => {
+      socketClosed.resolve();
+      if (opened) {
+        const c = tap.lastClosing;
+        closed.resolve({
+          reason: c ? c.reason : null,
+          message: c ? asStringOrNull(c.details.message) : null,
+          initiatedByClient: leaving,
+        });
+      }
+    },
+  });
+
+  let details: Record<string, unknown>;
+  try {
+    details = asRecord(
+      await withTimeout(wampy.connect(), timeoutMs, `wampy open ${url} realm ${realm} (${serializer})`),
+    );
+  } catch (e: unknown) {
+    const c = tap.lastClosing;
+    if (c && c.type === 3) {
+      await withTimeout(socketClosed.promise, timeoutMs, 'wampy socket close after ABORT').catch(
+        () => undefined,
+      );
+      return {
+        kind: 'aborted',
+        abort: { reason: c.reason, message: asStringOrNull(c.details.message), details: c.details },
+      };
+    }
+    try {
+      wampy.abort();
+    } catch {
+      // no socket
+    }
+    throw e;
+  }
+  opened = true;
+
+  const close = async (): Promise<string> => {
+    if (wampy.getSessionId() !== null) {
+      leaving = true;
+      // wampy sends [6, {}, "wamp.close.system_shutdown"] and resolves when the socket has closed.
+      await withTimeout(wampy.disconnect(), timeoutMs, 'wampy leave (GOODBYE reply)');
+    }
+    const info = await withTimeout(closed.promise, timeoutMs, 'wampy close');
+    if (info.reason === null) throw new Error('wampy: transport closed without GOODBYE');
+    return info.reason;
+  };
+
+  return {
+    kind: 'open',
+    session: {
+      sessionId: toIdNumber(wampy.getSessionId()),
+      details,
+      client: wampy,
+      closed: closed.promise,
+      close,
+    },
+  };
+}
+
+/** Opens a session with wampy 8; rejects with SessionAbortedError if the router aborts. */
+export async function openWampySession(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: WampyOpenOptions = {},
+): Promise<RealClientSession<Wampy>> {
+  const r = await wampyOpen(url, realm, serializer, options);
+  if (r.kind === 'aborted') throw new SessionAbortedError(r.abort.reason, r.abort.details, 'wampy');
+  return r.session;
+}
+
+/** Expects the router to refuse the session: resolves with the ABORT wampy received. */
+export async function rejectedWampyOpen(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: WampyOpenOptions = {},
+): Promise<AbortInfo> {
+  const r = await wampyOpen(url, realm, serializer, options);
+  if (r.kind === 'aborted') return r.abort;
+  await r.session.close().catch(() => undefined);
+  throw new Error(`wampy: expected ABORT but session ${r.session.sessionId} opened`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Autobahn|Python 22.7.1 (asyncio)
+
+export const PYTHON = '/usr/bin/python3';
+export const PYTHON_CLIENT_SCRIPT = fileURLToPath(new URL('./python_client.py', import.meta.url));
+
+const pythonModules: Record<WampSerializerName, string> = {
+  json: 'autobahn.asyncio.wamp',
+  msgpack: 'autobahn.asyncio.wamp, msgpack',
+  cbor: 'autobahn.asyncio.wamp, cbor2',
+};
+const pythonAvailability = new Map<string, boolean>();
+
+/**
+ * True if /usr/bin/python3 can import Autobahn (and, given a serializer, the library it needs:
+ * msgpack for msgpack, cbor2 for cbor). Cached per process.
+ */
+export function pythonAutobahnAvailable(serializer: WampSerializerName = 'json'): boolean {
+  const mods = pythonModules[serializer];
+  const cached = pythonAvailability.get(mods);
+  if (cached !== undefined) return cached;
+  const r = spawnSync(PYTHON, ['-c', `import ${mods}`], { stdio: 'ignore', timeout: 10000 });
+  const ok = r.status === 0;
+  pythonAvailability.set(mods, ok);
+  return ok;
+}
+
+export interface PythonClientResult {
+  /** Session id from WELCOME, if the session was established. */
+  joined?: number;
+  authmethod?: string;
+  authid?: string;
+  authrole?: string;
+  /** Reason of the GOODBYE/ABORT that ended the session (router's GOODBYE reply or ABORT reason). */
+  leftReason?: string;
+  leftMessage?: string;
+  /** Set when the client failed (connection refused, timeout, bad serializer, ...). */
+  error?: string;
+  /** Every JSON line the script printed, in order. */
+  events: Record<string, unknown>[];
+  exitCode: number | null;
+  stderr: string;
+}
+
+export interface PythonClientOptions {
+  /** Stay joined this long before leaving (max 5000 ms); a router GOODBYE ends it earlier. */
+  holdMs?: number;
+  /** Kill the process after this long (default 10000 ms; the script itself gives up after 9 s). */
+  timeoutMs?: number;
+}
+
+/** Runs Autobahn|Python: join, (hold), leave. Never rejects; failures land in `error`. */
+export function runPythonClient(
+  url: string,
+  realm: string,
+  serializer: WampSerializerName,
+  options: PythonClientOptions = {},
+): Promise<PythonClientResult> {
+  const args = [PYTHON_CLIENT_SCRIPT, url, realm, serializer];
+  if (options.holdMs !== undefined) args.push(String(Math.min(Math.max(0, options.holdMs), 5000)));
+  return new Promise((resolve) => {
+    const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killedForTimeout = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      killedForTimeout = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 10000);
+    let finished = false;
+    const finish = (exitCode: number | null, spawnError?: Error): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      const result: PythonClientResult = { events: [], exitCode, stderr };
+      for (const line of stdout.split('\n')) {
+        if (!line.trim()) continue;
+        let ev: unknown;
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          continue; // Autobahn may log tracebacks to stdout
+        }
+        if (!isRecord(ev)) continue;
+        result.events.push(ev);
+        if ('joined' in ev) {
+          result.joined = toIdNumber(ev.joined);
+          if (typeof ev.authmethod === 'string') result.authmethod = ev.authmethod;
+          if (typeof ev.authid === 'string') result.authid = ev.authid;
+          if (typeof ev.authrole === 'string') result.authrole = ev.authrole;
+        }
+        if (typeof ev.left === 'string') {
+          result.leftReason = ev.left;
+          if (typeof ev.message === 'string') result.leftMessage = ev.message;
+        }
+        if (typeof ev.error === 'string' && result.error === undefined) result.error = ev.error;
+      }
+      if (spawnError) result.error = `spawn failed: ${spawnError.message}`;
+      else if (killedForTimeout) result.error = result.error ?? 'killed after timeout';
+      resolve(result);
+    };
+    child.on('error', (e) => finish(null, e));
+    child.on('close', (code) => finish(code));
+  });
+}
