@@ -27,6 +27,10 @@ export interface WampRouterOptions {
   readonly goodbyeTimeout: number;
   /** Enforce the spec's sequential request IDs (1, 2, 3, ... per session) as a protocol violation. */
   readonly checkRequestIds: boolean;
+  /** Calls one session may have in flight before CALL is refused. */
+  readonly maxCallsPerSession: number;
+  /** Dealer-side call timeout (ms) when the caller sets none; 0 = none. */
+  readonly defaultCallTimeout: number;
   /** `agent` announced in WELCOME. */
   readonly agent: string;
   /** Where the core reports what it does not send to clients (internal errors). */

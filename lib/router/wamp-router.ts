@@ -37,7 +37,11 @@ export class WampRouter implements WampRouterContext {
           realm.name,
           realm.authenticator ?? anonymousAuthenticator,
           new LocalBroker(this.ids),
-          new LocalDealer(),
+          new LocalDealer(() => this.ids.next(), {
+            maxCallsPerSession: options.maxCallsPerSession,
+            defaultCallTimeout: options.defaultCallTimeout,
+            logger: options.logger,
+          }),
         ),
       );
     }

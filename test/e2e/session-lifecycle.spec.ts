@@ -44,7 +44,17 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
       authrole: 'anonymous',
       authmethod: 'anonymous',
       authprovider: 'static',
-      roles: { broker: { features: { publisher_exclusion: true } }, dealer: { features: {} } },
+      roles: {
+        broker: { features: { publisher_exclusion: true } },
+        dealer: {
+          features: {
+            progressive_call_results: true,
+            call_canceling: true,
+            call_timeout: true,
+            caller_identification: true,
+          },
+        },
+      },
       agent: expect.stringMatching(/^nestjs-wamp\/\d+\.\d+\.\d+/),
     });
     client.send([6, {}, 'wamp.close.close_realm']);

@@ -25,6 +25,8 @@ function routerWith(overrides: Partial<WampRouterOptions> = {}): WampRouter {
     helloTimeout: 0,
     goodbyeTimeout: 100,
     checkRequestIds: false,
+    maxCallsPerSession: 4,
+    defaultCallTimeout: 0,
     agent: 'test-agent',
     logger: recordingLogger(),
     ...overrides,
@@ -61,7 +63,17 @@ describe('WampSession (with a fake connection)', () => {
           authrole: 'anonymous',
           authmethod: 'anonymous',
           authprovider: 'static',
-          roles: { broker: { features: { publisher_exclusion: true } }, dealer: { features: {} } },
+          roles: {
+            broker: { features: { publisher_exclusion: true } },
+            dealer: {
+              features: {
+                progressive_call_results: true,
+                call_canceling: true,
+                call_timeout: true,
+                caller_identification: true,
+              },
+            },
+          },
           agent: 'test-agent',
         },
       ],

@@ -1,0 +1,96 @@
+import { WampMessageType } from '../../protocol/message-type.enum.js';
+import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
+import type { WampSession } from '../wamp-session.js';
+import type { WampCall, WampCallerDisclosure } from './wamp-call.interface.js';
+
+const EMPTY_ARGS: WampArgs = Object.freeze([]) as WampArgs;
+const EMPTY_KWARGS: WampKwargs = Object.freeze({});
+
+/**
+ * The dealer's record of one call in flight: it owns the timeout timer and the abort signal and makes sure
+ * the caller gets exactly one final RESULT or ERROR. Finishing removes it from the dealer (`onSettled`).
+ */
+export class PendingCall implements WampCall {
+  readonly procedure: string;
+  readonly request: number;
+  readonly args: WampArgs;
+  readonly kwargs: WampKwargs;
+  readonly options: CallMessage['options'];
+  readonly receiveProgress: boolean;
+  readonly disclosure?: WampCallerDisclosure;
+  private readonly controller = new AbortController();
+  private timer?: NodeJS.Timeout;
+  private done = false;
+
+  constructor(
+    readonly caller: WampSession,
+    message: CallMessage,
+    private readonly onSettled: (call: PendingCall) => void,
+  ) {
+    this.procedure = message.procedure;
+    this.request = message.request;
+    this.args = message.args ?? EMPTY_ARGS;
+    this.kwargs = message.kwargs ?? EMPTY_KWARGS;
+    this.options = message.options;
+    this.receiveProgress = message.options.receive_progress === true;
+    if (message.options.disclose_me === true) {
+      const identity = caller.identity;
+      this.disclosure = { caller: caller.id, caller_authid: identity?.authid, caller_authrole: identity?.authrole };
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get settled(): boolean {
+    return this.done;
+  }
+
+  /** Starts the dealer-side timer (`call_timeout`): on expiry the procedure is aborted and the caller gets `timeout`. */
+  startTimer(milliseconds: number, onExpired: () => void): void {
+    this.timer = setTimeout(onExpired, milliseconds);
+    this.timer.unref();
+  }
+
+  progress(args?: WampArgs, kwargs?: WampKwargs): void {
+    if (this.done || !this.receiveProgress) return;
+    this.caller.send(withPayload([WampMessageType.RESULT, this.request, { progress: true }], args, kwargs));
+  }
+
+  result(args?: WampArgs, kwargs?: WampKwargs): void {
+    if (!this.finish()) return;
+    this.caller.send(withPayload([WampMessageType.RESULT, this.request, {}], args, kwargs));
+  }
+
+  error(uri: string, args?: WampArgs, kwargs?: WampKwargs, details: WampDict = {}): void {
+    if (!this.finish()) return;
+    this.caller.send(withPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs));
+  }
+
+  /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */
+  interrupt(reason: string): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new Error(reason));
+  }
+
+  /** Ends the call without answering anyone (the caller is gone) and interrupts the procedure. */
+  abandon(reason: string): void {
+    if (!this.finish()) return;
+    this.interrupt(reason);
+  }
+
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.onSettled(this);
+    return true;
+  }
+}
+
+/** Appends the payload without empty trailing elements, as the spec asks. */
+export function withPayload(message: unknown[], args?: WampArgs, kwargs?: WampKwargs): unknown[] {
+  if (kwargs !== undefined && Object.keys(kwargs).length > 0) message.push(args ?? [], kwargs);
+  else if (args !== undefined && args.length > 0) message.push(args);
+  return message;
+}
