@@ -1,4 +1,8 @@
-import type { WampModuleOptions, WampRealmConfig, WampSubprotocolName } from './interfaces/wamp-module-options.interface.js';
+import type {
+  WampModuleOptions,
+  WampRealmConfig,
+  WampSubprotocolName,
+} from './interfaces/wamp-module-options.interface.js';
 import { isValidUri } from './protocol/wamp-uri.js';
 import type { WampLogger } from './router/wamp-logger.interface.js';
 import type { WampRouterOptions } from './router/wamp-router-options.interface.js';
@@ -10,6 +14,8 @@ import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
 export interface ResolvedWampOptions {
   readonly router: WampRouterOptions;
   readonly endpoint: WampWebSocketEndpointOptions;
+  /** Which handlers the WAMP transport serves. */
+  readonly handlers: 'all' | 'wamp-only';
   /** Standalone port, when the module listens on its own server. */
   readonly port?: number;
   readonly host?: string;
@@ -30,6 +36,8 @@ export const WAMP_DEFAULTS = {
   headersTimeout: 10000,
   checkRequestIds: false,
   perMessageDeflate: false,
+  maxCallsPerSession: 128,
+  callTimeout: 0,
 } as const;
 
 /**
@@ -62,7 +70,10 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       fail('serializers', `"${protocol}" is not supported; use one of ${WAMP_SUBPROTOCOLS.join(', ')}`);
     }
   }
-  if (options.port !== undefined && (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)) {
+  if (
+    options.port !== undefined &&
+    (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+  ) {
     fail('port', `must be an integer in [0, 65535], got ${options.port}`);
   }
   const maxPayload = positive('maxPayload', options.maxPayload, WAMP_DEFAULTS.maxPayload);
@@ -76,6 +87,12 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       helloTimeout: nonNegative('helloTimeout', options.helloTimeout, WAMP_DEFAULTS.helloTimeout),
       goodbyeTimeout: positive('goodbyeTimeout', options.goodbyeTimeout, WAMP_DEFAULTS.goodbyeTimeout),
       checkRequestIds: options.checkRequestIds ?? WAMP_DEFAULTS.checkRequestIds,
+      maxCallsPerSession: positive(
+        'maxCallsPerSession',
+        options.maxCallsPerSession,
+        WAMP_DEFAULTS.maxCallsPerSession,
+      ),
+      defaultCallTimeout: nonNegative('callTimeout', options.callTimeout, WAMP_DEFAULTS.callTimeout),
       agent: options.agent ?? DEFAULT_WAMP_AGENT,
       logger,
     },
@@ -90,20 +107,30 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       headersTimeout: positive('headersTimeout', options.headersTimeout, WAMP_DEFAULTS.headersTimeout),
       shutdownTimeout: positive('shutdownTimeout', options.shutdownTimeout, WAMP_DEFAULTS.shutdownTimeout),
     },
+    handlers: handlersMode(options.handlers),
     port: options.port,
     host: options.host,
   };
 }
 
+function handlersMode(value: WampModuleOptions['handlers']): 'all' | 'wamp-only' {
+  if (value === undefined) return 'all';
+  if (value !== 'all' && value !== 'wamp-only')
+    fail('handlers', `must be "all" or "wamp-only", got "${String(value)}"`);
+  return value;
+}
+
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(name, `must be a positive number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(name, `must be a positive number, got ${String(value)}`);
   return value;
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(name, `must be a number >= 0, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    fail(name, `must be a number >= 0, got ${String(value)}`);
   return value;
 }
 

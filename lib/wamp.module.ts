@@ -1,4 +1,5 @@
 import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import { WampGateway } from './gateway/wamp.gateway.js';
 import type {
   WampModuleAsyncOptions,
@@ -6,6 +7,8 @@ import type {
   WampOptionsFactory,
 } from './interfaces/wamp-module-options.interface.js';
 import { WampRouter } from './router/wamp-router.js';
+import { WampExceptionFilter } from './transport/wamp-exception.filter.js';
+import { WampTransport } from './transport/wamp.server.js';
 import { resolveWampOptions, type ResolvedWampOptions } from './wamp-options.resolver.js';
 import { WAMP_MODULE_OPTIONS, WAMP_RESOLVED_OPTIONS } from './wamp.constants.js';
 
@@ -21,11 +24,16 @@ const sharedProviders: Provider[] = [
     inject: [WAMP_RESOLVED_OPTIONS],
   },
   WampGateway,
+  WampTransport,
+  { provide: APP_FILTER, useClass: WampExceptionFilter },
 ];
+
+const exportedProviders = [WampRouter, WampGateway, WampTransport];
 
 /**
  * Makes the Nest application a WAMP v2 router. Import it once, in the root module; it is global, so
- * `WampRouter` and `WampGateway` can be injected anywhere.
+ * `WampRouter`, `WampGateway` and `WampTransport` can be injected anywhere. Connect `WampTransport` as a
+ * microservice to serve `@MessagePattern` handlers as WAMP procedures.
  *
  * @example
  * ```ts
@@ -40,8 +48,9 @@ export class WampModule {
     return {
       module: WampModule,
       global: true,
+      imports: [DiscoveryModule],
       providers: [{ provide: WAMP_MODULE_OPTIONS, useValue: options }, ...sharedProviders],
-      exports: [WampRouter, WampGateway],
+      exports: exportedProviders,
     };
   }
 
@@ -50,9 +59,9 @@ export class WampModule {
     return {
       module: WampModule,
       global: true,
-      imports: options.imports ?? [],
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
       providers: [...asyncOptionsProviders(options), ...sharedProviders],
-      exports: [WampRouter, WampGateway],
+      exports: exportedProviders,
     };
   }
 }

@@ -33,7 +33,8 @@ export class UpgradeRouter {
     };
     const originalEmit = this.originalEmit;
     server.emit = function (this: HttpServer, event: string | symbol, ...args: unknown[]): boolean {
-      if (event === 'upgrade' && route(args[0] as IncomingMessage, args[1] as Duplex, args[2] as Buffer)) return true;
+      if (event === 'upgrade' && route(args[0] as IncomingMessage, args[1] as Duplex, args[2] as Buffer))
+        return true;
       return Reflect.apply(originalEmit, this, [event, ...args]) as boolean;
     } as Emit;
     // Node treats a request as an upgrade only when the server has an `upgrade` listener.
@@ -52,7 +53,8 @@ export class UpgradeRouter {
 
   /** Serves upgrades to `path` (exact match of the URL's path, query ignored) with `handler`. */
   register(path: string, handler: UpgradeHandler): void {
-    if (this.handlers.has(path)) throw new Error(`A WAMP endpoint is already attached at path "${path}" on this server.`);
+    if (this.handlers.has(path))
+      throw new Error(`A WAMP endpoint is already attached at path "${path}" on this server.`);
     this.handlers.set(path, handler);
   }
 

@@ -49,7 +49,9 @@ export class WampWebSocketEndpoint {
     private readonly options: WampWebSocketEndpointOptions,
     private readonly logger: WampLogger,
   ) {
-    this.serializersByProtocol = new Map(options.serializers.map((serializer) => [serializer.protocol, serializer]));
+    this.serializersByProtocol = new Map(
+      options.serializers.map((serializer) => [serializer.protocol, serializer]),
+    );
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -57,7 +59,9 @@ export class WampWebSocketEndpoint {
       perMessageDeflate: options.perMessageDeflate,
       handleProtocols: (protocols) => this.selectSerializer(protocols)?.protocol ?? false,
     });
-    this.wss.on('error', (error) => this.logger.error(`WebSocket server error: ${error.message}`, error.stack));
+    this.wss.on('error', (error) =>
+      this.logger.error(`WebSocket server error: ${error.message}`, error.stack),
+    );
   }
 
   /** Number of open WebSocket connections. */
@@ -129,7 +133,11 @@ export class WampWebSocketEndpoint {
       return;
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && this.options.allowedOrigins && !originAllowed(origin, this.options.allowedOrigins)) {
+    if (
+      origin !== undefined &&
+      this.options.allowedOrigins &&
+      !originAllowed(origin, this.options.allowedOrigins)
+    ) {
       rejectUpgrade(socket, 403, `Origin "${origin}" is not allowed.`);
       return;
     }
@@ -201,7 +209,10 @@ export class WampWebSocketEndpoint {
       for (const connection of this.connections) {
         if (connection.pingSentAt !== 0) {
           if (now - connection.pingSentAt >= pingTimeout) connection.socket.terminate();
-        } else if (now - connection.lastSeen >= pingInterval && connection.socket.readyState === WebSocket.OPEN) {
+        } else if (
+          now - connection.lastSeen >= pingInterval &&
+          connection.socket.readyState === WebSocket.OPEN
+        ) {
           connection.pingSentAt = now;
           connection.socket.ping();
         }

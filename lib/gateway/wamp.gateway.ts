@@ -56,7 +56,9 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
     }
     this.endpoint.attach(server);
     this.listening = endpoint.path;
-    this.logger.log(`WAMP router serving WebSocket upgrades at ${endpoint.path} on the application's HTTP server`);
+    this.logger.log(
+      `WAMP router serving WebSocket upgrades at ${endpoint.path} on the application's HTTP server`,
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -68,6 +68,19 @@ export interface WampModuleOptions {
    * clients in use today do not all comply (see the README's conformance notes).
    */
   checkRequestIds?: boolean;
+  /**
+   * Calls one session may have in flight. Default 128. Beyond it, CALL gets ERROR
+   * `nestjs_wamp.error.too_many_calls` (the spec defines no URI for this) with kwargs `{ limit }`.
+   */
+  maxCallsPerSession?: number;
+  /** Dealer-side timeout (ms) for calls whose caller sets no `timeout` option. Default 0 (none). */
+  callTimeout?: number;
+  /**
+   * Which `@MessagePattern` handlers the WAMP transport serves: `'all'` (default) serves handlers scoped to
+   * WAMP and unscoped ones (plain `@MessagePattern('uri')`); `'wamp-only'` serves only handlers scoped to
+   * WAMP (`@WampProcedure()` or `@MessagePattern(uri, WAMP_TRANSPORT)`).
+   */
+  handlers?: 'all' | 'wamp-only';
   /** Browser origins allowed to connect (exact strings or regexps). Default: any origin. */
   allowedOrigins?: (string | RegExp)[];
   /** Enable permessage-deflate. Default `false` (compression bombs, CPU). */

@@ -12,7 +12,9 @@ export class WampProtocolError extends Error {
   constructor(
     message: string,
     /** The error URI to answer with. */
-    readonly uri: typeof WampErrorUri.PROTOCOL_VIOLATION | typeof WampErrorUri.INVALID_URI = WampErrorUri.PROTOCOL_VIOLATION,
+    readonly uri:
+      | typeof WampErrorUri.PROTOCOL_VIOLATION
+      | typeof WampErrorUri.INVALID_URI = WampErrorUri.PROTOCOL_VIOLATION,
     /** Type of the offending request, when it was recognisable. */
     readonly requestType?: WampMessageType,
     /** Request id of the offending request, when it was readable. */

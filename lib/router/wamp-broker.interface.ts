@@ -1,4 +1,8 @@
-import type { PublishMessage, SubscribeMessage, UnsubscribeMessage } from '../protocol/wamp-message.interface.js';
+import type {
+  PublishMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+} from '../protocol/wamp-message.interface.js';
 import type { WampSession } from './wamp-session.js';
 
 /**

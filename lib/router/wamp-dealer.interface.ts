@@ -6,6 +6,7 @@ import type {
   UnregisterMessage,
   YieldMessage,
 } from '../protocol/wamp-message.interface.js';
+import type { LocalProcedure } from './dealer/wamp-call.interface.js';
 import type { WampSession } from './wamp-session.js';
 
 /**
@@ -16,6 +17,11 @@ import type { WampSession } from './wamp-session.js';
 export interface WampDealer {
   /** Features announced in WELCOME `roles.dealer.features`: only what works. */
   readonly features: Readonly<Record<string, boolean>>;
+  /**
+   * Registers a procedure implemented in this process (a Nest handler) under an exact URI; throws if the
+   * URI is taken. Returns a function that unregisters it.
+   */
+  registerProcedure(procedure: string, invoke: LocalProcedure): () => void;
   call(session: WampSession, message: CallMessage): void;
   cancel(session: WampSession, message: CancelMessage): void;
   register(session: WampSession, message: RegisterMessage): void;

@@ -77,7 +77,8 @@ export class WampRouter implements WampRouterContext {
   async shutdown(message = 'The router is shutting down.'): Promise<void> {
     this.shuttingDown = true;
     const closing: Promise<void>[] = [];
-    for (const session of [...this.sessions]) closing.push(session.close(WampCloseUri.SYSTEM_SHUTDOWN, message));
+    for (const session of [...this.sessions])
+      closing.push(session.close(WampCloseUri.SYSTEM_SHUTDOWN, message));
     await Promise.all(closing);
   }
 }

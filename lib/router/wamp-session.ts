@@ -128,7 +128,8 @@ export class WampSession {
 
   /** Next ID for a request the router sends on this session (INVOCATION): sequential from 1, as the spec asks. */
   nextOutgoingRequestId(): number {
-    this.lastOutgoingRequestId = this.lastOutgoingRequestId === MAX_GENERATED_ID ? 1 : this.lastOutgoingRequestId + 1;
+    this.lastOutgoingRequestId =
+      this.lastOutgoingRequestId === MAX_GENERATED_ID ? 1 : this.lastOutgoingRequestId + 1;
     return this.lastOutgoingRequestId;
   }
 
@@ -175,7 +176,10 @@ export class WampSession {
     } catch (error) {
       // A bug in a handler must not take the process (or other sessions) down with it.
       const stack = error instanceof Error ? error.stack : String(error);
-      this.router.options.logger.error(`Session ${this.id}: internal error while handling message ${message.type}`, stack);
+      this.router.options.logger.error(
+        `Session ${this.id}: internal error while handling message ${message.type}`,
+        stack,
+      );
       this.abort(WampErrorUri.RUNTIME_ERROR, 'Internal router error.', CLOSE_PROTOCOL_ERROR);
     }
   }
@@ -272,7 +276,9 @@ export class WampSession {
     } else if (message.type === WampMessageType.AUTHENTICATE) {
       this.protocolViolation('AUTHENTICATE received, but no CHALLENGE is pending.');
     } else {
-      this.protocolViolation(`${messageName(message.type)} received while the session is being authenticated.`);
+      this.protocolViolation(
+        `${messageName(message.type)} received while the session is being authenticated.`,
+      );
     }
   }
 
@@ -337,7 +343,9 @@ export class WampSession {
         this.protocolViolation('AUTHENTICATE received on a session that is already established.');
         return;
       default:
-        this.protocolViolation(`${messageName(message.type)} is a message a router sends, not one it accepts.`);
+        this.protocolViolation(
+          `${messageName(message.type)} is a message a router sends, not one it accepts.`,
+        );
     }
   }
 
@@ -479,7 +487,9 @@ export class WampSession {
     this.handshakeTimer = undefined;
     this.goodbyeTimer = undefined;
     if (this.pendingChallenge) {
-      this.pendingChallenge.reject(new WampAbortError(WampErrorUri.AUTHENTICATION_FAILED, 'Session is gone.'));
+      this.pendingChallenge.reject(
+        new WampAbortError(WampErrorUri.AUTHENTICATION_FAILED, 'Session is gone.'),
+      );
       this.pendingChallenge = undefined;
     }
     this.joinedRealm?.detach(this);

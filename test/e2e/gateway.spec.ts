@@ -51,7 +51,9 @@ describe.each<Platform>(['express', 'fastify'])('WAMP beside other routes on %s'
       expect(await response.text()).toBe('ok');
 
       const other = await openPlainSocket(`${running.baseUrl}/other`);
-      const echoed = new Promise<string>((resolve) => other.once('message', (data: Buffer) => resolve(data.toString())));
+      const echoed = new Promise<string>((resolve) =>
+        other.once('message', (data: Buffer) => resolve(data.toString())),
+      );
       other.send(JSON.stringify({ event: 'echo', data: 'hi' }));
       expect(JSON.parse(await echoed)).toEqual({ event: 'echo', data: 'hi' });
 
@@ -95,7 +97,9 @@ describe.each<Platform>(['express', 'fastify'])('WAMP beside other routes on %s'
 
 describe('gateway options', () => {
   it('refuses browser origins outside the allowlist with HTTP 403, accepts listed ones', async () => {
-    const running = await startApp({ wamp: { allowedOrigins: ['https://app.example.com', /^http:\/\/localhost:\d+$/] } });
+    const running = await startApp({
+      wamp: { allowedOrigins: ['https://app.example.com', /^http:\/\/localhost:\d+$/] },
+    });
     try {
       const refused = new Promise<number>((resolve) => {
         const socket = new WebSocket(running.url, 'wamp.2.json', { origin: 'https://evil.example.com' });
@@ -125,7 +129,9 @@ describe('gateway options', () => {
       deaf.on('ping', () => pings++);
       await new Promise((resolve) => deaf.once('open', resolve));
       deaf.send(JSON.stringify([1, 'realm1', { roles: { caller: {} } }]));
-      const closed = await new Promise<number>((resolve) => deaf.once('close', (code: number) => resolve(code)));
+      const closed = await new Promise<number>((resolve) =>
+        deaf.once('close', (code: number) => resolve(code)),
+      );
       expect(pings).toBe(1);
       expect(closed).toBe(1006);
       // The client that answers pings is still served.
@@ -189,7 +195,9 @@ describe('gateway options', () => {
   it('serves only the serializers configured', async () => {
     const running = await startApp({ wamp: { serializers: ['wamp.2.msgpack'] } });
     try {
-      await expect(RawWampClient.connect(running.url, 'wamp.2.json')).rejects.toMatchObject({ statusCode: 400 });
+      await expect(RawWampClient.connect(running.url, 'wamp.2.json')).rejects.toMatchObject({
+        statusCode: 400,
+      });
       const client = await RawWampClient.connect(running.url, ['wamp.2.json', 'wamp.2.msgpack']);
       expect(client.protocol).toBe('wamp.2.msgpack');
       client.terminate();
@@ -215,7 +223,10 @@ describe('standalone mode and startup errors', () => {
   it('listens on its own port in an application context without an HTTP server', async () => {
     @Module({ imports: [WampModule.forRoot({ port: 0, host: '127.0.0.1' })] })
     class StandaloneModule {}
-    const app = await NestFactory.createApplicationContext(StandaloneModule, { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(StandaloneModule, {
+      logger: false,
+      abortOnError: false,
+    });
     try {
       const address = app.get(WampGateway).address as string;
       expect(address).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
@@ -232,7 +243,10 @@ describe('standalone mode and startup errors', () => {
   it('standalone server drops a client that never finishes its HTTP headers (slowloris)', async () => {
     @Module({ imports: [WampModule.forRoot({ port: 0, host: '127.0.0.1', headersTimeout: 500 })] })
     class SlowlorisModule {}
-    const app = await NestFactory.createApplicationContext(SlowlorisModule, { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(SlowlorisModule, {
+      logger: false,
+      abortOnError: false,
+    });
     try {
       const port = Number(new URL(app.get(WampGateway).address as string).port);
       const { connect } = await import('node:net');
@@ -251,9 +265,9 @@ describe('standalone mode and startup errors', () => {
   it('fails at startup with a readable message when there is no HTTP server and no port', async () => {
     @Module({ imports: [WampModule.forRoot()] })
     class NoServerModule {}
-    await expect(NestFactory.createApplicationContext(NoServerModule, { logger: false, abortOnError: false })).rejects.toThrow(
-      /has no HTTP server to share .* Set the "port" option/,
-    );
+    await expect(
+      NestFactory.createApplicationContext(NoServerModule, { logger: false, abortOnError: false }),
+    ).rejects.toThrow(/has no HTTP server to share .* Set the "port" option/);
   });
 
   it.each<[WampModuleOptions, RegExp]>([
@@ -267,7 +281,9 @@ describe('standalone mode and startup errors', () => {
   ])('rejects bad options at startup: %j', async (options, pattern) => {
     @Module({ imports: [WampModule.forRoot(options)] })
     class BadOptionsModule {}
-    await expect(NestFactory.create(BadOptionsModule, { logger: false, abortOnError: false })).rejects.toThrow(pattern);
+    await expect(
+      NestFactory.create(BadOptionsModule, { logger: false, abortOnError: false }),
+    ).rejects.toThrow(pattern);
   });
 
   it('forRootAsync builds options from DI (useFactory and useClass)', async () => {
@@ -291,7 +307,10 @@ describe('standalone mode and startup errors', () => {
     await app.listen(0, '127.0.0.1');
     try {
       const port = (app.getHttpServer().address() as { port: number }).port;
-      const { client, welcome } = await RawWampClient.join(`ws://127.0.0.1:${port}/from-config`, 'from.factory');
+      const { client, welcome } = await RawWampClient.join(
+        `ws://127.0.0.1:${port}/from-config`,
+        'from.factory',
+      );
       expect((welcome[2] as { realm: string }).realm).toBe('from.factory');
       client.terminate();
       expect(app.get(WampRouter).realms.has('from.factory')).toBe(true);

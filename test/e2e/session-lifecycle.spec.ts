@@ -20,7 +20,10 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
   let running: RunningApp;
 
   beforeAll(async () => {
-    running = await startApp({ wamp: { realms: ['realm1', 'realm2'], maxPayload: 4096, helloTimeout: 400 }, platform });
+    running = await startApp({
+      wamp: { realms: ['realm1', 'realm2'], maxPayload: 4096, helloTimeout: 400 },
+      platform,
+    });
   });
   afterAll(async () => {
     await running.app.close();
@@ -227,7 +230,13 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
     const error = (await client.next()) as unknown[];
     expect(error).toEqual([8, 48, 7, { message: expect.any(String) }, 'wamp.error.invalid_uri']);
     client.send([32, 8, {}, 'bad..topic']);
-    expect(await client.next()).toEqual([8, 32, 8, { message: expect.any(String) }, 'wamp.error.invalid_uri']);
+    expect(await client.next()).toEqual([
+      8,
+      32,
+      8,
+      { message: expect.any(String) },
+      'wamp.error.invalid_uri',
+    ]);
     client.send([48, 9, {}, 'com.example.fine']);
     expect(((await client.next()) as unknown[])[4]).toBe('wamp.error.no_such_procedure');
     client.terminate();
@@ -271,23 +280,43 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
   it('no HELLO within helloTimeout -> ABORT wamp.error.timeout and close', async () => {
     const client = await RawWampClient.connect(running.url);
     const started = Date.now();
-    expect(await client.next(2000)).toEqual([3, { message: 'No HELLO received within 400 ms.' }, 'wamp.error.timeout']);
+    expect(await client.next(2000)).toEqual([
+      3,
+      { message: 'No HELLO received within 400 ms.' },
+      'wamp.error.timeout',
+    ]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
     await client.waitClosed();
   });
 
   it('batched JSON: several messages in one frame are all processed, in order', async () => {
     const { client } = await RawWampClient.join(running.url, 'realm1', 'wamp.2.json.batched');
-    client.sendRaw(JSON.stringify([48, 1, {}, 'com.example.x']) + '\x1e' + JSON.stringify([48, 2, {}, 'com.example.y']) + '\x1e');
-    expect(((await client.next()) as unknown[]).slice(2)).toEqual([1, expect.any(Object), 'wamp.error.no_such_procedure']);
-    expect(((await client.next()) as unknown[]).slice(2)).toEqual([2, expect.any(Object), 'wamp.error.no_such_procedure']);
+    client.sendRaw(
+      JSON.stringify([48, 1, {}, 'com.example.x']) +
+        '\x1e' +
+        JSON.stringify([48, 2, {}, 'com.example.y']) +
+        '\x1e',
+    );
+    expect(((await client.next()) as unknown[]).slice(2)).toEqual([
+      1,
+      expect.any(Object),
+      'wamp.error.no_such_procedure',
+    ]);
+    expect(((await client.next()) as unknown[]).slice(2)).toEqual([
+      2,
+      expect.any(Object),
+      'wamp.error.no_such_procedure',
+    ]);
     client.terminate();
   });
 
   it('a message pipelined before WELCOME (CALL right behind HELLO) is a protocol violation', async () => {
     const client = await RawWampClient.connect(running.url, 'wamp.2.json.batched');
     client.sendRaw(
-      JSON.stringify([1, 'realm1', { roles: ROLES }]) + '\x1e' + JSON.stringify([48, 1, {}, 'com.example.x']) + '\x1e',
+      JSON.stringify([1, 'realm1', { roles: ROLES }]) +
+        '\x1e' +
+        JSON.stringify([48, 1, {}, 'com.example.x']) +
+        '\x1e',
     );
     expectProtocolViolation(await client.next());
     await client.waitClosed();
@@ -311,6 +340,8 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
   });
 
   it('upgrades on other paths are not taken (404 when nobody else serves them)', async () => {
-    await expect(RawWampClient.connect(`${running.baseUrl}/elsewhere`)).rejects.toMatchObject({ statusCode: 404 });
+    await expect(RawWampClient.connect(`${running.baseUrl}/elsewhere`)).rejects.toMatchObject({
+      statusCode: 404,
+    });
   });
 });

@@ -18,9 +18,11 @@ export interface CloseInfo {
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 const cborEncoder = new CborEncoder({ useRecords: false, mapsAsObjects: true });
 // `int64AsNumber` works in cbor-x but is missing from its typings.
-const cborDecoder = new CborDecoder({ useRecords: false, mapsAsObjects: true, int64AsNumber: true } as ConstructorParameters<
-  typeof CborDecoder
->[0]);
+const cborDecoder = new CborDecoder({
+  useRecords: false,
+  mapsAsObjects: true,
+  int64AsNumber: true,
+} as ConstructorParameters<typeof CborDecoder>[0]);
 
 /**
  * A deliberately dumb WAMP peer over a raw `ws` socket: sends exactly the bytes a test asks for and
@@ -61,7 +63,12 @@ export class RawWampClient {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
         response.on('end', () =>
-          reject(Object.assign(new Error(`HTTP ${response.statusCode}`), { statusCode: response.statusCode, body })),
+          reject(
+            Object.assign(new Error(`HTTP ${response.statusCode}`), {
+              statusCode: response.statusCode,
+              body,
+            }),
+          ),
         );
       });
     });
@@ -76,13 +83,16 @@ export class RawWampClient {
     const client = await RawWampClient.connect(url, protocol);
     client.send([1, realm, { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } }]);
     const welcome = (await client.next()) as unknown[];
-    if (!Array.isArray(welcome) || welcome[0] !== 2) throw new Error(`Expected WELCOME, got ${JSON.stringify(welcome)}`);
+    if (!Array.isArray(welcome) || welcome[0] !== 2)
+      throw new Error(`Expected WELCOME, got ${JSON.stringify(welcome)}`);
     return { client, welcome };
   }
 
   /** Encodes `message` with the negotiated serializer and sends it. */
   send(message: unknown): void {
-    this.socket.send(encodeFrame(this.protocol, message), { binary: !this.protocol.startsWith('wamp.2.json') });
+    this.socket.send(encodeFrame(this.protocol, message), {
+      binary: !this.protocol.startsWith('wamp.2.json'),
+    });
   }
 
   /** Sends exact bytes or text as given. */

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { WampModule, type WampModuleOptions } from '../../lib/index.js';
+import { WampModule, WampTransport, type WampModuleOptions } from '../../lib/index.js';
 
 /** The HTTP platforms the e2e suites run on. */
 export type Platform = 'express' | 'fastify';
@@ -28,6 +28,36 @@ export interface TestAppSetup {
   readonly providers?: Type[];
   /** Runs after the app is created and before it listens (e.g. `useWebSocketAdapter`). */
   readonly configure?: (app: INestApplication) => void;
+  /** Connect the WAMP transport as a hybrid microservice (default true), with `inheritAppConfig`. */
+  readonly transport?: boolean;
+  /** `inheritAppConfig` for the transport (default true). */
+  readonly inheritAppConfig?: boolean;
+}
+
+/**
+ * Starts an existing root module (e.g. the sample app's `AppModule`) the way its `main.ts` does, on
+ * `platform`, listening on 127.0.0.1:0, with `logger: false, abortOnError: false`. `path` is the WAMP
+ * path the module serves (default `/ws`), used to build `url`.
+ */
+export async function startModule(
+  module: Type,
+  platform: Platform = 'express',
+  path = '/ws',
+): Promise<RunningApp> {
+  const options = { logger: false as const, abortOnError: false };
+  const app =
+    platform === 'fastify'
+      ? await NestFactory.create(module, new FastifyAdapter(), options)
+      : await NestFactory.create(module, options);
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
+  const baseUrl = `ws://127.0.0.1:${port}`;
+  return { app, baseUrl, url: `${baseUrl}${path}`, port };
 }
 
 /** Starts a Nest app importing `WampModule.forRoot(wamp)` on `platform`, listening on 127.0.0.1:0. */
@@ -43,8 +73,20 @@ export async function startApp(setup: TestAppSetup = {}): Promise<RunningApp> {
     setup.platform === 'fastify'
       ? await NestFactory.create(TestAppModule, new FastifyAdapter(), { logger: false, abortOnError: false })
       : await NestFactory.create(TestAppModule, { logger: false, abortOnError: false });
-  setup.configure?.(app);
-  await app.listen(0, '127.0.0.1');
+  try {
+    setup.configure?.(app);
+    if (setup.transport !== false) {
+      app.connectMicroservice(
+        { strategy: app.get(WampTransport) },
+        { inheritAppConfig: setup.inheritAppConfig ?? true },
+      );
+      await app.startAllMicroservices();
+    }
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
   const baseUrl = `ws://127.0.0.1:${port}`;
   return { app, baseUrl, url: `${baseUrl}${options.path ?? '/ws'}`, port };

@@ -1,6 +1,10 @@
 import type { RandomIdGenerator } from '../../protocol/id-generator.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
-import type { PublishMessage, SubscribeMessage, UnsubscribeMessage } from '../../protocol/wamp-message.interface.js';
+import type {
+  PublishMessage,
+  SubscribeMessage,
+  UnsubscribeMessage,
+} from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampBroker } from '../wamp-broker.interface.js';
 import type { WampSession } from '../wamp-session.js';

@@ -90,7 +90,12 @@ export class LocalDealer implements WampDealer {
   call(session: WampSession, message: CallMessage): void {
     const registration = this.procedures.get(message.procedure);
     if (!registration) {
-      this.reject(session, message.request, WampErrorUri.NO_SUCH_PROCEDURE, `No procedure is registered under "${message.procedure}".`);
+      this.reject(
+        session,
+        message.request,
+        WampErrorUri.NO_SUCH_PROCEDURE,
+        `No procedure is registered under "${message.procedure}".`,
+      );
       return;
     }
     let calls = this.callsBySession.get(session);
@@ -111,7 +116,10 @@ export class LocalDealer implements WampDealer {
     if (!calls) this.callsBySession.set(session, (calls = new Map()));
     const call = new PendingCall(session, message, this.settle);
     calls.set(message.request, call);
-    const timeout = message.options.timeout !== undefined && message.options.timeout > 0 ? message.options.timeout : this.options.defaultCallTimeout;
+    const timeout =
+      message.options.timeout !== undefined && message.options.timeout > 0
+        ? message.options.timeout
+        : this.options.defaultCallTimeout;
     if (timeout > 0) {
       call.startTimer(timeout, () => {
         call.interrupt('timeout');

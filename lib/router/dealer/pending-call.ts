@@ -35,7 +35,11 @@ export class PendingCall implements WampCall {
     this.receiveProgress = message.options.receive_progress === true;
     if (message.options.disclose_me === true) {
       const identity = caller.identity;
-      this.disclosure = { caller: caller.id, caller_authid: identity?.authid, caller_authrole: identity?.authrole };
+      this.disclosure = {
+        caller: caller.id,
+        caller_authid: identity?.authid,
+        caller_authrole: identity?.authrole,
+      };
     }
   }
 
@@ -65,7 +69,9 @@ export class PendingCall implements WampCall {
 
   error(uri: string, args?: WampArgs, kwargs?: WampKwargs, details: WampDict = {}): void {
     if (!this.finish()) return;
-    this.caller.send(withPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs));
+    this.caller.send(
+      withPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs),
+    );
   }
 
   /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */

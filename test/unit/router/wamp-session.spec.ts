@@ -94,7 +94,8 @@ describe('WampSession (with a fake connection)', () => {
   it('runs a CHALLENGE / AUTHENTICATE exchange through a pluggable authenticator', async () => {
     const authenticator: WampAuthenticator = async (request) => {
       const response = await request.challenge('ticket', {});
-      if (response.signature !== 'secret') throw new WampAbortError('wamp.error.authentication_failed', 'Bad ticket.');
+      if (response.signature !== 'secret')
+        throw new WampAbortError('wamp.error.authentication_failed', 'Bad ticket.');
       return {
         authid: String(request.details.authid),
         authrole: 'user',
@@ -114,7 +115,12 @@ describe('WampSession (with a fake connection)', () => {
     goodSession.handleFrame(frame([5, 'secret', {}]));
     await flush();
     const [welcome] = good.take();
-    expect(welcome[2]).toMatchObject({ authid: 'joe', authrole: 'user', authmethod: 'ticket', authextra: { plan: 'gold' } });
+    expect(welcome[2]).toMatchObject({
+      authid: 'joe',
+      authrole: 'user',
+      authmethod: 'ticket',
+      authextra: { plan: 'gold' },
+    });
 
     const bad = new FakeConnection();
     const badSession = router.openSession(bad);
@@ -137,20 +143,34 @@ describe('WampSession (with a fake connection)', () => {
     });
     const { connection } = joined(router);
     await flush();
-    expect(connection.take()).toEqual([[3, { message: 'Authentication failed.' }, 'wamp.error.authentication_failed']]);
+    expect(connection.take()).toEqual([
+      [3, { message: 'Authentication failed.' }, 'wamp.error.authentication_failed'],
+    ]);
     expect(logger.errors).toHaveLength(1);
   });
 
   it('treats anything but AUTHENTICATE during authentication as a protocol violation', async () => {
     const router = routerWith({
-      realms: [{ name: 'realm1', authenticator: (request) => request.challenge('ticket', {}).then(() => ({ authid: 'a', authrole: 'b', authmethod: 'ticket', authprovider: 'x' })) }],
+      realms: [
+        {
+          name: 'realm1',
+          authenticator: (request) =>
+            request
+              .challenge('ticket', {})
+              .then(() => ({ authid: 'a', authrole: 'b', authmethod: 'ticket', authprovider: 'x' })),
+        },
+      ],
     });
     const { connection, session } = joined(router);
     await flush();
     connection.take();
     session.handleFrame(frame([48, 1, {}, 'a.b']));
     expect(connection.take()).toEqual([
-      [3, { message: 'CALL (48) received while the session is being authenticated.' }, 'wamp.error.protocol_violation'],
+      [
+        3,
+        { message: 'CALL (48) received while the session is being authenticated.' },
+        'wamp.error.protocol_violation',
+      ],
     ]);
     expect(session.state).toBe('closed');
   });
@@ -158,7 +178,15 @@ describe('WampSession (with a fake connection)', () => {
   it('aborts a session whose authentication does not finish within helloTimeout', async () => {
     const router = routerWith({
       helloTimeout: 50,
-      realms: [{ name: 'realm1', authenticator: (request) => request.challenge('ticket', {}).then(() => ({ authid: 'a', authrole: 'b', authmethod: 'ticket', authprovider: 'x' })) }],
+      realms: [
+        {
+          name: 'realm1',
+          authenticator: (request) =>
+            request
+              .challenge('ticket', {})
+              .then(() => ({ authid: 'a', authrole: 'b', authmethod: 'ticket', authprovider: 'x' })),
+        },
+      ],
     });
     const { connection } = joined(router);
     await new Promise((resolve) => setTimeout(resolve, 120));
@@ -218,7 +246,11 @@ describe('WampSession (with a fake connection)', () => {
     const router = routerWith();
     const first = router.openSession(new FakeConnection());
     const second = router.openSession(new FakeConnection());
-    expect([first.nextOutgoingRequestId(), first.nextOutgoingRequestId(), first.nextOutgoingRequestId()]).toEqual([1, 2, 3]);
+    expect([
+      first.nextOutgoingRequestId(),
+      first.nextOutgoingRequestId(),
+      first.nextOutgoingRequestId(),
+    ]).toEqual([1, 2, 3]);
     expect(second.nextOutgoingRequestId()).toBe(1);
   });
 
@@ -238,7 +270,9 @@ describe('WampSession (with a fake connection)', () => {
     } finally {
       dealer.call = original;
     }
-    expect(connection.take()).toEqual([[3, { message: 'Internal router error.' }, 'wamp.error.runtime_error']]);
+    expect(connection.take()).toEqual([
+      [3, { message: 'Internal router error.' }, 'wamp.error.runtime_error'],
+    ]);
     expect(logger.errors[0]).toMatch(/internal error while handling message 48/);
   });
 });
@@ -277,7 +311,13 @@ describe('LocalBroker (basic profile)', () => {
     connection.take();
     session.handleFrame(frame([34, 1, 12345]));
     expect(connection.take()).toEqual([
-      [8, 34, 1, { message: 'Subscription 12345 does not exist for this session.' }, 'wamp.error.no_such_subscription'],
+      [
+        8,
+        34,
+        1,
+        { message: 'Subscription 12345 does not exist for this session.' },
+        'wamp.error.no_such_subscription',
+      ],
     ]);
     session.handleFrame(frame([32, 2, {}, 'com.example.t']));
     const [[, , subscription]] = connection.take();

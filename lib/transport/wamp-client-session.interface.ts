@@ -1,0 +1,30 @@
+import type { WampDict } from '../protocol/wamp-message.interface.js';
+import type { WampTransportInfo } from '../router/wamp-transport-info.interface.js';
+
+/**
+ * A client session as application code sees it (serverwamp's `session` object): who it is and what it
+ * may be told. Handed out by `WampContext.session`; safe to keep after the call ended (e.g. in a
+ * background job), since every method does nothing once the session is gone.
+ */
+export interface WampClientSession {
+  /** WAMP session ID. */
+  readonly id: number;
+  /** Realm joined. */
+  readonly realm: string;
+  /** Authenticated identity (decided by the router, never the client's claim). */
+  readonly authid: string;
+  readonly authrole: string;
+  readonly authmethod: string;
+  readonly authprovider: string;
+  readonly authextra?: WampDict;
+  /** The transport the session arrived on (subprotocol, remote address, upgrade headers). */
+  readonly transport: WampTransportInfo;
+  /** Fires when the session ends. */
+  readonly signal: AbortSignal;
+  /** Whether the session is still open. */
+  readonly isOpen: boolean;
+  /** Ends the session politely (GOODBYE `reason`, default `wamp.close.close_realm`). */
+  close(reason?: string, message?: string): Promise<void>;
+  /** Ends the session at once with ABORT `reason`. */
+  abort(reason: string, message: string): void;
+}

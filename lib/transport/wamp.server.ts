@@ -1,0 +1,304 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { from, isObservable, type Observable, type Subscription } from 'rxjs';
+import { isValidUri } from '../protocol/wamp-uri.js';
+import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import type { WampCall } from '../router/dealer/wamp-call.interface.js';
+import { WampRouter } from '../router/wamp-router.js';
+import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
+import { WAMP_RESOLVED_OPTIONS } from '../wamp.constants.js';
+import { toWampError } from './wamp-error.mapper.js';
+import { WampResult } from './wamp-result.js';
+import { WAMP_EXTRAS_KEY, WAMP_TRANSPORT, type WampHandlerExtras } from './wamp-transport.constants.js';
+import { WampContext } from './wamp.context.js';
+
+/** Nest's metadata keys for `@MessagePattern` (from @nestjs/microservices' constants). */
+const PATTERN_METADATA = 'microservices:pattern';
+const TRANSPORT_METADATA = 'microservices:transport';
+
+/** Status values pushed through `status` (Nest 11+ transports report their state). */
+type WampTransportStatus = 'listening' | 'closed';
+
+interface HandlerScope {
+  /** Patterns whose handlers are scoped to WAMP explicitly. */
+  readonly wampScoped: ReadonlySet<string>;
+  /** Whether the app declares handlers scoped to another transport (so other transports are connected). */
+  readonly otherTransports: boolean;
+}
+
+/**
+ * The Nest microservice strategy of the WAMP router: every `@MessagePattern` handler it is given becomes a
+ * procedure in the router's dealer, and each CALL runs through Nest's full RPC pipeline (guards,
+ * interceptors, pipes, exception filters) with the call's {@link WampContext}.
+ *
+ * Results go back as the spec says: a value as the single positional argument, a {@link WampResult} as
+ * given, `undefined` as an empty RESULT; an Observable or async iterable as progressive RESULTs when the
+ * caller asked for them (the last value is the final RESULT), else only its last value.
+ *
+ * @example
+ * // main.ts of a hybrid app
+ * app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
+ * await app.startAllMicroservices();
+ * await app.listen(8080);
+ */
+@Injectable()
+export class WampTransport
+  extends Server<Record<string, never>, WampTransportStatus>
+  implements CustomTransportStrategy
+{
+  override readonly transportId = WAMP_TRANSPORT;
+  private readonly wampLogger = new Logger('WampTransport');
+  private readonly unregister: (() => void)[] = [];
+  private warnedAboutConfig = false;
+
+  constructor(
+    private readonly router: WampRouter,
+    @Inject(WAMP_RESOLVED_OPTIONS) private readonly options: ResolvedWampOptions,
+    private readonly discovery: DiscoveryService,
+    private readonly metadataScanner: MetadataScanner,
+  ) {
+    super();
+  }
+
+  /**
+   * Refuses a second request handler for the same procedure: Nest's default silently keeps the last one,
+   * which would hide a bug. (Event handlers are chained, as Nest does.)
+   */
+  override addHandler(
+    pattern: unknown,
+    callback: MessageHandler,
+    isEventHandler = false,
+    extras: Record<string, unknown> = {},
+  ): void {
+    const normalized = this.normalizePattern(pattern as string);
+    if (!isEventHandler && this.messageHandlers.has(normalized)) {
+      throw new Error(
+        `WampTransport: two @MessagePattern handlers for procedure "${normalized}". Each procedure needs exactly one handler.`,
+      );
+    }
+    super.addHandler(pattern, callback, isEventHandler, extras);
+  }
+
+  /** Registers the handlers as procedures; called by Nest at `startAllMicroservices()` / `listen()`. */
+  listen(callback: (error?: unknown) => void): void {
+    try {
+      this.registerProcedures();
+    } catch (error) {
+      callback(error);
+      return;
+    }
+    this._status$.next('listening');
+    callback();
+  }
+
+  /** Unregisters the procedures. The sessions themselves are closed by the gateway on shutdown. */
+  close(): void {
+    for (const unregister of this.unregister.splice(0)) unregister();
+    this._status$.next('closed');
+  }
+
+  on(): never {
+    throw new Error('WampTransport does not emit events; use the router or the context.');
+  }
+
+  unwrap<T>(): T {
+    return this.router as T;
+  }
+
+  private registerProcedures(): void {
+    const scope = this.scanHandlerScopes();
+    const exposedUnscoped: string[] = [];
+    const strictUris = this.options.router.strictUris;
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (handler.isEventHandler) continue;
+      if (pattern.startsWith('{') || pattern.startsWith('[')) {
+        this.wampLogger.warn(
+          `Handler with object pattern ${pattern} is not served over WAMP (procedures are URIs).`,
+        );
+        continue;
+      }
+      const scoped = scope.wampScoped.has(pattern);
+      if (!scoped && this.options.handlers === 'wamp-only') continue;
+      if (!isValidUri(pattern, strictUris)) {
+        throw new Error(
+          `WampTransport: "${pattern}" is not a valid ${strictUris ? 'strict' : 'loose'} WAMP procedure URI ` +
+            `(${strictUris ? 'components of [0-9a-z_] separated by dots' : 'no whitespace, "#" or empty components'}).`,
+        );
+      }
+      if (pattern.startsWith('wamp.')) {
+        throw new Error(
+          `WampTransport: procedure "${pattern}" uses the "wamp." prefix, which the spec reserves for the router.`,
+        );
+      }
+      if (!scoped) exposedUnscoped.push(pattern);
+      for (const realm of this.realmsFor(pattern, handler.extras as Record<string, unknown> | undefined)) {
+        this.unregister.push(realm.dealer.registerProcedure(pattern, (call) => this.invoke(handler, call)));
+      }
+    }
+    if (exposedUnscoped.length > 0 && scope.otherTransports) {
+      this.wampLogger.warn(
+        `Handlers without a transport are served over WAMP as well as by the other transports: ${exposedUnscoped.join(', ')}. ` +
+          'Scope them (@WampProcedure or @MessagePattern(uri, WAMP_TRANSPORT) / another transport) or set handlers: "wamp-only".',
+      );
+    }
+  }
+
+  private realmsFor(pattern: string, extras: Record<string, unknown> | undefined) {
+    const settings = extras?.[WAMP_EXTRAS_KEY] as WampHandlerExtras | undefined;
+    const wanted = settings?.realm === undefined ? undefined : ([] as string[]).concat(settings.realm);
+    if (!wanted) return [...this.router.realms.values()];
+    return wanted.map((name) => {
+      const realm = this.router.realms.get(name);
+      if (!realm) {
+        throw new Error(
+          `WampTransport: procedure "${pattern}" is bound to realm "${name}", which is not configured.`,
+        );
+      }
+      return realm;
+    });
+  }
+
+  /** Which patterns are scoped to WAMP, read from the controllers' `@MessagePattern` metadata. */
+  private scanHandlerScopes(): HandlerScope {
+    const wampScoped = new Set<string>();
+    let otherTransports = false;
+    for (const wrapper of this.discovery.getControllers()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance) continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const methodName of this.metadataScanner.getAllMethodNames(prototype)) {
+        const method = (prototype as Record<string, unknown>)[methodName];
+        if (typeof method !== 'function') continue;
+        const patterns = Reflect.getMetadata(PATTERN_METADATA, method) as unknown[] | undefined;
+        if (!patterns) continue;
+        const transport = Reflect.getMetadata(TRANSPORT_METADATA, method) as unknown;
+        if (transport === WAMP_TRANSPORT) {
+          for (const pattern of patterns) if (typeof pattern === 'string') wampScoped.add(pattern);
+        } else if (transport !== undefined) {
+          otherTransports = true;
+        }
+      }
+    }
+    return { wampScoped, otherTransports };
+  }
+
+  /** Runs one call through the Nest handler and answers it (the dealer guarantees one final answer). */
+  private invoke(handler: MessageHandler, call: WampCall): void {
+    const context = new WampContext(call);
+    const payload = { args: call.args, kwargs: call.kwargs };
+    const processing = this.runWithProcessingHooks(context, async (runEndHook) => {
+      let outcome: unknown;
+      try {
+        outcome = await handler(payload, context);
+      } catch (error) {
+        this.fail(call, error);
+        runEndHook();
+        return;
+      }
+      this.deliver(call, outcome, runEndHook);
+    });
+    // The processing hook is app instrumentation and may return anything; only a rejection matters here.
+    Promise.resolve(processing).catch((error: unknown) => this.fail(call, error));
+  }
+
+  private deliver(call: WampCall, outcome: unknown, done: () => void): void {
+    const stream = toStream(outcome);
+    if (!stream) {
+      this.answer(call, outcome);
+      done();
+      return;
+    }
+    let held = false;
+    let last: unknown;
+    let subscription: Subscription | undefined = undefined;
+    const onAbort = (): void => subscription?.unsubscribe();
+    subscription = stream.subscribe({
+      next: (value) => {
+        // One value is held back: the last one becomes the final RESULT.
+        if (held) this.report(call, last);
+        last = value;
+        held = true;
+      },
+      error: (error: unknown) => {
+        call.signal.removeEventListener('abort', onAbort);
+        this.fail(call, error);
+        done();
+      },
+      complete: () => {
+        call.signal.removeEventListener('abort', onAbort);
+        if (held) this.answer(call, last);
+        else call.result();
+        done();
+      },
+    });
+    if (call.settled || call.signal.aborted) {
+      subscription.unsubscribe();
+      done();
+      return;
+    }
+    call.signal.addEventListener(
+      'abort',
+      () => {
+        onAbort();
+        done();
+      },
+      { once: true },
+    );
+  }
+
+  private report(call: WampCall, value: unknown): void {
+    if (!call.receiveProgress) return;
+    const { args, kwargs } = toPayload(value);
+    call.progress(args, kwargs);
+  }
+
+  private answer(call: WampCall, value: unknown): void {
+    const { args, kwargs } = toPayload(value);
+    call.result(args, kwargs);
+  }
+
+  private fail(call: WampCall, error: unknown): void {
+    if (call.settled) return;
+    if (!this.warnedAboutConfig && isNestUnknownError(error)) {
+      this.warnedAboutConfig = true;
+      this.wampLogger.warn(
+        'A WAMP handler failed and its exception reached the transport already replaced by Nest\'s "Internal server error", ' +
+          'so it cannot be mapped to a WAMP error URI. In a hybrid app, connect the transport with ' +
+          '{ inheritAppConfig: true } so the WampExceptionFilter applies.',
+      );
+    }
+    const { uri, args, kwargs } = toWampError(error, this.wampLogger);
+    call.error(uri, args, kwargs);
+  }
+}
+
+/** An Observable for stream results (Observable, async iterable), or undefined for a single value. */
+function toStream(outcome: unknown): Observable<unknown> | undefined {
+  if (isObservable(outcome)) return outcome;
+  if (isAsyncIterable(outcome)) return from(outcome);
+  return undefined;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
+
+function toPayload(value: unknown): { args?: WampArgs; kwargs?: WampKwargs } {
+  if (value === undefined) return {};
+  if (value instanceof WampResult) return { args: value.args, kwargs: value.kwargs };
+  return { args: [value] };
+}
+
+function isNestUnknownError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { status?: unknown }).status === 'error' &&
+    (error as { message?: unknown }).message === 'Internal server error'
+  );
+}
