@@ -30,8 +30,9 @@ export class FakeConnection implements WampConnection {
     this.sent.push(JSON.parse(JSON.stringify(message)) as unknown[]);
   }
 
-  sendEncoded(frame: Buffer | string): void {
+  sendEvent(frame: Buffer | string): void {
     this.encoded.push(frame);
+    this.sent.push(JSON.parse(frame.toString()) as unknown[]);
   }
 
   close(code: number, reason: string): void {

@@ -21,6 +21,9 @@
  *   GOODBYE reason: this driver reads it by wrapping the serializer.
  * - wampy's msgpack serializer decodes int64/uint64 as BigInt, so its session id may be a bigint;
  *   the helpers convert ids to numbers.
+ * - Binary values over JSON: neither Autobahn|JS nor wampy implement the WAMP convention (a string of
+ *   U+0000 followed by base64). Their JSON serializers are plain JSON.parse, so the application gets that
+ *   string as is; Autobahn|Python's JSON serializer turns it into `bytes` (and back when sending).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -51,6 +54,11 @@ export interface RealClientSession<TClient> {
   details: Record<string, unknown>;
   /** The underlying library object, for tests that go further than open/close. */
   client: TClient;
+  /**
+   * Every message the client library handed to its serializer, in order (HELLO first). "Serialized" is
+   * not "delivered": Autobahn|JS serializes a GOODBYE reply even when the socket is already gone.
+   */
+  sent: readonly unknown[][];
   /** Resolves once the session has ended, for whatever reason (never rejects). */
   closed: Promise<ClosedInfo>;
   /**
@@ -160,6 +168,21 @@ export interface AutobahnSession {
 interface AutobahnSerializer {
   SERIALIZER_ID: string;
   BINARY: boolean;
+  serialize(obj: unknown): unknown;
+  unserialize(payload: unknown): unknown;
+}
+
+/** Wraps an Autobahn|JS serializer to record the messages the client sends. */
+function tapAutobahnSerializer(inner: AutobahnSerializer, sent: unknown[][]): AutobahnSerializer {
+  return {
+    SERIALIZER_ID: inner.SERIALIZER_ID,
+    BINARY: inner.BINARY,
+    serialize(obj: unknown): unknown {
+      if (Array.isArray(obj)) sent.push(obj as unknown[]);
+      return inner.serialize(obj); // the CBOR serializer returns a Promise; Autobahn awaits it
+    },
+    unserialize: (payload: unknown): unknown => inner.unserialize(payload),
+  };
 }
 
 interface AutobahnConnection {
@@ -215,10 +238,11 @@ function autobahnOpen(
 ): Promise<OpenOutcome<AutobahnSession>> {
   const autobahn = loadAutobahn();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const sent: unknown[][] = [];
   const conn = new autobahn.Connection({
     url,
     realm,
-    serializers: [autobahnSerializer(autobahn, serializer)],
+    serializers: [tapAutobahnSerializer(autobahnSerializer(autobahn, serializer), sent)],
     max_retries: 0,
     retry_if_unreachable: false,
     on_user_error: () => undefined,
@@ -248,6 +272,7 @@ function autobahnOpen(
           sessionId: toIdNumber(session.id),
           details: asRecord(details),
           client: session,
+          sent,
           closed: closed.promise,
           close,
         },
@@ -322,9 +347,13 @@ interface WampySerializer {
 
 type WampyOptions = NonNullable<ConstructorParameters<typeof Wampy>[1]>;
 
-/** Wraps a wampy serializer to remember the last GOODBYE/ABORT the router sent. */
+/**
+ * Wraps a wampy serializer to remember the last GOODBYE/ABORT the router sent, and every message the
+ * client sends.
+ */
 class TappingSerializer implements WampySerializer {
   lastClosing: { type: 3 | 6; reason: string; details: Record<string, unknown> } | null = null;
+  readonly sent: unknown[][] = [];
 
   constructor(private readonly inner: WampySerializer) {}
 
@@ -337,6 +366,7 @@ class TappingSerializer implements WampySerializer {
   }
 
   encode(data: unknown): string | ArrayBuffer | Uint8Array {
+    if (Array.isArray(data)) this.sent.push(data as unknown[]);
     return this.inner.encode(data);
   }
 
@@ -440,6 +470,7 @@ async function wampyOpen(
       sessionId: toIdNumber(wampy.getSessionId()),
       details,
       client: wampy,
+      sent: tap.sent,
       closed: closed.promise,
       close,
     },
@@ -474,7 +505,8 @@ export async function rejectedWampyOpen(
 // ---------------------------------------------------------------------------------------------
 // Autobahn|Python 22.7.1 (asyncio)
 
-export const PYTHON = '/usr/bin/python3';
+/** The interpreter with Debian's python3-autobahn; `WAMP_TEST_PYTHON` overrides it (e.g. to check the skip path). */
+export const PYTHON = process.env.WAMP_TEST_PYTHON ?? '/usr/bin/python3';
 export const PYTHON_CLIENT_SCRIPT = fileURLToPath(new URL('./python_client.py', import.meta.url));
 
 const pythonModules: Record<WampSerializerName, string> = {
@@ -501,9 +533,20 @@ export function pythonAutobahnAvailable(serializer: WampSerializerName = 'json')
 export interface PythonClientResult {
   /** Session id from WELCOME, if the session was established. */
   joined?: number;
+  /** Python type of the session id Autobahn|Python decoded: `int` (a float would have been refused). */
+  idType?: string;
   authmethod?: string;
   authid?: string;
   authrole?: string;
+  realm?: string;
+  /** Every message the client serialized, as lists (bytes as Buffers), in order (HELLO first). */
+  sent: unknown[][];
+  /** Subscription id, when `actions.subscribe` was given and SUBSCRIBED arrived. */
+  subscription?: number;
+  /** Publication id, when `actions.publish` was given and PUBLISHED arrived. */
+  publication?: number;
+  /** Events received on the subscription, in order (bytes as Buffers). */
+  received: PythonEvent[];
   /** Reason of the GOODBYE/ABORT that ended the session (router's GOODBYE reply or ABORT reason). */
   leftReason?: string;
   leftMessage?: string;
@@ -515,14 +558,64 @@ export interface PythonClientResult {
   stderr: string;
 }
 
+/** One EVENT as Autobahn|Python handed it to the subscriber (bytes as Buffers). */
+export interface PythonEvent {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  publication: number | null;
+}
+
+/** What the Python client does once joined, in this order (see python_client.py). */
+export interface PythonClientActions {
+  /** Subscribe to this topic (the `subscribed` event is emitted once SUBSCRIBED arrived). */
+  subscribe?: string;
+  /** Then stay joined until this many events arrived (at most `holdMs`, default 5000 ms). */
+  events?: number;
+  /** Publish with acknowledge. Uint8Arrays are sent as Python `bytes`. */
+  publish?: { topic: string; args?: unknown[]; kwargs?: Record<string, unknown> };
+}
+
 export interface PythonClientOptions {
   /** Stay joined this long before leaving (max 5000 ms); a router GOODBYE ends it earlier. */
   holdMs?: number;
   /** Kill the process after this long (default 10000 ms; the script itself gives up after 9 s). */
   timeoutMs?: number;
+  actions?: PythonClientActions;
+  /**
+   * Called for every JSON line as soon as the script prints it (e.g. `joined`, `subscribed`), to
+   * synchronise with the running client. Bytes are Buffers.
+   */
+  onEvent?: (event: Record<string, unknown>) => void;
 }
 
-/** Runs Autobahn|Python: join, (hold), leave. Never rejects; failures land in `error`. */
+/** Uint8Array -> {"__bytes__": base64}, the script's JSON spelling of Python bytes. */
+function bytesToPython(v: unknown): unknown {
+  if (v instanceof Uint8Array) {
+    return { __bytes__: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+  }
+  if (Array.isArray(v)) return v.map(bytesToPython);
+  if (isRecord(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytesToPython(x)]));
+  return v;
+}
+
+/** {"__bytes__": base64} -> Buffer. */
+function bytesFromPython(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(bytesFromPython);
+  if (isRecord(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === '__bytes__' && typeof v.__bytes__ === 'string') {
+      return Buffer.from(v.__bytes__, 'base64');
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytesFromPython(x)]));
+  }
+  return v;
+}
+
+function asIdOrNull(v: unknown): number | null {
+  return typeof v === 'number' || typeof v === 'bigint' ? toIdNumber(v) : null;
+}
+
+/** Runs Autobahn|Python: join, (actions), (hold), leave. Never rejects; failures land in `error`. */
 export function runPythonClient(
   url: string,
   realm: string,
@@ -530,13 +623,42 @@ export function runPythonClient(
   options: PythonClientOptions = {},
 ): Promise<PythonClientResult> {
   const args = [PYTHON_CLIENT_SCRIPT, url, realm, serializer];
-  if (options.holdMs !== undefined) args.push(String(Math.min(Math.max(0, options.holdMs), 5000)));
+  if (options.holdMs !== undefined || options.actions) {
+    args.push(String(Math.min(Math.max(0, options.holdMs ?? 0), 5000)));
+  }
+  if (options.actions) args.push(JSON.stringify(bytesToPython(options.actions)));
   return new Promise((resolve) => {
     const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let killedForTimeout = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    let pending = '';
+    const parseLine = (line: string): Record<string, unknown> | undefined => {
+      if (!line.trim()) return undefined;
+      let ev: unknown;
+      try {
+        ev = JSON.parse(line);
+      } catch {
+        return undefined; // Autobahn may log tracebacks to stdout
+      }
+      return isRecord(ev) ? (bytesFromPython(ev) as Record<string, unknown>) : undefined;
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!options.onEvent) return;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const ev = parseLine(line);
+        if (!ev) continue;
+        try {
+          options.onEvent(ev);
+        } catch {
+          // a throwing callback must not become an uncaught exception in the stream handler
+        }
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       killedForTimeout = true;
@@ -547,22 +669,28 @@ export function runPythonClient(
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      const result: PythonClientResult = { events: [], exitCode, stderr };
+      const result: PythonClientResult = { events: [], sent: [], received: [], exitCode, stderr };
       for (const line of stdout.split('\n')) {
-        if (!line.trim()) continue;
-        let ev: unknown;
-        try {
-          ev = JSON.parse(line);
-        } catch {
-          continue; // Autobahn may log tracebacks to stdout
-        }
-        if (!isRecord(ev)) continue;
+        const ev = parseLine(line);
+        if (!ev) continue;
         result.events.push(ev);
         if ('joined' in ev) {
           result.joined = toIdNumber(ev.joined);
+          if (typeof ev.idtype === 'string') result.idType = ev.idtype;
           if (typeof ev.authmethod === 'string') result.authmethod = ev.authmethod;
           if (typeof ev.authid === 'string') result.authid = ev.authid;
           if (typeof ev.authrole === 'string') result.authrole = ev.authrole;
+          if (typeof ev.realm === 'string') result.realm = ev.realm;
+        }
+        if (Array.isArray(ev.sent)) result.sent.push(ev.sent as unknown[]);
+        if ('subscribed' in ev) result.subscription = asIdOrNull(ev.subscription) ?? undefined;
+        if ('published' in ev) result.publication = asIdOrNull(ev.published) ?? undefined;
+        if (isRecord(ev.event)) {
+          result.received.push({
+            args: Array.isArray(ev.event.args) ? ev.event.args : [],
+            kwargs: asRecord(ev.event.kwargs),
+            publication: asIdOrNull(ev.event.publication),
+          });
         }
         if (typeof ev.left === 'string') {
           result.leftReason = ev.left;

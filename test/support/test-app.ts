@@ -35,14 +35,16 @@ export interface TestAppSetup {
 }
 
 /**
- * Starts an existing root module (e.g. the sample app's `AppModule`) the way its `main.ts` does, on
- * `platform`, listening on 127.0.0.1:0, with `logger: false, abortOnError: false`. `path` is the WAMP
- * path the module serves (default `/ws`), used to build `url`.
+ * Starts an existing root module (e.g. the sample app's `AppModule`) the way sample-app/src/main.ts
+ * does: `NestFactory.create`, the WAMP transport connected as a hybrid microservice with
+ * `inheritAppConfig` (unless `transport` is false), then `listen` - here on `platform`, on
+ * 127.0.0.1:0, with `logger: false, abortOnError: false`. `path` is the WAMP path the module serves
+ * (default `/ws`), used to build `url`. The app is closed if starting fails half-way.
  */
 export async function startModule(
   module: Type,
   platform: Platform = 'express',
-  path = '/ws',
+  { path = '/ws', transport = true }: { path?: string; transport?: boolean } = {},
 ): Promise<RunningApp> {
   const options = { logger: false as const, abortOnError: false };
   const app =
@@ -50,6 +52,10 @@ export async function startModule(
       ? await NestFactory.create(module, new FastifyAdapter(), options)
       : await NestFactory.create(module, options);
   try {
+    if (transport) {
+      app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
+      await app.startAllMicroservices();
+    }
     await app.listen(0, '127.0.0.1');
   } catch (error) {
     await app.close();
