@@ -38,6 +38,9 @@ export const WAMP_DEFAULTS = {
   perMessageDeflate: false,
   maxCallsPerSession: 128,
   callTimeout: 0,
+  outboundBufferLimit: 1024 * 1024,
+  slowConsumerPolicy: 'drop',
+  subscriptions: 'open',
 } as const;
 
 /**
@@ -93,6 +96,12 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
         WAMP_DEFAULTS.maxCallsPerSession,
       ),
       defaultCallTimeout: nonNegative('callTimeout', options.callTimeout, WAMP_DEFAULTS.callTimeout),
+      subscriptionPolicy: oneOf(
+        'subscriptions',
+        options.subscriptions,
+        ['open', 'hooked'],
+        WAMP_DEFAULTS.subscriptions,
+      ),
       agent: options.agent ?? DEFAULT_WAMP_AGENT,
       logger,
     },
@@ -106,17 +115,31 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       pingTimeout: positive('pingTimeout', options.pingTimeout, WAMP_DEFAULTS.pingTimeout),
       headersTimeout: positive('headersTimeout', options.headersTimeout, WAMP_DEFAULTS.headersTimeout),
       shutdownTimeout: positive('shutdownTimeout', options.shutdownTimeout, WAMP_DEFAULTS.shutdownTimeout),
+      outbound: {
+        bufferLimit: positive(
+          'outboundBufferLimit',
+          options.outboundBufferLimit,
+          WAMP_DEFAULTS.outboundBufferLimit,
+        ),
+        slowConsumerPolicy: oneOf(
+          'slowConsumerPolicy',
+          options.slowConsumerPolicy,
+          ['drop', 'disconnect'],
+          WAMP_DEFAULTS.slowConsumerPolicy,
+        ),
+      },
     },
-    handlers: handlersMode(options.handlers),
+    handlers: oneOf('handlers', options.handlers, ['all', 'wamp-only'], 'all'),
     port: options.port,
     host: options.host,
   };
 }
 
-function handlersMode(value: WampModuleOptions['handlers']): 'all' | 'wamp-only' {
-  if (value === undefined) return 'all';
-  if (value !== 'all' && value !== 'wamp-only')
-    fail('handlers', `must be "all" or "wamp-only", got "${String(value)}"`);
+function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) {
+    fail(name, `must be one of ${allowed.map((entry) => `"${entry}"`).join(', ')}, got "${String(value)}"`);
+  }
   return value;
 }
 

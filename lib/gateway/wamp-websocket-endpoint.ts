@@ -7,7 +7,7 @@ import type { WampLogger } from '../router/wamp-logger.interface.js';
 import type { WampRouter } from '../router/wamp-router.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
-import { WebSocketConnection } from './websocket-connection.js';
+import { WebSocketConnection, type OutboundLimits } from './websocket-connection.js';
 
 /** Settings of one WAMP-over-WebSocket endpoint. */
 export interface WampWebSocketEndpointOptions {
@@ -29,6 +29,8 @@ export interface WampWebSocketEndpointOptions {
   readonly headersTimeout: number;
   /** Milliseconds to wait, after the sessions were sent GOODBYE, before the remaining sockets are cut. */
   readonly shutdownTimeout: number;
+  /** Outbound buffer limit and slow-consumer policy of each connection. */
+  readonly outbound: OutboundLimits;
 }
 
 /**
@@ -157,15 +159,20 @@ export class WampWebSocketEndpoint {
     ws.on('error', (error) => this.logger.debug?.(`WebSocket error: ${error.message}`));
     const serializer = this.serializersByProtocol.get(ws.protocol) as WampSerializer;
     const socket = request.socket;
-    const connection = new WebSocketConnection(ws, serializer, {
-      type: 'websocket',
-      protocol: serializer.protocol,
-      remoteAddress: socket.remoteAddress,
-      remotePort: socket.remotePort,
-      secure: (socket as TLSSocket).encrypted === true,
-      url: request.url ?? this.options.path,
-      headers: request.headers,
-    });
+    const connection = new WebSocketConnection(
+      ws,
+      serializer,
+      {
+        type: 'websocket',
+        protocol: serializer.protocol,
+        remoteAddress: socket.remoteAddress,
+        remotePort: socket.remotePort,
+        secure: (socket as TLSSocket).encrypted === true,
+        url: request.url ?? this.options.path,
+        headers: request.headers,
+      },
+      this.options.outbound,
+    );
     this.connections.add(connection);
     const session = this.router.openSession(connection);
     const expectBinary = serializer.binary;

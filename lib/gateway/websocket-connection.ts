@@ -6,6 +6,17 @@ import type { WampSerializer } from '../serializers/wamp-serializer.interface.js
 /** How long a closing socket may take to finish the WebSocket close handshake before it is cut. */
 const CLOSE_HANDSHAKE_TIMEOUT = 2000;
 
+/** Close code when the router gives up on a consumer that does not read (RFC 6455: policy violation). */
+const CLOSE_POLICY_VIOLATION = 1008;
+
+/** Outbound buffering rules of one connection (see the README's slow-consumer section). */
+export interface OutboundLimits {
+  /** Bytes queued for the socket beyond which EVENTs are not queued. */
+  readonly bufferLimit: number;
+  /** What happens to an EVENT beyond the limit: dropped and counted, or the consumer disconnected. */
+  readonly slowConsumerPolicy: 'drop' | 'disconnect';
+}
+
 /**
  * A {@link WampConnection} over one `ws` socket. Also carries the keepalive bookkeeping the gateway's
  * single sweep timer reads (one timer for all connections rather than one per connection).
@@ -15,6 +26,8 @@ export class WebSocketConnection implements WampConnection {
   lastSeen = Date.now();
   /** When the outstanding keepalive ping was sent, or 0 when none is outstanding. */
   pingSentAt = 0;
+  /** EVENTs dropped because this consumer's outbound buffer was full. */
+  droppedEvents = 0;
   private readonly sendOptions: { binary: boolean };
 
   constructor(
@@ -22,17 +35,32 @@ export class WebSocketConnection implements WampConnection {
     readonly socket: WebSocket,
     readonly serializer: WampSerializer,
     readonly transport: WampTransportInfo,
+    private readonly limits: OutboundLimits,
   ) {
     this.sendOptions = { binary: serializer.binary };
   }
 
+  /**
+   * Sends a message that must not be lost (RPC results and errors, session messages). Such messages are
+   * bounded by the in-flight call cap; a peer that lets even those pile up past four times the buffer limit
+   * is disconnected rather than buffered without bound.
+   */
   send(message: readonly unknown[]): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount > this.limits.bufferLimit * 4) {
+      this.close(CLOSE_POLICY_VIOLATION, 'outbound buffer overflow');
+      return;
+    }
     this.socket.send(this.serializer.encode(message), this.sendOptions);
   }
 
-  sendEncoded(frame: Buffer | string): void {
+  sendEvent(frame: Buffer | string): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.bufferedAmount > this.limits.bufferLimit) {
+      if (this.limits.slowConsumerPolicy === 'drop') this.droppedEvents++;
+      else this.close(CLOSE_POLICY_VIOLATION, 'slow consumer');
+      return;
+    }
     this.socket.send(frame, this.sendOptions);
   }
 

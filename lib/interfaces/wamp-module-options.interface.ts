@@ -81,6 +81,18 @@ export interface WampModuleOptions {
    * WAMP (`@WampProcedure()` or `@MessagePattern(uri, WAMP_TRANSPORT)`).
    */
   handlers?: 'all' | 'wamp-only';
+  /**
+   * Bytes queued for one connection beyond which EVENTs are not queued (slow consumers). Default 1 MiB.
+   * RPC results and errors are never dropped; a connection whose queue passes four times this is closed (1008).
+   */
+  outboundBufferLimit?: number;
+  /** What happens to an EVENT for a consumer over `outboundBufferLimit`: `'drop'` (default, counted) or `'disconnect'` (close 1008). */
+  slowConsumerPolicy?: 'drop' | 'disconnect';
+  /**
+   * `'open'` (default): any topic may be subscribed unless a subscription hook refuses; `'hooked'`: only topics
+   * covered by a `@WampSubscription` hook may be subscribed (others get `wamp.error.not_authorized`).
+   */
+  subscriptions?: 'open' | 'hooked';
   /** Browser origins allowed to connect (exact strings or regexps). Default: any origin. */
   allowedOrigins?: (string | RegExp)[];
   /** Enable permessage-deflate. Default `false` (compression bombs, CPU). */

@@ -13,8 +13,12 @@ export interface WampConnection {
   readonly transport: WampTransportInfo;
   /** Sends one message (an array) encoded with the connection's serializer. */
   send(message: readonly unknown[]): void;
-  /** Sends a frame that was already encoded with this connection's serializer (fan-out encodes once). */
-  sendEncoded(frame: Buffer | string): void;
+  /**
+   * Sends an EVENT frame already encoded with this connection's serializer (fan-out encodes once per
+   * serializer). Unlike {@link WampConnection.send}, events are subject to the slow-consumer policy: when
+   * the outbound buffer is over its limit they are dropped (and counted) or the connection is closed.
+   */
+  sendEvent(frame: Buffer | string): void;
   /**
    * Closes the transport. `code` is a WebSocket close code (1000 normal, 1002 protocol error,
    * 1001 going away, 1009 too big).

@@ -31,6 +31,8 @@ export interface WampRouterOptions {
   readonly maxCallsPerSession: number;
   /** Dealer-side call timeout (ms) when the caller sets none; 0 = none. */
   readonly defaultCallTimeout: number;
+  /** Whether topics without a subscription hook may be subscribed (`'open'`) or not (`'hooked'`). */
+  readonly subscriptionPolicy: 'open' | 'hooked';
   /** `agent` announced in WELCOME. */
   readonly agent: string;
   /** Where the core reports what it does not send to clients (internal errors). */

@@ -36,7 +36,10 @@ export class WampRouter implements WampRouterContext {
         new WampRealm(
           realm.name,
           realm.authenticator ?? anonymousAuthenticator,
-          new LocalBroker(this.ids),
+          new LocalBroker(() => this.ids.next(), {
+            subscriptionPolicy: options.subscriptionPolicy,
+            logger: options.logger,
+          }),
           new LocalDealer(() => this.ids.next(), {
             maxCallsPerSession: options.maxCallsPerSession,
             defaultCallTimeout: options.defaultCallTimeout,

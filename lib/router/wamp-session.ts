@@ -424,8 +424,9 @@ export class WampSession {
           WampMessageType.ERROR,
           error.requestType,
           error.request,
-          { message: error.message },
+          {},
           WampErrorUri.INVALID_URI,
+          [error.message],
         ]);
         return;
       }
@@ -458,8 +459,9 @@ export class WampSession {
           WampMessageType.ERROR,
           type,
           request,
-          { message: explanation },
+          {},
           WampErrorUri.PAYLOAD_SIZE_EXCEEDED,
+          [explanation],
         ]);
         return;
       }

@@ -1,104 +1,580 @@
-import type { RandomIdGenerator } from '../../protocol/id-generator.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import type {
   PublishMessage,
+  PublishOptions,
   SubscribeMessage,
   UnsubscribeMessage,
+  WampArgs,
+  WampKwargs,
+  WampMatchPolicy,
 } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
+import type { WampSerializer } from '../../serializers/wamp-serializer.interface.js';
 import type { WampBroker } from '../wamp-broker.interface.js';
+import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampSession } from '../wamp-session.js';
+import type {
+  BrokerRefusal,
+  PublicationHandler,
+  SubscriptionHook,
+  SubscriptionHookContext,
+} from './broker-hooks.interface.js';
+import { SubscriptionTable, type BrokerSubscription } from './subscription-table.js';
+import { topicMatches } from './topic-pattern.js';
 
-interface Subscription {
-  readonly id: number;
+/** Settings of the in-process broker. */
+export interface LocalBrokerOptions {
+  /** `'open'`: topics without a hook may be subscribed; `'hooked'`: only topics a hook covers. */
+  readonly subscriptionPolicy: 'open' | 'hooked';
+  readonly logger: WampLogger;
+}
+
+/** An event to deliver, as the broker builds it once per publication. */
+interface Publication {
   readonly topic: string;
-  readonly subscribers: Set<WampSession>;
+  readonly id: number;
+  readonly args?: WampArgs;
+  readonly kwargs?: WampKwargs;
+  readonly options: PublishOptions;
+  readonly publisher?: WampSession;
+}
+
+interface RetainedEvent {
+  readonly args?: WampArgs;
+  readonly kwargs?: WampKwargs;
+  readonly id: number;
+  readonly publisher?: Readonly<Record<string, unknown>>;
+}
+
+/** What one session holds on one subscription: the hook's teardown, run exactly once. */
+interface Membership {
+  readonly controller: AbortController;
+  teardown?: () => void;
+}
+
+interface HookEntry {
+  readonly pattern: string;
+  readonly match: WampMatchPolicy;
+  readonly hook: SubscriptionHook;
 }
 
 /**
- * The in-process broker (the embedded default): exact-match subscriptions of the basic profile.
- * Subscriptions of one topic share one ID; a session subscribing twice gets the same ID back and still
- * receives each event once. The publisher is excluded unless it sets `exclude_me: false`.
+ * The in-process broker (the embedded default behind {@link WampBroker}; a distributed backplane implements
+ * the same interface).
+ *
+ * - Subscriptions of one topic and match policy share one ID; subscribing twice returns it again, with no
+ *   duplicate events and no second hook run.
+ * - Matching uses {@link SubscriptionTable} (no scan of every subscription per publish); one EVENT per
+ *   matching subscription, with `Details.topic` for pattern subscriptions.
+ * - Publisher exclusion (`exclude_me`), identification (`disclose_me`), black/white listing by session ID,
+ *   authid and authrole, retention (`retain`, `get_retained`).
+ * - Fan-out encodes each EVENT once per serializer in use, not once per subscriber; events go through the
+ *   connection's droppable path (slow-consumer policy), unlike RPC results.
+ * - Ordering: SUBSCRIBED goes before any EVENT of the subscription; one publisher's events are delivered in
+ *   publish order, also when some of them wait for a server-side publication handler.
  */
 export class LocalBroker implements WampBroker {
-  readonly features: Readonly<Record<string, boolean>> = { publisher_exclusion: true };
-  private readonly byTopic = new Map<string, Subscription>();
-  private readonly byId = new Map<number, Subscription>();
-  private readonly bySession = new Map<WampSession, Set<Subscription>>();
+  readonly features: Readonly<Record<string, boolean>> = {
+    publisher_exclusion: true,
+    publisher_identification: true,
+    subscriber_blackwhite_listing: true,
+    pattern_based_subscription: true,
+    event_retention: true,
+  };
+  private readonly table = new SubscriptionTable();
+  private readonly memberships = new Map<WampSession, Map<BrokerSubscription, Membership>>();
+  /** Subscriptions a session is still being admitted to (hook pending), with the requests waiting. */
+  private readonly admitting = new Map<WampSession, Map<BrokerSubscription, number[]>>();
+  private readonly retained = new Map<string, RetainedEvent>();
+  private readonly hooks: HookEntry[] = [];
+  private readonly publicationHandlers = new Map<string, PublicationHandler>();
+  /** Per publisher, the tail of its queue of publications waiting for a handler (keeps publish order). */
+  private readonly publishQueues = new Map<WampSession, Promise<void>>();
 
-  constructor(private readonly ids: RandomIdGenerator) {}
+  constructor(
+    private readonly nextId: () => number,
+    private readonly options: LocalBrokerOptions,
+  ) {}
+
+  /**
+   * Registers a subscription hook for a topic or topic pattern. When a session subscribes, the hook whose
+   * pattern matches the subscribed topic runs (exact before the longest prefix before wildcard).
+   */
+  registerSubscriptionHook(pattern: string, match: WampMatchPolicy, hook: SubscriptionHook): () => void {
+    if (this.hooks.some((entry) => entry.pattern === pattern && entry.match === match)) {
+      throw new Error(`A subscription hook for "${pattern}" (match ${match}) is already registered.`);
+    }
+    const entry: HookEntry = { pattern, match, hook };
+    this.hooks.push(entry);
+    return () => {
+      const index = this.hooks.indexOf(entry);
+      if (index !== -1) this.hooks.splice(index, 1);
+    };
+  }
+
+  /** Registers the server-side handler of client publications to `topic` (exact). Several are chained. */
+  registerPublicationHandler(topic: string, handler: PublicationHandler): () => void {
+    const previous = this.publicationHandlers.get(topic);
+    const chained: PublicationHandler = previous
+      ? async (publication) => {
+          const verdict = await previous(publication);
+          return verdict.accept ? handler(publication) : verdict;
+        }
+      : handler;
+    this.publicationHandlers.set(topic, chained);
+    return () => {
+      if (this.publicationHandlers.get(topic) === chained) {
+        if (previous) this.publicationHandlers.set(topic, previous);
+        else this.publicationHandlers.delete(topic);
+      }
+    };
+  }
+
+  /** Number of subscriptions (topics and patterns with at least one subscriber). */
+  get subscriptionCount(): number {
+    return this.table.size;
+  }
 
   subscribe(session: WampSession, message: SubscribeMessage): void {
-    if (message.options.match !== undefined && message.options.match !== 'exact') {
-      session.send([
-        WampMessageType.ERROR,
-        WampMessageType.SUBSCRIBE,
-        message.request,
-        { message: `Match policy "${message.options.match}" is not supported.` },
-        WampErrorUri.FEATURE_NOT_SUPPORTED,
-      ]);
+    const match = message.options.match ?? 'exact';
+    let subscription = this.table.find(message.topic, match);
+    if (subscription && this.memberships.get(session)?.has(subscription)) {
+      session.send([WampMessageType.SUBSCRIBED, message.request, subscription.id]);
       return;
     }
-    let subscription = this.byTopic.get(message.topic);
-    if (!subscription) {
-      subscription = { id: this.ids.next(), topic: message.topic, subscribers: new Set() };
-      this.byTopic.set(message.topic, subscription);
-      this.byId.set(subscription.id, subscription);
+    const waiting = subscription && this.admitting.get(session)?.get(subscription);
+    if (waiting) {
+      waiting.push(message.request);
+      return;
     }
-    subscription.subscribers.add(session);
-    let held = this.bySession.get(session);
-    if (!held) this.bySession.set(session, (held = new Set()));
-    held.add(subscription);
-    session.send([WampMessageType.SUBSCRIBED, message.request, subscription.id]);
+    const hook = this.findHook(message.topic, match);
+    if (!hook && this.options.subscriptionPolicy === 'hooked') {
+      this.refuse(session, WampMessageType.SUBSCRIBE, message.request, {
+        uri: WampErrorUri.NOT_AUTHORIZED,
+        args: [`Subscribing to "${message.topic}" is not allowed.`],
+      });
+      return;
+    }
+    if (!subscription) {
+      subscription = { id: this.nextId(), topic: message.topic, match, subscribers: new Set() };
+      this.table.add(subscription);
+    }
+    if (!hook) {
+      this.admit(
+        session,
+        subscription,
+        [message.request],
+        { controller: new AbortController() },
+        [],
+        message.options.get_retained === true,
+      );
+      return;
+    }
+    this.runHook(session, subscription, hook, message);
   }
 
   unsubscribe(session: WampSession, message: UnsubscribeMessage): void {
-    const subscription = this.byId.get(message.subscription);
-    if (!subscription || !subscription.subscribers.has(session)) {
-      session.send([
-        WampMessageType.ERROR,
-        WampMessageType.UNSUBSCRIBE,
-        message.request,
-        { message: `Subscription ${message.subscription} does not exist for this session.` },
-        WampErrorUri.NO_SUCH_SUBSCRIPTION,
-      ]);
+    const subscription = this.table.get(message.subscription);
+    const membership = subscription && this.memberships.get(session)?.get(subscription);
+    if (!subscription || !membership) {
+      this.refuse(session, WampMessageType.UNSUBSCRIBE, message.request, {
+        uri: WampErrorUri.NO_SUCH_SUBSCRIPTION,
+        args: [`Subscription ${message.subscription} does not exist for this session.`],
+      });
       return;
     }
-    this.release(session, subscription);
-    this.bySession.get(session)?.delete(subscription);
+    this.leave(session, subscription, membership);
     session.send([WampMessageType.UNSUBSCRIBED, message.request]);
   }
 
   publish(session: WampSession, message: PublishMessage): void {
-    const publication = this.ids.next();
-    const subscription = this.byTopic.get(message.topic);
-    if (subscription) {
-      const event: unknown[] = [WampMessageType.EVENT, subscription.id, publication, {}];
-      if (message.kwargs !== undefined) event.push(message.args ?? [], message.kwargs);
-      else if (message.args !== undefined) event.push(message.args);
-      const excludeMe = message.options.exclude_me !== false;
-      for (const subscriber of subscription.subscribers) {
-        if (excludeMe && subscriber === session) continue;
-        subscriber.send(event);
+    const handler = this.publicationHandlers.get(message.topic);
+    const queued = this.publishQueues.get(session);
+    if (!handler && !queued) {
+      this.accept(session, message, this.nextId());
+      return;
+    }
+    const publicationId = this.nextId();
+    const run = async (): Promise<void> => {
+      if (session.state !== 'established') return;
+      if (handler) {
+        let verdict;
+        try {
+          verdict = await handler({
+            publisher: session,
+            topic: message.topic,
+            args: message.args ?? [],
+            kwargs: message.kwargs ?? {},
+            options: message.options,
+            publicationId,
+          });
+        } catch (error) {
+          this.options.logger.error(
+            `Publication handler for "${message.topic}" failed`,
+            error instanceof Error ? error.stack : String(error),
+          );
+          verdict = { accept: false as const, uri: WampErrorUri.RUNTIME_ERROR, args: ['Internal error.'] };
+        }
+        if (!verdict.accept) {
+          if (message.options.acknowledge === true)
+            this.refuse(session, WampMessageType.PUBLISH, message.request, verdict);
+          return;
+        }
       }
+      if (session.state === 'established') this.accept(session, message, publicationId);
+    };
+    const tail = (queued ?? Promise.resolve()).then(run);
+    this.publishQueues.set(session, tail);
+    void tail.finally(() => {
+      if (this.publishQueues.get(session) === tail) this.publishQueues.delete(session);
+    });
+  }
+
+  /**
+   * Publishes from the server (the injectable publisher, `ClientProxy.emit`): delivered to every eligible
+   * subscriber with the same options as a client PUBLISH (black/white lists, retain). Returns the
+   * publication ID.
+   */
+  publishFromServer(
+    topic: string,
+    args?: WampArgs,
+    kwargs?: WampKwargs,
+    options: PublishOptions = {},
+  ): number {
+    const id = this.nextId();
+    this.deliver({ topic, id, args, kwargs, options });
+    return id;
+  }
+
+  /**
+   * Sends an EVENT on `topic` to one session only, on each of its subscriptions that match the topic
+   * (serverwamp's `session.send_event`). Returns how many EVENTs were sent: 0 when the session is not
+   * subscribed or has left.
+   */
+  sendToSession(session: WampSession, topic: string, args?: WampArgs, kwargs?: WampKwargs): number {
+    const held = this.memberships.get(session);
+    if (!held || session.state !== 'established') return 0;
+    const id = this.nextId();
+    let sent = 0;
+    for (const subscription of this.table.match(topic)) {
+      if (!held.has(subscription)) continue;
+      session.connection.sendEvent(
+        session.connection.serializer.encode(
+          eventMessage(subscription, id, eventDetails(subscription, topic), args, kwargs),
+        ),
+      );
+      sent++;
     }
-    if (message.options.acknowledge === true) {
-      session.send([WampMessageType.PUBLISHED, message.request, publication]);
-    }
+    return sent;
   }
 
   detach(session: WampSession): void {
-    const held = this.bySession.get(session);
+    this.publishQueues.delete(session);
+    const admitting = this.admitting.get(session);
+    if (admitting) {
+      this.admitting.delete(session);
+      for (const subscription of admitting.keys()) this.dropIfEmpty(subscription);
+    }
+    const held = this.memberships.get(session);
     if (!held) return;
-    this.bySession.delete(session);
-    for (const subscription of held) this.release(session, subscription);
-  }
-
-  private release(session: WampSession, subscription: Subscription): void {
-    subscription.subscribers.delete(session);
-    if (subscription.subscribers.size === 0) {
-      this.byTopic.delete(subscription.topic);
-      this.byId.delete(subscription.id);
+    this.memberships.delete(session);
+    for (const [subscription, membership] of held) {
+      subscription.subscribers.delete(session);
+      this.runTeardown(membership);
+      this.dropIfEmpty(subscription);
     }
   }
+
+  private runHook(
+    session: WampSession,
+    subscription: BrokerSubscription,
+    hook: HookEntry,
+    message: SubscribeMessage,
+  ): void {
+    let admitting = this.admitting.get(session);
+    if (!admitting) this.admitting.set(session, (admitting = new Map()));
+    const requests = [message.request];
+    admitting.set(subscription, requests);
+    const membership: Membership = { controller: new AbortController() };
+    const initialEvents: [WampArgs | undefined, WampKwargs | undefined][] = [];
+    let admitted = false;
+    const context: SubscriptionHookContext = {
+      session,
+      topic: message.topic,
+      match: subscription.match,
+      subscriptionId: subscription.id,
+      signal: membership.controller.signal,
+      sendEvent: (args, kwargs) => {
+        if (membership.controller.signal.aborted) return;
+        if (admitted) this.sendToMember(session, subscription, args, kwargs);
+        else initialEvents.push([args, kwargs]);
+      },
+    };
+    const settle = (result: Awaited<ReturnType<SubscriptionHook>>): void => {
+      const stillWaiting = this.admitting.get(session)?.get(subscription) === requests;
+      if (stillWaiting) {
+        const admittingNow = this.admitting.get(session) as Map<BrokerSubscription, number[]>;
+        admittingNow.delete(subscription);
+        if (admittingNow.size === 0) this.admitting.delete(session);
+      }
+      if (!stillWaiting || session.state !== 'established') {
+        // The session left while the hook ran: tear down at once, exactly once.
+        if (result.allow) {
+          membership.teardown = result.teardown;
+          this.runTeardown(membership);
+        }
+        this.dropIfEmpty(subscription);
+        return;
+      }
+      if (!result.allow) {
+        for (const request of requests) this.refuse(session, WampMessageType.SUBSCRIBE, request, result);
+        this.dropIfEmpty(subscription);
+        return;
+      }
+      membership.teardown = result.teardown;
+      admitted = true;
+      this.admit(
+        session,
+        subscription,
+        requests,
+        membership,
+        initialEvents,
+        message.options.get_retained === true,
+      );
+    };
+    hook.hook(context).then(settle, (error: unknown) => {
+      this.options.logger.error(
+        `Subscription hook for "${message.topic}" failed`,
+        error instanceof Error ? error.stack : String(error),
+      );
+      settle({ allow: false, uri: WampErrorUri.RUNTIME_ERROR, args: ['Internal error.'] });
+    });
+  }
+
+  /** Adds the session to the subscription, answers SUBSCRIBED, then initial state and retained events. */
+  private admit(
+    session: WampSession,
+    subscription: BrokerSubscription,
+    requests: readonly number[],
+    membership: Membership,
+    initialEvents: readonly [WampArgs | undefined, WampKwargs | undefined][],
+    getRetained: boolean,
+  ): void {
+    let held = this.memberships.get(session);
+    if (!held) this.memberships.set(session, (held = new Map()));
+    held.set(subscription, membership);
+    subscription.subscribers.add(session);
+    for (const request of requests) session.send([WampMessageType.SUBSCRIBED, request, subscription.id]);
+    for (const [args, kwargs] of initialEvents) this.sendToMember(session, subscription, args, kwargs);
+    if (getRetained) this.sendRetained(session, subscription);
+  }
+
+  private sendToMember(
+    session: WampSession,
+    subscription: BrokerSubscription,
+    args?: WampArgs,
+    kwargs?: WampKwargs,
+  ): void {
+    if (!this.memberships.get(session)?.has(subscription)) return;
+    const details = subscription.match === 'exact' ? {} : { topic: subscription.topic };
+    session.connection.sendEvent(
+      session.connection.serializer.encode(eventMessage(subscription, this.nextId(), details, args, kwargs)),
+    );
+  }
+
+  private sendRetained(session: WampSession, subscription: BrokerSubscription): void {
+    for (const [topic, event] of this.retained) {
+      if (!topicMatches(topic, subscription.topic, subscription.match)) continue;
+      const details: Record<string, unknown> = { ...event.publisher, retained: true };
+      if (subscription.match !== 'exact') details.topic = topic;
+      session.connection.sendEvent(
+        session.connection.serializer.encode(
+          eventMessage(subscription, event.id, details, event.args, event.kwargs),
+        ),
+      );
+    }
+  }
+
+  private accept(session: WampSession, message: PublishMessage, id: number): void {
+    this.deliver({
+      topic: message.topic,
+      id,
+      args: message.args,
+      kwargs: message.kwargs,
+      options: message.options,
+      publisher: session,
+    });
+    if (message.options.acknowledge === true) session.send([WampMessageType.PUBLISHED, message.request, id]);
+  }
+
+  private deliver(publication: Publication): void {
+    const { options, publisher } = publication;
+    const disclosed = publisher && options.disclose_me === true ? disclosure(publisher) : undefined;
+    if (options.retain === true) {
+      this.retained.set(publication.topic, {
+        args: publication.args,
+        kwargs: publication.kwargs,
+        id: publication.id,
+        publisher: disclosed,
+      });
+    }
+    const subscriptions = this.table.match(publication.topic);
+    if (subscriptions.length === 0) return;
+    const eligible = eligibilityOf(options, publisher);
+    for (const subscription of subscriptions) {
+      const details: Record<string, unknown> = disclosed ? { ...disclosed } : {};
+      if (subscription.match !== 'exact') details.topic = publication.topic;
+      const event = eventMessage(subscription, publication.id, details, publication.args, publication.kwargs);
+      // Encoded once per serializer in use, not once per subscriber (one serializer is the common case).
+      let lastSerializer: WampSerializer | undefined;
+      let lastFrame: Buffer | string | undefined;
+      let frames: Map<WampSerializer, Buffer | string | undefined> | undefined;
+      for (const subscriber of subscription.subscribers) {
+        if (eligible && !eligible(subscriber)) continue;
+        const serializer = subscriber.connection.serializer;
+        if (serializer !== lastSerializer) {
+          if (lastSerializer !== undefined) (frames ??= new Map()).set(lastSerializer, lastFrame);
+          lastFrame = frames?.has(serializer) ? frames.get(serializer) : this.encode(serializer, event);
+          lastSerializer = serializer;
+        }
+        if (lastFrame !== undefined) subscriber.connection.sendEvent(lastFrame);
+      }
+    }
+  }
+
+  private encode(serializer: WampSerializer, event: unknown[]): Buffer | string | undefined {
+    try {
+      return serializer.encode(event);
+    } catch (error) {
+      this.options.logger.error(
+        `Cannot encode an EVENT for ${serializer.protocol}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return undefined;
+    }
+  }
+
+  private findHook(topic: string, match: WampMatchPolicy): HookEntry | undefined {
+    let best: HookEntry | undefined;
+    for (const entry of this.hooks) {
+      if (!topicMatches(topic, entry.pattern, entry.match)) continue;
+      if (entry.match === 'exact') return entry;
+      if (!best || rank(entry) > rank(best)) best = entry;
+    }
+    // A pattern subscription is covered only by a hook whose pattern is no wider than it.
+    if (best && match !== 'exact' && best.match === 'exact') return undefined;
+    return best;
+  }
+
+  private leave(session: WampSession, subscription: BrokerSubscription, membership: Membership): void {
+    const held = this.memberships.get(session);
+    held?.delete(subscription);
+    if (held && held.size === 0) this.memberships.delete(session);
+    subscription.subscribers.delete(session);
+    this.runTeardown(membership);
+    this.dropIfEmpty(subscription);
+  }
+
+  private runTeardown(membership: Membership): void {
+    if (membership.controller.signal.aborted) return;
+    membership.controller.abort();
+    const teardown = membership.teardown;
+    membership.teardown = undefined;
+    if (!teardown) return;
+    try {
+      teardown();
+    } catch (error) {
+      this.options.logger.error(
+        'Subscription teardown failed',
+        error instanceof Error ? error.stack : String(error),
+      );
+    }
+  }
+
+  private dropIfEmpty(subscription: BrokerSubscription): void {
+    if (subscription.subscribers.size > 0) return;
+    for (const admitting of this.admitting.values()) if (admitting.has(subscription)) return;
+    this.table.remove(subscription);
+  }
+
+  private refuse(
+    session: WampSession,
+    requestType: WampMessageType,
+    request: number,
+    refusal: BrokerRefusal,
+  ): void {
+    const error: unknown[] = [WampMessageType.ERROR, requestType, request, {}, refusal.uri];
+    if (refusal.kwargs !== undefined) error.push(refusal.args ?? [], refusal.kwargs);
+    else if (refusal.args !== undefined) error.push(refusal.args);
+    session.send(error);
+  }
+}
+
+/** Hook precedence: exact, then the longest prefix, then wildcard. */
+function rank(entry: HookEntry): number {
+  if (entry.match === 'exact') return Number.MAX_SAFE_INTEGER;
+  if (entry.match === 'prefix') return 1_000_000 + entry.pattern.length;
+  return entry.pattern.length;
+}
+
+function eventDetails(subscription: BrokerSubscription, topic: string): Record<string, unknown> {
+  return subscription.match === 'exact' ? {} : { topic };
+}
+
+function eventMessage(
+  subscription: BrokerSubscription,
+  publication: number,
+  details: Record<string, unknown>,
+  args?: WampArgs,
+  kwargs?: WampKwargs,
+): unknown[] {
+  const event: unknown[] = [WampMessageType.EVENT, subscription.id, publication, details];
+  if (kwargs !== undefined && Object.keys(kwargs).length > 0) event.push(args ?? [], kwargs);
+  else if (args !== undefined && args.length > 0) event.push(args);
+  return event;
+}
+
+function disclosure(publisher: WampSession): Record<string, unknown> {
+  const identity = publisher.identity;
+  return {
+    publisher: publisher.id,
+    publisher_authid: identity?.authid,
+    publisher_authrole: identity?.authrole,
+  };
+}
+
+/**
+ * The subscriber filter of a publication (publisher exclusion and black/white lists), or undefined when
+ * every subscriber is eligible. Exclusions win over eligibility.
+ */
+function eligibilityOf(
+  options: PublishOptions,
+  publisher?: WampSession,
+): ((session: WampSession) => boolean) | undefined {
+  const excludePublisher = publisher !== undefined && options.exclude_me !== false;
+  const exclude = options.exclude && new Set(options.exclude);
+  const eligible = options.eligible && new Set(options.eligible);
+  const excludeAuthid = options.exclude_authid && new Set(options.exclude_authid);
+  const eligibleAuthid = options.eligible_authid && new Set(options.eligible_authid);
+  const excludeAuthrole = options.exclude_authrole && new Set(options.exclude_authrole);
+  const eligibleAuthrole = options.eligible_authrole && new Set(options.eligible_authrole);
+  if (
+    !excludePublisher &&
+    !exclude &&
+    !eligible &&
+    !excludeAuthid &&
+    !eligibleAuthid &&
+    !excludeAuthrole &&
+    !eligibleAuthrole
+  ) {
+    return undefined;
+  }
+  return (session) => {
+    if (excludePublisher && session === publisher) return false;
+    if (exclude?.has(session.id) || (eligible && !eligible.has(session.id))) return false;
+    const authid = session.identity?.authid ?? '';
+    const authrole = session.identity?.authrole ?? '';
+    if (excludeAuthid?.has(authid) || (eligibleAuthid && !eligibleAuthid.has(authid))) return false;
+    if (excludeAuthrole?.has(authrole) || (eligibleAuthrole && !eligibleAuthrole.has(authrole))) return false;
+    return true;
+  };
 }

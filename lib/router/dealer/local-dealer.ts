@@ -198,8 +198,9 @@ export class LocalDealer implements WampDealer {
     kwargs?: Record<string, unknown>,
     requestType: WampMessageType = WampMessageType.CALL,
   ): void {
-    const error: unknown[] = [WampMessageType.ERROR, requestType, request, { message }, uri];
-    if (kwargs) error.push([], kwargs);
+    // The explanation travels as args[0], where clients (Autobahn, wampy) surface it, as Crossbar does.
+    const error: unknown[] = [WampMessageType.ERROR, requestType, request, {}, uri, [message]];
+    if (kwargs) error.push(kwargs);
     session.send(error);
   }
 }

@@ -27,6 +27,7 @@ function routerWith(overrides: Partial<WampRouterOptions> = {}): WampRouter {
     checkRequestIds: false,
     maxCallsPerSession: 4,
     defaultCallTimeout: 0,
+    subscriptionPolicy: 'open',
     agent: 'test-agent',
     logger: recordingLogger(),
     ...overrides,
@@ -64,7 +65,15 @@ describe('WampSession (with a fake connection)', () => {
           authmethod: 'anonymous',
           authprovider: 'static',
           roles: {
-            broker: { features: { publisher_exclusion: true } },
+            broker: {
+              features: {
+                publisher_exclusion: true,
+                publisher_identification: true,
+                subscriber_blackwhite_listing: true,
+                pattern_based_subscription: true,
+                event_retention: true,
+              },
+            },
             dealer: {
               features: {
                 progressive_call_results: true,
@@ -315,8 +324,9 @@ describe('LocalBroker (basic profile)', () => {
         8,
         34,
         1,
-        { message: 'Subscription 12345 does not exist for this session.' },
+        {},
         'wamp.error.no_such_subscription',
+        ['Subscription 12345 does not exist for this session.'],
       ],
     ]);
     session.handleFrame(frame([32, 2, {}, 'com.example.t']));
