@@ -19,7 +19,8 @@ const NEST_UNKNOWN_MESSAGE = 'Internal server error';
  * - a guard's refusal: `wamp.error.not_authorized`;
  * - `HttpException`s: 400/404/409/422 and other 4xx -> `wamp.error.invalid_argument`, 401/403 ->
  *   `wamp.error.not_authorized`, 408/504 -> `wamp.error.timeout`, 413 -> `wamp.error.payload_size_exceeded`,
- *   501 -> `wamp.error.feature_not_supported`, with kwargs `{ status, message, error }`;
+ *   501 -> `wamp.error.feature_not_supported`, with args `[message]` (ValidationPipe's messages joined by
+ *   "; ") and kwargs `{ status, message, statusText }`;
  * - anything else (and 5xx): `wamp.error.runtime_error` with a generic message; the original is logged
  *   with its stack and never sent.
  */
@@ -57,14 +58,19 @@ function fromHttpException(exception: HttpException, logger: LoggerService): Wam
   const status = exception.getStatus();
   if (status >= 500 && status !== 501 && status !== 504) return internalError(exception, logger);
   const response = exception.getResponse();
+  // Not `error`: Autobahn|Python builds ApplicationError(error, *args, **kwargs) and breaks on that key.
   const kwargs: Record<string, unknown> = { status };
+  let summary = exception.message;
   if (typeof response === 'string') {
     kwargs.message = response;
   } else if (isPlainObject(response)) {
     if (response.message !== undefined) kwargs.message = response.message;
-    if (typeof response.error === 'string') kwargs.error = response.error;
+    if (typeof response.error === 'string') kwargs.statusText = response.error;
+    // ValidationPipe's exception message is a bare "Bad Request Exception": say what was wrong instead.
+    if (Array.isArray(response.message)) summary = response.message.map(String).join('; ');
+    else if (typeof response.message === 'string') summary = response.message;
   }
-  return { uri: uriForStatus(status), args: [exception.message], kwargs };
+  return { uri: uriForStatus(status), args: [summary], kwargs };
 }
 
 function uriForStatus(status: number): string {

@@ -112,7 +112,7 @@ describe.each<Platform>(['express', 'fastify'])('RPC through the Nest pipeline o
       {},
       'wamp.error.invalid_argument',
       ['Validation failed (numeric string is expected)'],
-      { status: 400, message: 'Validation failed (numeric string is expected)', error: 'Bad Request' },
+      { status: 400, message: 'Validation failed (numeric string is expected)', statusText: 'Bad Request' },
     ]);
   });
 
@@ -167,7 +167,7 @@ describe.each<Platform>(['express', 'fastify'])('RPC through the Nest pipeline o
       {},
       'wamp.error.not_authorized',
       ['Token expired'],
-      { status: 401, message: 'Token expired', error: 'Unauthorized' },
+      { status: 401, message: 'Token expired', statusText: 'Unauthorized' },
     ]);
   });
 
@@ -211,7 +211,7 @@ describe.each<Platform>(['express', 'fastify'])('RPC through the Nest pipeline o
       {},
       'wamp.error.not_authorized',
       ['Not your document'],
-      { status: 403, message: 'Not your document', error: 'Forbidden' },
+      { status: 403, message: 'Not your document', statusText: 'Forbidden' },
     ]);
   });
 

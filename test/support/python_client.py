@@ -11,12 +11,35 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
                                          5000, is then the longest wait)
                   "publish": {"topic": T, "args": [...], "kwargs": {...}}
                                          publish with acknowledge, print {"published": ID}
+                  "call": [STEP, ...]    call procedures, one step after the other. A STEP is one CALL
+                                         spec or a list of them started together; a step ends when all
+                                         its calls ended (at most "wait_ms" each, default 4000). A spec:
+                      {"procedure": URI, "tag": T (default URI), "args": [...], "kwargs": {...},
+                       "receive_progress": true   CallOptions(on_progress=...): every progressive
+                                                  result prints {"call_progress": {"tag", "args", "kwargs"}}
+                       "timeout": MS              CallOptions(timeout=MS) (Autobahn documents seconds,
+                                                  but sends the number as is: the router reads ms)
+                       "cancel_after_ms": N       cancel the Future N ms after the CALL was sent
+                                                  (Autobahn sends CANCEL with no mode)
+                       "disconnect_after_ms": N   close the transport (no GOODBYE) N ms after the CALL
+                       "wait_ms": N}
+                                         each call prints, when it ended, {"call": {"tag": T, "outcome":
+                                         "result" | "error" | "cancelled" | "pending", ...}}:
+                                           result: "type" "value" (the value Autobahn returned, "value"),
+                                                   "CallResult" ("results", "kwresults") or "none"
+                                           error:  "exception" (class name), "uri" (ApplicationError.error),
+                                                   "args", "kwargs", "text" (str(exception))
+                                           pending: no answer within wait_ms, or none before the
+                                                   session ended (when the session ends, calls still
+                                                   waiting fail with ApplicationError(leave reason), as
+                                                   ApplicationSession.onLeave does)
                 Binary values are written {"__bytes__": "<base64>"} both ways (in ACTIONS_JSON and in
                 the output), so the output stays JSON whatever the serializer decoded.
 
 Prints one JSON object per line, e.g.
   {"joined": 123, "idtype": "int", "authmethod": "anonymous", "authid": "...", "authrole": "...", "realm": "..."}
   {"sent": [6, {}, "wamp.close.normal"]}        (every message the client serializes, as a list)
+  {"recv": [8, 48, 2, {}, "wamp.error.canceled"]} (every message the client decoded, as a list)
   {"event": {"args": [...], "kwargs": {...}, "publication": ID}}
   {"left": "wamp.close.goodbye_and_out", "message": null}
   {"disconnected": true}
@@ -75,7 +98,8 @@ def main():
     try:
         from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession
         from autobahn.wamp import serializer as wamp_serializer
-        from autobahn.wamp.types import PublishOptions, SubscribeOptions
+        from autobahn.wamp.exception import ApplicationError
+        from autobahn.wamp.types import CallOptions, CallResult, PublishOptions, SubscribeOptions
 
         factories = {
             "json": getattr(wamp_serializer, "JsonSerializer", None),
@@ -86,6 +110,19 @@ def main():
         out(error="import failed: %r" % (e,))
         return 2
 
+    def describe_result(res):
+        if isinstance(res, CallResult):
+            return {"type": "CallResult", "results": list(res.results), "kwresults": res.kwresults}
+        if res is None:
+            return {"type": "none"}
+        return {"type": "value", "value": res}
+
+    def describe_error(e):
+        d = {"outcome": "error", "exception": type(e).__name__, "text": str(e)}
+        if isinstance(e, ApplicationError):
+            d.update(uri=e.error, args=list(e.args), kwargs=e.kwargs)
+        return d
+
     factory = factories.get(ser_name)
     if factory is None:
         out(error="serializer not available: %s" % ser_name)
@@ -95,6 +132,7 @@ def main():
         hold_task = None
         received = 0
         enough = None
+        inflight = {}
 
         async def onJoin(self, details):
             out(
@@ -121,6 +159,11 @@ def main():
                         **p.get("kwargs", {})
                     )
                     out(published=pub.id)
+                for step in actions.get("call", []):
+                    specs = step if isinstance(step, list) else [step]
+                    await asyncio.gather(*[self.run_call(spec) for spec in specs])
+                    if not self.is_attached():
+                        break
             except Exception as e:  # noqa: BLE001 - report, then leave
                 out(error="action failed: %r" % (e,))
             if hold_ms > 0:
@@ -141,6 +184,45 @@ def main():
             else:
                 await asyncio.sleep(seconds)
 
+        async def run_call(self, spec):
+            tag = spec.get("tag", spec["procedure"])
+            options = {}
+            if spec.get("receive_progress"):
+                def on_progress(*args, **kwargs):
+                    out(call_progress={"tag": tag, "args": list(args), "kwargs": kwargs})
+                options["on_progress"] = on_progress
+            if "timeout" in spec:
+                options["timeout"] = spec["timeout"]
+            kwargs = dict(spec.get("kwargs", {}))
+            if options:
+                kwargs["options"] = CallOptions(**options)
+            try:
+                fut = self.call(spec["procedure"], *spec.get("args", []), **kwargs)
+            except Exception as e:  # noqa: BLE001 - e.g. transport lost
+                out(call=dict(tag=tag, **describe_error(e)))
+                return
+            self.inflight[tag] = fut
+            loop = asyncio.get_event_loop()
+            timers = []
+            if "cancel_after_ms" in spec:
+                timers.append(loop.call_later(spec["cancel_after_ms"] / 1000.0, fut.cancel))
+            if "disconnect_after_ms" in spec:
+                timers.append(loop.call_later(spec["disconnect_after_ms"] / 1000.0, self.disconnect))
+            try:
+                done, _ = await asyncio.wait([fut], timeout=spec.get("wait_ms", 4000) / 1000.0)
+            finally:
+                for timer in timers:
+                    timer.cancel()
+                self.inflight.pop(tag, None)
+            if not done:
+                out(call={"tag": tag, "outcome": "pending"})
+            elif fut.cancelled():
+                out(call={"tag": tag, "outcome": "cancelled", "exception": "CancelledError"})
+            elif fut.exception() is not None:
+                out(call=dict(tag=tag, **describe_error(fut.exception())))
+            else:
+                out(call=dict(tag=tag, outcome="result", **describe_result(fut.result())))
+
         def on_event(self, *args, **kwargs):
             details = kwargs.pop("details", None)
             publication = getattr(details, "publication", None)
@@ -153,11 +235,25 @@ def main():
             if self.hold_task is not None:
                 self.hold_task.cancel()
             out(left=details.reason, message=details.message)
+            # What ApplicationSession.onLeave does: fail the calls still waiting for their answer.
+            try:
+                self._errback_outstanding_requests(ApplicationError(details.reason, details.message))
+            except Exception as e:  # noqa: BLE001 - private API; report, never break the client
+                out(errback_error=repr(e))
             self.disconnect()
 
         def onDisconnect(self):
             out(disconnected=True)
-            asyncio.get_event_loop().stop()
+            loop = asyncio.get_event_loop()
+
+            def stop():
+                # calls that never got an answer (e.g. Autobahn dropped the ERROR it could not decode)
+                for tag in list(self.inflight):
+                    out(call={"tag": tag, "outcome": "pending"})
+                loop.stop()
+
+            # a moment for the calls failed by onLeave to print their outcome
+            loop.call_later(0.05, stop)
 
     serializer = factory()
     serialize = serializer.serialize
@@ -170,6 +266,18 @@ def main():
         return serialize(msg)
 
     serializer.serialize = tapped_serialize
+    unserialize = serializer.unserialize
+
+    def tapped_unserialize(payload, is_binary=None):
+        msgs = unserialize(payload, is_binary)
+        for msg in msgs:
+            try:
+                out(recv=msg.marshal())
+            except Exception as e:  # noqa: BLE001 - the tap must never break the client
+                out(recv=None, tap_error=repr(e))
+        return msgs
+
+    serializer.unserialize = tapped_unserialize
 
     runner = ApplicationRunner(url, realm, serializers=[serializer])
     try:

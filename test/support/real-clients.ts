@@ -67,6 +67,11 @@ export interface RealClientSession<TClient> {
    * dropped without one. If the session had already ended, resolves with the reason it ended with.
    */
   close(): Promise<string>;
+  /**
+   * Closes the transport without GOODBYE (WebSocket close 1000), as a crashing or killed client would;
+   * `closed` then resolves with reason null. No-op when the transport is already gone.
+   */
+  drop(): void;
 }
 
 /** What the client saw when the router refused the session (ABORT after HELLO). */
@@ -192,13 +197,34 @@ interface AutobahnConnection {
   close(reason?: string, message?: string): void;
 }
 
+/** `autobahn.Result`: what a call resolves with when the RESULT has more than one arg or any kwargs. */
+export interface AutobahnResult {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
+/** `autobahn.Error`: what a call rejects with on ERROR (a plain object, not a JS Error). */
+export interface AutobahnError {
+  error: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
 interface AutobahnModule {
   Connection: new (options: Record<string, unknown>) => AutobahnConnection;
   serializer: Record<string, (new () => AutobahnSerializer) | undefined>;
+  Result: new (args?: unknown[], kwargs?: Record<string, unknown>) => AutobahnResult;
+  Error: new (error: string, args?: unknown[], kwargs?: Record<string, unknown>) => AutobahnError;
 }
 
 function isAutobahnModule(m: unknown): m is AutobahnModule {
-  return isRecord(m) && typeof m.Connection === 'function' && isRecord(m.serializer);
+  return (
+    isRecord(m) &&
+    typeof m.Connection === 'function' &&
+    isRecord(m.serializer) &&
+    typeof m.Result === 'function' &&
+    typeof m.Error === 'function'
+  );
 }
 
 let autobahnModule: AutobahnModule | undefined;
@@ -215,6 +241,12 @@ function loadAutobahn(): AutobahnModule {
   return m;
 }
 
+/** The `autobahn.Result` and `autobahn.Error` classes, for `instanceof` checks on what calls give. */
+export function autobahnClasses(): Pick<AutobahnModule, 'Result' | 'Error'> {
+  const { Result, Error } = loadAutobahn();
+  return { Result, Error };
+}
+
 function autobahnSerializer(m: AutobahnModule, name: WampSerializerName): AutobahnSerializer {
   const ctorName = { json: 'JSONSerializer', msgpack: 'MsgpackSerializer', cbor: 'CBORSerializer' }[name];
   const Ctor = m.serializer[ctorName];
@@ -225,6 +257,18 @@ function autobahnSerializer(m: AutobahnModule, name: WampSerializerName): Autoba
 export interface AutobahnOpenOptions extends OpenOptions {
   /** Extra Connection options, e.g. { authmethods: ['ticket'], authid: 'joe', onchallenge }. */
   connectionOptions?: Record<string, unknown>;
+}
+
+/** Closes an Autobahn|JS session's WebSocket (its private `_socket`, the transport) without GOODBYE. */
+function dropAutobahnSocket(session: AutobahnSession): void {
+  const socket: unknown = (session as unknown as Record<string, unknown>)._socket;
+  if (isRecord(socket) && typeof socket.close === 'function') {
+    try {
+      (socket.close as (code: number, reason: string) => void).call(socket, 1000, 'dropped by the test');
+    } catch {
+      // already closed
+    }
+  }
 }
 
 type OpenOutcome<TClient> =
@@ -275,6 +319,7 @@ function autobahnOpen(
           sent,
           closed: closed.promise,
           close,
+          drop: () => dropAutobahnSocket(session),
         },
       });
     };
@@ -473,6 +518,14 @@ async function wampyOpen(
       sent: tap.sent,
       closed: closed.promise,
       close,
+      // with a session open, abort() only closes the socket (no GOODBYE, no ABORT)
+      drop: () => {
+        try {
+          wampy.abort();
+        } catch {
+          // no socket
+        }
+      },
     },
   };
 }
@@ -547,6 +600,12 @@ export interface PythonClientResult {
   publication?: number;
   /** Events received on the subscription, in order (bytes as Buffers). */
   received: PythonEvent[];
+  /** Every message the client decoded, as lists (bytes as Buffers), in order (WELCOME first). */
+  recv: unknown[][];
+  /** Outcomes of `actions.call`, in the order the calls ended. */
+  calls: PythonCallOutcome[];
+  /** Progressive results delivered to `on_progress`, in order. */
+  progress: PythonCallProgress[];
   /** Reason of the GOODBYE/ABORT that ended the session (router's GOODBYE reply or ABORT reason). */
   leftReason?: string;
   leftMessage?: string;
@@ -555,6 +614,8 @@ export interface PythonClientResult {
   /** Every JSON line the script printed, in order. */
   events: Record<string, unknown>[];
   exitCode: number | null;
+  /** Everything the script printed, JSON lines and Autobahn's own log lines (e.g. tracebacks). */
+  stdout: string;
   stderr: string;
 }
 
@@ -565,6 +626,58 @@ export interface PythonEvent {
   publication: number | null;
 }
 
+/** One CALL made by the Python client (`actions.call`). */
+export interface PythonCallSpec {
+  procedure: string;
+  /** Names the call in the outcome; default the procedure. Must be unique within one run. */
+  tag?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  /** `CallOptions(on_progress=...)`: Autobahn then sends `receive_progress: true`. */
+  receive_progress?: boolean;
+  /** `CallOptions(timeout=...)`, an int: sent as is, so the router reads milliseconds. */
+  timeout?: number;
+  /** Cancel the call's Future this long after the CALL (Autobahn sends CANCEL without a mode). */
+  cancel_after_ms?: number;
+  /** Close the transport (no GOODBYE) this long after the CALL. */
+  disconnect_after_ms?: number;
+  /** Longest wait for the outcome (default 4000 ms), then it is reported `pending`. */
+  wait_ms?: number;
+}
+
+/** How one call ended, as the Python application saw it. */
+export type PythonCallOutcome =
+  | { tag: string; outcome: 'result'; type: 'value'; value: unknown }
+  | {
+      tag: string;
+      outcome: 'result';
+      type: 'CallResult';
+      results: unknown[];
+      kwresults: Record<string, unknown>;
+    }
+  | { tag: string; outcome: 'result'; type: 'none' }
+  | {
+      tag: string;
+      outcome: 'error';
+      /** Python class name, e.g. `ApplicationError`. */
+      exception: string;
+      text: string;
+      /** `ApplicationError.error`, `.args`, `.kwargs` (only for ApplicationError). */
+      uri?: string;
+      args?: unknown[];
+      kwargs?: Record<string, unknown>;
+    }
+  | { tag: string; outcome: 'cancelled'; exception: 'CancelledError' }
+  /** No answer within `wait_ms`, or none before the session ended. */
+  | { tag: string; outcome: 'pending' };
+
+/** One progressive result, as `on_progress(*args, **kwargs)` got it. */
+export interface PythonCallProgress {
+  tag: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
 /** What the Python client does once joined, in this order (see python_client.py). */
 export interface PythonClientActions {
   /** Subscribe to this topic (the `subscribed` event is emitted once SUBSCRIBED arrived). */
@@ -573,6 +686,11 @@ export interface PythonClientActions {
   events?: number;
   /** Publish with acknowledge. Uint8Arrays are sent as Python `bytes`. */
   publish?: { topic: string; args?: unknown[]; kwargs?: Record<string, unknown> };
+  /**
+   * Then these calls, step after step: a step is one call or a list of calls started together, and ends
+   * when all of them ended. Stops early if the session ends.
+   */
+  call?: (PythonCallSpec | PythonCallSpec[])[];
 }
 
 export interface PythonClientOptions {
@@ -669,7 +787,17 @@ export function runPythonClient(
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      const result: PythonClientResult = { events: [], sent: [], received: [], exitCode, stderr };
+      const result: PythonClientResult = {
+        events: [],
+        sent: [],
+        recv: [],
+        calls: [],
+        progress: [],
+        received: [],
+        exitCode,
+        stdout,
+        stderr,
+      };
       for (const line of stdout.split('\n')) {
         const ev = parseLine(line);
         if (!ev) continue;
@@ -683,6 +811,17 @@ export function runPythonClient(
           if (typeof ev.realm === 'string') result.realm = ev.realm;
         }
         if (Array.isArray(ev.sent)) result.sent.push(ev.sent as unknown[]);
+        if (Array.isArray(ev.recv)) result.recv.push(ev.recv as unknown[]);
+        if (isRecord(ev.call) && typeof ev.call.tag === 'string' && typeof ev.call.outcome === 'string') {
+          result.calls.push(ev.call as unknown as PythonCallOutcome);
+        }
+        if (isRecord(ev.call_progress) && typeof ev.call_progress.tag === 'string') {
+          result.progress.push({
+            tag: ev.call_progress.tag,
+            args: Array.isArray(ev.call_progress.args) ? ev.call_progress.args : [],
+            kwargs: asRecord(ev.call_progress.kwargs),
+          });
+        }
         if ('subscribed' in ev) result.subscription = asIdOrNull(ev.subscription) ?? undefined;
         if ('published' in ev) result.publication = asIdOrNull(ev.published) ?? undefined;
         if (isRecord(ev.event)) {
