@@ -1,8 +1,13 @@
 import type {
   PublishMessage,
+  PublishOptions,
   SubscribeMessage,
   UnsubscribeMessage,
+  WampArgs,
+  WampKwargs,
+  WampMatchPolicy,
 } from '../protocol/wamp-message.interface.js';
+import type { PublicationHandler, SubscriptionHook } from './broker/broker-hooks.interface.js';
 import type { WampSession } from './wamp-session.js';
 
 /**
@@ -15,6 +20,14 @@ export interface WampBroker {
   publish(session: WampSession, message: PublishMessage): void;
   subscribe(session: WampSession, message: SubscribeMessage): void;
   unsubscribe(session: WampSession, message: UnsubscribeMessage): void;
-  /** Releases the session's subscriptions. Called once when it ends. */
+  /** Releases the session's subscriptions (running hook teardowns). Called once when it ends. */
   detach(session: WampSession): void;
+  /** Publishes from the server to every eligible subscriber; returns the publication ID. */
+  publishFromServer(topic: string, args?: WampArgs, kwargs?: WampKwargs, options?: PublishOptions): number;
+  /** Sends an EVENT on `topic` to one session's matching subscriptions only; returns how many were sent. */
+  sendToSession(session: WampSession, topic: string, args?: WampArgs, kwargs?: WampKwargs): number;
+  /** Registers a subscription hook for a topic or pattern; returns a function that removes it. */
+  registerSubscriptionHook(pattern: string, match: WampMatchPolicy, hook: SubscriptionHook): () => void;
+  /** Registers the server-side handler of client publications to a topic; returns a function that removes it. */
+  registerPublicationHandler(topic: string, handler: PublicationHandler): () => void;
 }

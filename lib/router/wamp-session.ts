@@ -168,7 +168,7 @@ export class WampSession {
     try {
       message = decodeMessage(raw, this.decoderOptions);
     } catch (error) {
-      this.onDecodeError(error);
+      this.onDecodeError(error, raw);
       return;
     }
     try {
@@ -412,7 +412,7 @@ export class WampSession {
     });
   }
 
-  private onDecodeError(error: unknown): void {
+  private onDecodeError(error: unknown, raw: unknown): void {
     if (error instanceof WampProtocolError) {
       if (
         error.uri === WampErrorUri.INVALID_URI &&
@@ -420,6 +420,8 @@ export class WampSession {
         error.requestType !== undefined &&
         error.request !== undefined
       ) {
+        // A broker answers a PUBLISH only when the publisher asked for an acknowledgement.
+        if (error.requestType === WampMessageType.PUBLISH && !acknowledged(raw)) return;
         this.connection.send([
           WampMessageType.ERROR,
           error.requestType,
@@ -499,6 +501,12 @@ export class WampSession {
     this.lifetime.abort();
     if (closeCode !== undefined) this.connection.close(closeCode, reason.slice(0, 120));
   }
+}
+
+/** Whether a raw (already known to be well-formed) PUBLISH asked for `acknowledge: true`. */
+function acknowledged(raw: unknown): boolean {
+  const options = Array.isArray(raw) ? (raw[2] as { acknowledge?: unknown } | undefined) : undefined;
+  return options?.acknowledge === true;
 }
 
 function toChallengeResponse(message: AuthenticateMessage): WampChallengeResponse {

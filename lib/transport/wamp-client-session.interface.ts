@@ -1,4 +1,4 @@
-import type { WampDict } from '../protocol/wamp-message.interface.js';
+import type { WampArgs, WampDict, WampKwargs } from '../protocol/wamp-message.interface.js';
 import type { WampTransportInfo } from '../router/wamp-transport-info.interface.js';
 
 /**
@@ -23,6 +23,12 @@ export interface WampClientSession {
   readonly signal: AbortSignal;
   /** Whether the session is still open. */
   readonly isOpen: boolean;
+  /**
+   * Sends an EVENT on `topic` to this session only, on each of its subscriptions matching the topic
+   * (serverwamp's `session.send_event`, e.g. from a background job). Returns false when the session is not
+   * subscribed to the topic or has left.
+   */
+  sendEvent(topic: string, args?: WampArgs, kwargs?: WampKwargs): boolean;
   /** Ends the session politely (GOODBYE `reason`, default `wamp.close.close_realm`). */
   close(reason?: string, message?: string): Promise<void>;
   /** Ends the session at once with ABORT `reason`. */

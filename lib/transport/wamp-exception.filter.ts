@@ -11,7 +11,7 @@ import { BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import { Observable, throwError } from 'rxjs';
 import { toWampError } from './wamp-error.mapper.js';
-import { WampContext } from './wamp.context.js';
+import { isWampContext } from './wamp-transport.constants.js';
 
 interface WsFilter {
   catch(exception: unknown, host: ArgumentsHost): void;
@@ -54,7 +54,7 @@ export class WampExceptionFilter implements ExceptionFilter, OnModuleInit {
   catch(exception: unknown, host: ArgumentsHost): Observable<unknown> | void {
     const type = host.getType<string>();
     if (type === 'rpc') {
-      if (host.switchToRpc().getContext() instanceof WampContext) {
+      if (isWampContext(host.switchToRpc().getContext())) {
         const error = toWampError(exception, this.logger);
         return throwError(() => error);
       }

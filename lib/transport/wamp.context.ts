@@ -3,6 +3,7 @@ import type { CallOptions } from '../protocol/wamp-message.interface.js';
 import type { WampCall, WampCallerDisclosure } from '../router/dealer/wamp-call.interface.js';
 import type { WampSession } from '../router/wamp-session.js';
 import type { WampClientSession } from './wamp-client-session.interface.js';
+import { WAMP_CONTEXT_MARK } from './wamp-transport.constants.js';
 
 /**
  * What `@Ctx()` gives a WAMP handler: the calling session, the call's procedure, request ID and options,
@@ -17,6 +18,8 @@ import type { WampClientSession } from './wamp-client-session.interface.js';
  * }
  */
 export class WampContext extends BaseRpcContext<[WampCall]> {
+  /** Marks WAMP contexts for the exception filter (calls, publications and subscriptions alike). */
+  readonly [WAMP_CONTEXT_MARK] = true;
   private sessionView?: WampClientSession;
 
   constructor(private readonly call: WampCall) {
@@ -84,6 +87,8 @@ export function toClientSession(session: WampSession): WampClientSession {
     get isOpen() {
       return session.state === 'established';
     },
+    sendEvent: (topic, args, kwargs) =>
+      (session.realm?.broker.sendToSession(session, topic, args, kwargs) ?? 0) > 0,
     close: (reason, message) => session.close(reason, message),
     abort: (reason, message) => session.abort(reason, message),
   };

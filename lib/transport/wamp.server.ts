@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { from, isObservable, type Observable, type Subscription } from 'rxjs';
-import { isValidUri } from '../protocol/wamp-uri.js';
-import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import { from, isObservable, lastValueFrom, type Observable, type Subscription } from 'rxjs';
+import { isValidUriForMatch } from '../protocol/wamp-uri.js';
+import type { WampArgs, WampKwargs, WampMatchPolicy } from '../protocol/wamp-message.interface.js';
+import type { PublicationHandler } from '../router/broker/broker-hooks.interface.js';
+import type { WampRealm } from '../router/wamp-realm.js';
 import type { WampCall } from '../router/dealer/wamp-call.interface.js';
 import { WampRouter } from '../router/wamp-router.js';
 import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
@@ -12,6 +14,8 @@ import { toWampError } from './wamp-error.mapper.js';
 import { WampResult } from './wamp-result.js';
 import { WAMP_EXTRAS_KEY, WAMP_TRANSPORT, type WampHandlerExtras } from './wamp-transport.constants.js';
 import { WampContext } from './wamp.context.js';
+import { WampEventContext } from './wamp-event.context.js';
+import { WampSubscriptionContext } from './wamp-subscription.context.js';
 
 /** Nest's metadata keys for `@MessagePattern` (from @nestjs/microservices' constants). */
 const PATTERN_METADATA = 'microservices:pattern';
@@ -29,8 +33,9 @@ interface HandlerScope {
 
 /**
  * The Nest microservice strategy of the WAMP router: every `@MessagePattern` handler it is given becomes a
- * procedure in the router's dealer, and each CALL runs through Nest's full RPC pipeline (guards,
- * interceptors, pipes, exception filters) with the call's {@link WampContext}.
+ * procedure in the router's dealer, every `@EventPattern` handler receives client publications of its topic,
+ * and every `@WampSubscription` hook guards and sets up subscriptions; each runs through Nest's full RPC
+ * pipeline (guards, interceptors, pipes, exception filters) with a WAMP context.
  *
  * Results go back as the spec says: a value as the single positional argument, a {@link WampResult} as
  * given, `undefined` as an empty RESULT; an Observable or async iterable as progressive RESULTs when the
@@ -48,6 +53,8 @@ export class WampTransport
   implements CustomTransportStrategy
 {
   override readonly transportId = WAMP_TRANSPORT;
+  /** Event handler failures come back to the transport, which turns them into a refused publication. */
+  override readonly propagatesEventHandlerErrors = true;
   private readonly wampLogger = new Logger('WampTransport');
   private readonly unregister: (() => void)[] = [];
   private warnedAboutConfig = false;
@@ -109,9 +116,31 @@ export class WampTransport
   private registerProcedures(): void {
     const scope = this.scanHandlerScopes();
     const exposedUnscoped: string[] = [];
-    const strictUris = this.options.router.strictUris;
     for (const [pattern, handler] of this.messageHandlers) {
-      if (handler.isEventHandler) continue;
+      const extras = handler.extras as Record<string, unknown> | undefined;
+      const settings = extras?.[WAMP_EXTRAS_KEY] as WampHandlerExtras | undefined;
+      if (settings?.subscription) {
+        this.registerSubscriptionHook(
+          settings.subscription.topic,
+          settings.subscription.match,
+          handler,
+          extras,
+        );
+        continue;
+      }
+      if (handler.isEventHandler) {
+        const scoped = scope.wampScoped.has(pattern);
+        if (!scoped && this.options.handlers === 'wamp-only') continue;
+        if (pattern.startsWith('{') || pattern.startsWith('[')) continue;
+        this.checkUri(pattern, 'topic');
+        if (!scoped) exposedUnscoped.push(pattern);
+        for (const realm of this.realmsFor(pattern, extras)) {
+          this.unregister.push(
+            realm.broker.registerPublicationHandler(pattern, this.publicationHandler(handler)),
+          );
+        }
+        continue;
+      }
       if (pattern.startsWith('{') || pattern.startsWith('[')) {
         this.wampLogger.warn(
           `Handler with object pattern ${pattern} is not served over WAMP (procedures are URIs).`,
@@ -120,17 +149,7 @@ export class WampTransport
       }
       const scoped = scope.wampScoped.has(pattern);
       if (!scoped && this.options.handlers === 'wamp-only') continue;
-      if (!isValidUri(pattern, strictUris)) {
-        throw new Error(
-          `WampTransport: "${pattern}" is not a valid ${strictUris ? 'strict' : 'loose'} WAMP procedure URI ` +
-            `(${strictUris ? 'components of [0-9a-z_] separated by dots' : 'no whitespace, "#" or empty components'}).`,
-        );
-      }
-      if (pattern.startsWith('wamp.')) {
-        throw new Error(
-          `WampTransport: procedure "${pattern}" uses the "wamp." prefix, which the spec reserves for the router.`,
-        );
-      }
+      this.checkUri(pattern, 'procedure');
       if (!scoped) exposedUnscoped.push(pattern);
       for (const realm of this.realmsFor(pattern, handler.extras as Record<string, unknown> | undefined)) {
         this.unregister.push(realm.dealer.registerProcedure(pattern, (call) => this.invoke(handler, call)));
@@ -144,7 +163,70 @@ export class WampTransport
     }
   }
 
-  private realmsFor(pattern: string, extras: Record<string, unknown> | undefined) {
+  private checkUri(uri: string, kind: 'procedure' | 'topic', match: WampMatchPolicy = 'exact'): void {
+    const strictUris = this.options.router.strictUris;
+    if (!isValidUriForMatch(uri, strictUris, match)) {
+      throw new Error(
+        `WampTransport: "${uri}" is not a valid ${strictUris ? 'strict' : 'loose'} WAMP ${kind} URI` +
+          `${match === 'exact' ? '' : ` for match "${match}"`} ` +
+          `(${strictUris ? 'components of [0-9a-z_] separated by dots' : 'no whitespace, "#" or empty components'}).`,
+      );
+    }
+    if (uri.startsWith('wamp.')) {
+      throw new Error(
+        `WampTransport: ${kind} "${uri}" uses the "wamp." prefix, which the spec reserves for the router.`,
+      );
+    }
+  }
+
+  private registerSubscriptionHook(
+    topic: string,
+    match: WampMatchPolicy,
+    handler: MessageHandler,
+    extras: Record<string, unknown> | undefined,
+  ): void {
+    this.checkUri(topic, 'topic', match);
+    for (const realm of this.realmsFor(topic, extras)) {
+      this.unregister.push(
+        realm.broker.registerSubscriptionHook(topic, match, async (hookContext) => {
+          const context = new WampSubscriptionContext(hookContext);
+          try {
+            let outcome: unknown = await handler(
+              { topic: hookContext.topic, match: hookContext.match },
+              context,
+            );
+            if (isObservable(outcome)) outcome = await lastValueFrom(outcome, { defaultValue: undefined });
+            return {
+              allow: true,
+              teardown: typeof outcome === 'function' ? (outcome as () => void) : undefined,
+            };
+          } catch (error) {
+            const { uri, args, kwargs } = toWampError(error, this.wampLogger);
+            return { allow: false, uri, args, kwargs };
+          }
+        }),
+      );
+    }
+  }
+
+  private publicationHandler(handler: MessageHandler): PublicationHandler {
+    return async (publication) => {
+      const context = new WampEventContext(publication);
+      try {
+        const outcome: unknown = await handler(
+          { args: publication.args, kwargs: publication.kwargs },
+          context,
+        );
+        if (isObservable(outcome)) await lastValueFrom(outcome, { defaultValue: undefined });
+        return { accept: true };
+      } catch (error) {
+        const { uri, args, kwargs } = toWampError(error, this.wampLogger);
+        return { accept: false, uri, args, kwargs };
+      }
+    };
+  }
+
+  private realmsFor(pattern: string, extras: Record<string, unknown> | undefined): WampRealm[] {
     const settings = extras?.[WAMP_EXTRAS_KEY] as WampHandlerExtras | undefined;
     const wanted = settings?.realm === undefined ? undefined : ([] as string[]).concat(settings.realm);
     if (!wanted) return [...this.router.realms.values()];

@@ -8,6 +8,7 @@ import type {
   WampKwargs,
   WampMatchPolicy,
 } from '../../protocol/wamp-message.interface.js';
+import { isReservedUri } from '../../protocol/wamp-uri.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampSerializer } from '../../serializers/wamp-serializer.interface.js';
 import type { WampBroker } from '../wamp-broker.interface.js';
@@ -44,7 +45,12 @@ interface RetainedEvent {
   readonly kwargs?: WampKwargs;
   readonly id: number;
   readonly publisher?: Readonly<Record<string, unknown>>;
+  /** Who may receive it, as when it was published (undefined: everyone). */
+  readonly eligible?: (session: WampSession) => boolean;
 }
+
+/** Restricted retained events kept per topic behind the newest unrestricted one. */
+const MAX_RETAINED_PER_TOPIC = 16;
 
 /** What one session holds on one subscription: the hook's teardown, run exactly once. */
 interface Membership {
@@ -85,7 +91,8 @@ export class LocalBroker implements WampBroker {
   private readonly memberships = new Map<WampSession, Map<BrokerSubscription, Membership>>();
   /** Subscriptions a session is still being admitted to (hook pending), with the requests waiting. */
   private readonly admitting = new Map<WampSession, Map<BrokerSubscription, number[]>>();
-  private readonly retained = new Map<string, RetainedEvent>();
+  /** Per topic, retained events newest first: an unrestricted one replaces the list, restricted ones stack. */
+  private readonly retained = new Map<string, RetainedEvent[]>();
   private readonly hooks: HookEntry[] = [];
   private readonly publicationHandlers = new Map<string, PublicationHandler>();
   /** Per publisher, the tail of its queue of publications waiting for a handler (keeps publish order). */
@@ -188,6 +195,16 @@ export class LocalBroker implements WampBroker {
   }
 
   publish(session: WampSession, message: PublishMessage): void {
+    if (isReservedUri(message.topic)) {
+      // The wamp.* namespace belongs to the router (meta events): a client must not be able to forge them.
+      if (message.options.acknowledge === true) {
+        this.refuse(session, WampMessageType.PUBLISH, message.request, {
+          uri: WampErrorUri.INVALID_URI,
+          args: [`Topic "${message.topic}" is reserved for the router (the "wamp." prefix).`],
+        });
+      }
+      return;
+    }
     const handler = this.publicationHandlers.get(message.topic);
     const queued = this.publishQueues.get(session);
     if (!handler && !queued) {
@@ -383,8 +400,11 @@ export class LocalBroker implements WampBroker {
   }
 
   private sendRetained(session: WampSession, subscription: BrokerSubscription): void {
-    for (const [topic, event] of this.retained) {
+    for (const [topic, events] of this.retained) {
       if (!topicMatches(topic, subscription.topic, subscription.match)) continue;
+      // The most recent retained event this session would have been eligible for when it was published.
+      const event = events.find((candidate) => !candidate.eligible || candidate.eligible(session));
+      if (!event) continue;
       const details: Record<string, unknown> = { ...event.publisher, retained: true };
       if (subscription.match !== 'exact') details.topic = topic;
       session.connection.sendEvent(
@@ -410,17 +430,10 @@ export class LocalBroker implements WampBroker {
   private deliver(publication: Publication): void {
     const { options, publisher } = publication;
     const disclosed = publisher && options.disclose_me === true ? disclosure(publisher) : undefined;
-    if (options.retain === true) {
-      this.retained.set(publication.topic, {
-        args: publication.args,
-        kwargs: publication.kwargs,
-        id: publication.id,
-        publisher: disclosed,
-      });
-    }
+    const eligible = eligibilityOf(options, publisher);
+    if (options.retain === true) this.retain(publication, disclosed, eligible);
     const subscriptions = this.table.match(publication.topic);
     if (subscriptions.length === 0) return;
-    const eligible = eligibilityOf(options, publisher);
     for (const subscription of subscriptions) {
       const details: Record<string, unknown> = disclosed ? { ...disclosed } : {};
       if (subscription.match !== 'exact') details.topic = publication.topic;
@@ -440,6 +453,23 @@ export class LocalBroker implements WampBroker {
         if (lastFrame !== undefined) subscriber.connection.sendEvent(lastFrame);
       }
     }
+  }
+
+  private retain(
+    publication: Publication,
+    publisher: Readonly<Record<string, unknown>> | undefined,
+    eligible: ((session: WampSession) => boolean) | undefined,
+  ): void {
+    const event: RetainedEvent = {
+      args: publication.args,
+      kwargs: publication.kwargs,
+      id: publication.id,
+      publisher,
+      eligible,
+    };
+    const restricted = eligible !== undefined && !isOnlyPublisherExcluded(publication.options);
+    const previous = restricted ? (this.retained.get(publication.topic) ?? []) : [];
+    this.retained.set(publication.topic, [event, ...previous].slice(0, MAX_RETAINED_PER_TOPIC));
   }
 
   private encode(serializer: WampSerializer, event: unknown[]): Buffer | string | undefined {
@@ -540,6 +570,18 @@ function disclosure(publisher: WampSession): Record<string, unknown> {
     publisher_authid: identity?.authid,
     publisher_authrole: identity?.authrole,
   };
+}
+
+/** Whether a publication's only restriction is the default exclusion of its publisher. */
+function isOnlyPublisherExcluded(options: PublishOptions): boolean {
+  return (
+    options.exclude === undefined &&
+    options.eligible === undefined &&
+    options.exclude_authid === undefined &&
+    options.eligible_authid === undefined &&
+    options.exclude_authrole === undefined &&
+    options.eligible_authrole === undefined
+  );
 }
 
 /**

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import type { PublishOptions, WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import type { WampRealm } from '../router/wamp-realm.js';
+import { WampRouter } from '../router/wamp-router.js';
+import type { WampClientSession } from './wamp-client-session.interface.js';
+
+/** Options of a server-side publication: PUBLISH.Options plus the realm to publish in. */
+export interface WampPublishOptions extends Pick<
+  PublishOptions,
+  | 'retain'
+  | 'exclude'
+  | 'eligible'
+  | 'exclude_authid'
+  | 'eligible_authid'
+  | 'exclude_authrole'
+  | 'eligible_authrole'
+> {
+  /** Realm to publish in; every realm when omitted. */
+  readonly realm?: string;
+}
+
+/**
+ * Publishes events from the server: to every eligible subscriber of a topic (with the PUBLISH options a
+ * client may use: black/white lists, retain), or to one session only (serverwamp's `session.send_event`,
+ * e.g. from a background job that outlives the call that started it). Client PUBLISH and server-side
+ * publishing share one broker.
+ *
+ * @example
+ * constructor(private readonly publisher: WampPublisher) {}
+ * this.publisher.publish('docs.changes', [{ id, action: 'created' }]);
+ * this.publisher.sendToSession(ctx.session, 'job_events', [], { job_status: 'STARTED' });
+ */
+@Injectable()
+export class WampPublisher {
+  constructor(private readonly router: WampRouter) {}
+
+  /** Publishes `args` / `kwargs` on `topic`; returns the publication IDs (one per realm published in). */
+  publish(topic: string, args?: WampArgs, kwargs?: WampKwargs, options: WampPublishOptions = {}): number[] {
+    const { realm, ...publishOptions } = options;
+    return this.realmsFor(realm).map((target) =>
+      target.broker.publishFromServer(topic, args, kwargs, publishOptions),
+    );
+  }
+
+  /**
+   * Sends an EVENT on `topic` to one session, on each of its subscriptions matching the topic. `session` is
+   * a session handed out by a context, or a session ID. Returns false when the session is gone or not
+   * subscribed.
+   */
+  sendToSession(
+    session: WampClientSession | number,
+    topic: string,
+    args?: WampArgs,
+    kwargs?: WampKwargs,
+  ): boolean {
+    const id = typeof session === 'number' ? session : session.id;
+    for (const realm of this.router.realms.values()) {
+      const target = realm.sessions.get(id);
+      if (target) return realm.broker.sendToSession(target, topic, args, kwargs) > 0;
+    }
+    return false;
+  }
+
+  private realmsFor(name: string | undefined): WampRealm[] {
+    if (name === undefined) return [...this.router.realms.values()];
+    const realm = this.router.realms.get(name);
+    if (!realm) throw new Error(`WampPublisher: realm "${name}" is not configured.`);
+    return [realm];
+  }
+}
