@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   CallHandler,
   Catch,
   Controller,
@@ -9,6 +10,7 @@ import {
   NestInterceptor,
   ParseFloatPipe,
   ParseIntPipe,
+  PipeTransform,
   RpcExceptionFilter,
   UnauthorizedException,
   UseFilters,
@@ -85,6 +87,21 @@ export class TeapotFilter implements RpcExceptionFilter<TeapotError> {
   }
 }
 
+/** A schema pipe, as users write them around zod/Joi: validates against a schema and throws 400 with the issues. */
+export class SchemaPipe implements PipeTransform {
+  constructor(private readonly schema: Record<string, 'string' | 'number'>) {}
+
+  transform(value: unknown): unknown {
+    const issues: string[] = [];
+    const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    for (const [key, type] of Object.entries(this.schema)) {
+      if (typeof record[key] !== type) issues.push(`${key}: expected ${type}`);
+    }
+    if (issues.length > 0) throw new BadRequestException(issues);
+    return value;
+  }
+}
+
 /** A custom param decorator injecting a server-side value (serverwamp's custom default args). */
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const wamp = context.switchToRpc().getContext<WampContext>();
@@ -149,6 +166,17 @@ export class RpcController {
     dto: CreateDocumentDto,
   ): string {
     return `created ${dto.title} (${dto.priority})`;
+  }
+
+  @MessagePattern('people.greet')
+  greet(
+    @Payload('kwargs', new SchemaPipe({ name: 'string', age: 'number' }))
+    person: {
+      name: string;
+      age: number;
+    },
+  ): string {
+    return `Hello ${person.name} (${person.age})`;
   }
 
   @MessagePattern('admin.reset')

@@ -149,6 +149,21 @@ describe.each<Platform>(['express', 'fastify'])('RPC through the Nest pipeline o
     );
   });
 
+  it('a schema pipe: valid passes, invalid gives invalid_argument with its issues', async () => {
+    const ok = call('people.greet', [], { name: 'Ada', age: 36 });
+    expect(await client.next()).toEqual([50, ok, {}, ['Hello Ada (36)']]);
+    const bad = call('people.greet', [], { name: 7 });
+    expect(await client.next()).toEqual([
+      8,
+      48,
+      bad,
+      {},
+      'wamp.error.invalid_argument',
+      ['name: expected string; age: expected number'],
+      { status: 400, message: ['name: expected string', 'age: expected number'], statusText: 'Bad Request' },
+    ]);
+  });
+
   it('a guard denying the call gives not_authorized; a guard throwing 401 too', async () => {
     const denied = call('admin.reset');
     expect(await client.next()).toEqual([
