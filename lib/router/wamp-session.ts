@@ -9,7 +9,8 @@ import type {
 } from '../protocol/wamp-message.interface.js';
 import { WampProtocolError } from '../protocol/wamp-protocol.error.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
-import { MAX_GENERATED_ID } from '../protocol/id-generator.js';
+import { MAX_GENERATED_ID, SequentialIdGenerator } from '../protocol/id-generator.js';
+import { isValidId } from '../protocol/wamp-id.js';
 import { SerializationError } from '../serializers/serialization.error.js';
 import { WampAbortError } from './wamp-abort.error.js';
 import type { WampChallengeResponse, WampIdentity } from './wamp-authenticator.interface.js';
@@ -74,7 +75,7 @@ export class WampSession {
   private grantedIdentity?: WampIdentity;
   private hello?: HelloDetails;
   private expectedRequestId = 1;
-  private lastOutgoingRequestId = 0;
+  private readonly outgoingRequestIds = new SequentialIdGenerator();
   private pendingChallenge?: PendingChallenge;
   private handshakeTimer?: NodeJS.Timeout;
   private goodbyeTimer?: NodeJS.Timeout;
@@ -128,9 +129,7 @@ export class WampSession {
 
   /** Next ID for a request the router sends on this session (INVOCATION): sequential from 1, as the spec asks. */
   nextOutgoingRequestId(): number {
-    this.lastOutgoingRequestId =
-      this.lastOutgoingRequestId === MAX_GENERATED_ID ? 1 : this.lastOutgoingRequestId + 1;
-    return this.lastOutgoingRequestId;
+    return this.outgoingRequestIds.next();
   }
 
   /** Sends one message unless the session is closed (then it is dropped: the peer is gone). */
@@ -449,14 +448,7 @@ export class WampSession {
     const first = messages.length === 1 ? messages[0] : undefined;
     if (this.currentState === 'established' && Array.isArray(first)) {
       const [type, request] = first as unknown[];
-      if (
-        typeof type === 'number' &&
-        ERROR_ANSWERABLE_TYPES.has(type) &&
-        typeof request === 'number' &&
-        Number.isInteger(request) &&
-        request >= 1 &&
-        request <= 2 ** 53
-      ) {
+      if (typeof type === 'number' && ERROR_ANSWERABLE_TYPES.has(type) && isValidId(request)) {
         this.connection.send([
           WampMessageType.ERROR,
           type,
