@@ -33,18 +33,11 @@ export type WampSessionState = 'hello' | 'authenticating' | 'established' | 'clo
 const CLOSE_NORMAL = 1000;
 const CLOSE_PROTOCOL_ERROR = 1002;
 
-/** Request types whose IDs the client draws from its one sequential counter. */
-const SEQUENTIAL_REQUEST_TYPES: ReadonlySet<WampMessageType> = new Set([
-  WampMessageType.PUBLISH,
-  WampMessageType.SUBSCRIBE,
-  WampMessageType.UNSUBSCRIBE,
-  WampMessageType.CALL,
-  WampMessageType.REGISTER,
-  WampMessageType.UNREGISTER,
-]);
-
-/** Request types the router answers with ERROR (so a size or URI problem can be reported to the request). */
-const ERROR_ANSWERABLE_TYPES: ReadonlySet<WampMessageType> = new Set([
+/**
+ * The client's requests: their IDs come from the client's one sequential counter, and the router answers
+ * them with ERROR (so a size or URI problem is reported to the request rather than aborting).
+ */
+const CLIENT_REQUEST_TYPES: ReadonlySet<WampMessageType> = new Set([
   WampMessageType.PUBLISH,
   WampMessageType.SUBSCRIBE,
   WampMessageType.UNSUBSCRIBE,
@@ -282,7 +275,7 @@ export class WampSession {
   }
 
   private dispatchEstablished(message: WampMessage): void {
-    if (this.router.options.checkRequestIds && SEQUENTIAL_REQUEST_TYPES.has(message.type)) {
+    if (this.router.options.checkRequestIds && CLIENT_REQUEST_TYPES.has(message.type)) {
       const request = (message as { request: number }).request;
       if (request !== this.expectedRequestId) {
         this.protocolViolation(
@@ -448,7 +441,7 @@ export class WampSession {
     const first = messages.length === 1 ? messages[0] : undefined;
     if (this.currentState === 'established' && Array.isArray(first)) {
       const [type, request] = first as unknown[];
-      if (typeof type === 'number' && ERROR_ANSWERABLE_TYPES.has(type) && isValidId(request)) {
+      if (typeof type === 'number' && CLIENT_REQUEST_TYPES.has(type) && isValidId(request)) {
         this.connection.send([
           WampMessageType.ERROR,
           type,
