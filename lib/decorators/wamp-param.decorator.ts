@@ -50,7 +50,7 @@ const paramDecorator = createParamDecorator((binding: ParamBinding, context: Exe
  * kwargs `{ reason: 'missing', name, position }` unless marked optional or defaulted.
  *
  * @example
- * @MessagePattern('slowlyCountToNumber')
+ * @MessagePattern('counting.slowly_count_to_number')
  * count(
  *   @WampParam('count_to', ParseIntPipe) countTo: number,
  *   @WampParam('interval', ParseFloatPipe) interval: number,

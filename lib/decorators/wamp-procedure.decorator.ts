@@ -12,7 +12,7 @@ import {
  * the explicit form.
  *
  * @example
- * @WampProcedure('docs.getDocument', { realm: 'realm1' })
+ * @WampProcedure('docs.get_document', { realm: 'realm1' })
  * getDocument(@WampParam('document_id') id: string) { ... }
  */
 export function WampProcedure(uri: string, options: WampHandlerExtras = {}): MethodDecorator {

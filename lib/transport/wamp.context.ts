@@ -12,7 +12,7 @@ import { WAMP_CONTEXT_MARK } from './wamp-transport.constants.js';
  * client can never override them.
  *
  * @example
- * @MessagePattern('docs.getDocument')
+ * @MessagePattern('docs.get_document')
  * getDocument(@WampParam('document_id') id: string, @Ctx() ctx: WampContext) {
  *   return this.docs.find(id, { signal: ctx.signal, user: ctx.session.authid });
  * }

@@ -169,7 +169,10 @@ export class WampTransport
       throw new Error(
         `WampTransport: "${uri}" is not a valid ${strictUris ? 'strict' : 'loose'} WAMP ${kind} URI` +
           `${match === 'exact' ? '' : ` for match "${match}"`} ` +
-          `(${strictUris ? 'components of [0-9a-z_] separated by dots' : 'no whitespace, "#" or empty components'}).`,
+          (strictUris
+            ? '(components of [0-9a-z_] separated by dots). Use lower-case names, or set strictUris: false in ' +
+              "WampModule.forRoot() for the spec's loose rules (e.g. camelCase like docs.getDocument)."
+            : '(no whitespace, "#" or empty components).'),
       );
     }
     if (uri.startsWith('wamp.')) {
