@@ -1,8 +1,38 @@
 import { Module } from '@nestjs/common';
 import { WampModule } from '../../lib/index.js';
+import { AdminModule } from './admin/admin.module.js';
+import { AppConfigModule } from './config/app-config.module.js';
+import { CountingModule } from './counting/counting.module.js';
+import { DocsModule } from './docs/docs.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { PageModule } from './page/page.module.js';
 
-/** The sample application: one realm, anonymous sessions, WAMP at `/ws`. */
+/**
+ * The sample application: serverwamp's examples as a Nest app. WAMP at `/ws`, realm `realm1`, where
+ * anonymous sessions may use the public API:
+ *
+ * | URI | kind | module |
+ * |---|---|---|
+ * | `docs.getDocument`, `docs.listDocuments`, `docs.createDocument`, `docs.deleteDocument` | procedures | {@link DocsModule} |
+ * | `docs.changes` | topic (every create and delete) | {@link DocsModule} |
+ * | `slowlyCountToNumber` | procedure with progressive results, cancellable | {@link CountingModule} |
+ * | `doJob`, then `job_events` to the caller | procedure + per-session events | {@link JobsModule} |
+ * | `admin.resetDocuments` | procedure for `authrole` `admin` only | {@link AdminModule} |
+ *
+ * plus the browser page at `GET /` ({@link PageModule}). Documents live in an embedded SQLite file
+ * (`DOCS_DB`, default `sample-app/data/docs.sqlite`).
+ */
 @Module({
-  imports: [WampModule.forRoot({ realms: ['realm1'], path: '/ws' })],
+  imports: [
+    // strictUris: false: serverwamp's URIs are camelCase (`docs.getDocument`, `slowlyCountToNumber`), which
+    // the spec's loose URI rules allow and its strict rules (components of [0-9a-z_]) do not.
+    WampModule.forRoot({ realms: ['realm1'], path: '/ws', strictUris: false }),
+    AppConfigModule,
+    DocsModule,
+    CountingModule,
+    JobsModule,
+    AdminModule,
+    PageModule,
+  ],
 })
 export class AppModule {}

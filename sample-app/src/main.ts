@@ -3,16 +3,23 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WampTransport } from '../../lib/index.js';
 import { AppModule } from './app.module.js';
+import { AppConfig } from './config/app-config.js';
 
-/** Starts the sample app: HTTP and WAMP (`ws://127.0.0.1:PORT/ws`, realm `realm1`) on one port. */
+/** Starts the sample app: HTTP (the page at `/`) and WAMP (`/ws`, realm `realm1`) on one port. */
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
-  app.enableShutdownHooks();
+  app.enableShutdownHooks(); // Ctrl-C closes WAMP sessions politely and flushes the database
+  const { port, host } = app.get(AppConfig);
+
+  // The three lines that make the Nest app a WAMP router:
   app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
-  const port = Number(process.env.PORT ?? 8080);
-  await app.listen(port, process.env.HOST ?? '127.0.0.1');
-  new Logger('SampleApp').log(`WAMP router at ws://127.0.0.1:${port}/ws, realm "realm1"`);
+  await app.listen(port, host);
+
+  const url = await app.getUrl(); // the port actually bound (PORT=0 picks a free one)
+  new Logger('SampleApp').log(
+    `Page at ${url}/, WAMP router at ${url.replace(/^http/, 'ws')}/ws, realm "realm1"`,
+  );
 }
 
 void bootstrap();

@@ -46,6 +46,12 @@ import {
   type WampSerializerName,
 } from '../support/real-clients.js';
 import { startModule, type Platform, type RunningApp } from '../support/test-app.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The sample app persists documents; keep this suite's database out of sample-app/data.
+process.env.DOCS_DB ??= join(mkdtempSync(join(tmpdir(), 'nestjs-wamp-interop-')), 'docs.sqlite');
 
 const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
 const REALM = 'realm1';

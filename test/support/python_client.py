@@ -6,7 +6,9 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
   HOLD_MS       how long to stay joined before leaving (default 0, at most 5000);
                 a GOODBYE from the router during that time ends the session early.
   ACTIONS_JSON  optional JSON object of things to do once joined, in this order:
-                  "subscribe": TOPIC     subscribe, print {"subscribed": TOPIC, "subscription": ID}
+                  "subscribe": TOPIC | [TOPIC, ...]
+                                         subscribe (to each, in order), print {"subscribed": TOPIC,
+                                         "subscription": ID} for each
                   "events": N            then stay joined until N events arrived (HOLD_MS, default
                                          5000, is then the longest wait)
                   "publish": {"topic": T, "args": [...], "kwargs": {...}}
@@ -21,6 +23,8 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
                                                   but sends the number as is: the router reads ms)
                        "cancel_after_ms": N       cancel the Future N ms after the CALL was sent
                                                   (Autobahn sends CANCEL with no mode)
+                       "cancel_after_progress": N cancel the Future once N progressive results arrived
+                                                  (with "receive_progress")
                        "disconnect_after_ms": N   close the transport (no GOODBYE) N ms after the CALL
                        "wait_ms": N}
                                          each call prints, when it ended, {"call": {"tag": T, "outcome":
@@ -33,6 +37,13 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
                                                    session ended (when the session ends, calls still
                                                    waiting fail with ApplicationError(leave reason), as
                                                    ApplicationSession.onLeave does)
+                    An arg or kwarg value {"__result__": TAG, "path": [KEY, ...]} is replaced by the
+                    result of the earlier call TAG (its value, or the first of its CallResult results),
+                    indexed by path.
+                  "until_event": {"topic": T, "kwargs": {...}}
+                                         after the calls, stay joined until an EVENT on T whose kwargs
+                                         contain these entries arrived (HOLD_MS, default 5000, is then
+                                         the longest wait)
                 Binary values are written {"__bytes__": "<base64>"} both ways (in ACTIONS_JSON and in
                 the output), so the output stays JSON whatever the serializer decoded.
 
@@ -40,7 +51,9 @@ Prints one JSON object per line, e.g.
   {"joined": 123, "idtype": "int", "authmethod": "anonymous", "authid": "...", "authrole": "...", "realm": "..."}
   {"sent": [6, {}, "wamp.close.normal"]}        (every message the client serializes, as a list)
   {"recv": [8, 48, 2, {}, "wamp.error.canceled"]} (every message the client decoded, as a list)
-  {"event": {"args": [...], "kwargs": {...}, "publication": ID}}
+  {"event": {"args": [...], "kwargs": {...}, "publication": ID, "publisher": ID | null,
+             "publisher_authid": ..., "publisher_authrole": ..., "topic": URI,
+             "arg_types": ["bytes", "str", "int"], "kwarg_types": {"blob": "bytes"}}}
   {"left": "wamp.close.goodbye_and_out", "message": null}
   {"disconnected": true}
   {"error": "..."}
@@ -89,8 +102,12 @@ def main():
     hold_ms = min(int(sys.argv[4]), 5000) if len(sys.argv) > 4 else 0
     actions = json.loads(sys.argv[5], object_hook=from_json) if len(sys.argv) > 5 else {}
     want_events = int(actions.get("events", 0))
-    if want_events > 0 and hold_ms == 0:
+    until_event = actions.get("until_event")
+    if (want_events > 0 or until_event) and hold_ms == 0:
         hold_ms = 5000
+    topics = actions.get("subscribe", [])
+    if not isinstance(topics, list):
+        topics = [topics]
 
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(9)
@@ -128,11 +145,33 @@ def main():
         out(error="serializer not available: %s" % ser_name)
         return 2
 
+    def event_matches(topic, kwargs):
+        if not until_event or until_event.get("topic") != topic:
+            return False
+        return all(k in kwargs and kwargs[k] == v for k, v in until_event.get("kwargs", {}).items())
+
     class Client(ApplicationSession):
         hold_task = None
         received = 0
         enough = None
         inflight = {}
+        results = {}
+
+        def resolve(self, value):
+            """Replaces {"__result__": TAG, "path": [...]} by the result of the earlier call TAG."""
+            if isinstance(value, list):
+                return [self.resolve(v) for v in value]
+            if isinstance(value, dict):
+                if isinstance(value.get("__result__"), str):
+                    v = self.results.get(value["__result__"])
+                    for key in value.get("path", []):
+                        try:
+                            v = v[key]
+                        except (KeyError, IndexError, TypeError):
+                            v = None
+                    return v
+                return {k: self.resolve(v) for k, v in value.items()}
+            return value
 
         async def onJoin(self, details):
             out(
@@ -145,11 +184,11 @@ def main():
             )
             self.enough = asyncio.Event()
             try:
-                if "subscribe" in actions:
+                for topic in topics:
                     sub = await self.subscribe(
-                        self.on_event, actions["subscribe"], options=SubscribeOptions(details_arg="details")
+                        self.on_event, topic, options=SubscribeOptions(details_arg="details")
                     )
-                    out(subscribed=actions["subscribe"], subscription=sub.id)
+                    out(subscribed=topic, subscription=sub.id)
                 if "publish" in actions:
                     p = actions["publish"]
                     pub = await self.publish(
@@ -176,7 +215,7 @@ def main():
                 self.leave()
 
         async def hold(self, seconds):
-            if want_events > 0:
+            if want_events > 0 or until_event:
                 try:
                     await asyncio.wait_for(self.enough.wait(), seconds)
                 except asyncio.TimeoutError:
@@ -187,17 +226,22 @@ def main():
         async def run_call(self, spec):
             tag = spec.get("tag", spec["procedure"])
             options = {}
+            progress_count = [0]
             if spec.get("receive_progress"):
                 def on_progress(*args, **kwargs):
                     out(call_progress={"tag": tag, "args": list(args), "kwargs": kwargs})
+                    progress_count[0] += 1
+                    fut = self.inflight.get(tag)
+                    if fut is not None and progress_count[0] == spec.get("cancel_after_progress"):
+                        fut.cancel()
                 options["on_progress"] = on_progress
             if "timeout" in spec:
                 options["timeout"] = spec["timeout"]
-            kwargs = dict(spec.get("kwargs", {}))
+            kwargs = self.resolve(dict(spec.get("kwargs", {})))
             if options:
                 kwargs["options"] = CallOptions(**options)
             try:
-                fut = self.call(spec["procedure"], *spec.get("args", []), **kwargs)
+                fut = self.call(spec["procedure"], *self.resolve(spec.get("args", [])), **kwargs)
             except Exception as e:  # noqa: BLE001 - e.g. transport lost
                 out(call=dict(tag=tag, **describe_error(e)))
                 return
@@ -221,14 +265,31 @@ def main():
             elif fut.exception() is not None:
                 out(call=dict(tag=tag, **describe_error(fut.exception())))
             else:
-                out(call=dict(tag=tag, outcome="result", **describe_result(fut.result())))
+                res = fut.result()
+                self.results[tag] = res.results[0] if isinstance(res, CallResult) and res.results else res
+                out(call=dict(tag=tag, outcome="result", **describe_result(res)))
 
         def on_event(self, *args, **kwargs):
             details = kwargs.pop("details", None)
-            publication = getattr(details, "publication", None)
-            out(event={"args": list(args), "kwargs": kwargs, "publication": publication})
+            out(
+                event={
+                    "args": list(args),
+                    "kwargs": kwargs,
+                    "publication": getattr(details, "publication", None),
+                    # EventDetails as Autobahn|Python exposes them (publisher*: only with disclose_me)
+                    "publisher": getattr(details, "publisher", None),
+                    "publisher_authid": getattr(details, "publisher_authid", None),
+                    "publisher_authrole": getattr(details, "publisher_authrole", None),
+                    "topic": getattr(details, "topic", None),
+                    # Python type names of the values, e.g. "bytes" (the output spells bytes as __bytes__)
+                    "arg_types": [type(a).__name__ for a in args],
+                    "kwarg_types": {k: type(v).__name__ for k, v in kwargs.items()},
+                }
+            )
             self.received += 1
             if want_events > 0 and self.received >= want_events:
+                self.enough.set()
+            if event_matches(getattr(details, "topic", None), kwargs):
                 self.enough.set()
 
         def onLeave(self, details):

@@ -10,6 +10,9 @@
  *   (cbor-x); the WebSocket class is passed as `ws` (from the `ws` package).
  * - Autobahn|Python 22.7.1 (Debian `python3-autobahn python3-cbor2 python3-msgpack`), driven through
  *   `python_client.py` next to this file, run with /usr/bin/python3.
+ * - thruway.js 2.0.7 (json only; needs rxjs 5, so it lives in its own npm folder test/interop/thruway-client,
+ *   installed by `npm ci --prefix test/interop/thruway-client`), driven through `driver.js` there, run as a
+ *   child process with this Node.
  *
  * Every wait is bounded (default 5 s per step); every helper cleans up its socket on failure.
  *
@@ -594,8 +597,10 @@ export interface PythonClientResult {
   realm?: string;
   /** Every message the client serialized, as lists (bytes as Buffers), in order (HELLO first). */
   sent: unknown[][];
-  /** Subscription id, when `actions.subscribe` was given and SUBSCRIBED arrived. */
+  /** Subscription id, when `actions.subscribe` was given and SUBSCRIBED arrived (the last topic's). */
   subscription?: number;
+  /** Subscription id per topic of `actions.subscribe`, once SUBSCRIBED arrived. */
+  subscriptions: Record<string, number>;
   /** Publication id, when `actions.publish` was given and PUBLISHED arrived. */
   publication?: number;
   /** Events received on the subscription, in order (bytes as Buffers). */
@@ -624,6 +629,15 @@ export interface PythonEvent {
   args: unknown[];
   kwargs: Record<string, unknown>;
   publication: number | null;
+  /** `EventDetails.publisher` (only when the publisher disclosed itself), else null. */
+  publisher?: number | null;
+  publisher_authid?: string | null;
+  publisher_authrole?: string | null;
+  /** `EventDetails.topic`: the EVENT's Details.topic, else the subscribed topic. */
+  topic?: string | null;
+  /** Python type names of `args` and `kwargs` values as the handler got them, e.g. `bytes`. */
+  argTypes?: string[];
+  kwargTypes?: Record<string, string>;
 }
 
 /** One CALL made by the Python client (`actions.call`). */
@@ -641,6 +655,8 @@ export interface PythonCallSpec {
   cancel_after_ms?: number;
   /** Close the transport (no GOODBYE) this long after the CALL. */
   disconnect_after_ms?: number;
+  /** Cancel the call's Future once this many progressive results arrived (with `receive_progress`). */
+  cancel_after_progress?: number;
   /** Longest wait for the outcome (default 4000 ms), then it is reported `pending`. */
   wait_ms?: number;
 }
@@ -680,8 +696,8 @@ export interface PythonCallProgress {
 
 /** What the Python client does once joined, in this order (see python_client.py). */
 export interface PythonClientActions {
-  /** Subscribe to this topic (the `subscribed` event is emitted once SUBSCRIBED arrived). */
-  subscribe?: string;
+  /** Subscribe to this topic, or to each (the `subscribed` event is emitted once SUBSCRIBED arrived). */
+  subscribe?: string | string[];
   /** Then stay joined until this many events arrived (at most `holdMs`, default 5000 ms). */
   events?: number;
   /** Publish with acknowledge. Uint8Arrays are sent as Python `bytes`. */
@@ -691,6 +707,23 @@ export interface PythonClientActions {
    * when all of them ended. Stops early if the session ends.
    */
   call?: (PythonCallSpec | PythonCallSpec[])[];
+  /**
+   * After the calls, stay joined until an EVENT on `topic` whose kwargs contain `kwargs` arrived (at most
+   * `holdMs`, default 5000 ms).
+   */
+  until_event?: { topic: string; kwargs?: Record<string, unknown> };
+}
+
+/**
+ * `{ __result__: tag, path }` as an arg or kwarg value of a call: replaced, when the call is made, by the
+ * result of the earlier call `tag` (its first result arg) indexed by `path`. Understood by the Python and
+ * the thruway.js drivers.
+ */
+export function resultOf(
+  tag: string,
+  ...path: (string | number)[]
+): { __result__: string; path: (string | number)[] } {
+  return { __result__: tag, path };
 }
 
 export interface PythonClientOptions {
@@ -794,6 +827,7 @@ export function runPythonClient(
         calls: [],
         progress: [],
         received: [],
+        subscriptions: {},
         exitCode,
         stdout,
         stderr,
@@ -822,19 +856,245 @@ export function runPythonClient(
             kwargs: asRecord(ev.call_progress.kwargs),
           });
         }
-        if ('subscribed' in ev) result.subscription = asIdOrNull(ev.subscription) ?? undefined;
+        if ('subscribed' in ev) {
+          result.subscription = asIdOrNull(ev.subscription) ?? undefined;
+          if (typeof ev.subscribed === 'string' && result.subscription !== undefined) {
+            result.subscriptions[ev.subscribed] = result.subscription;
+          }
+        }
         if ('published' in ev) result.publication = asIdOrNull(ev.published) ?? undefined;
         if (isRecord(ev.event)) {
+          const e = ev.event;
           result.received.push({
-            args: Array.isArray(ev.event.args) ? ev.event.args : [],
-            kwargs: asRecord(ev.event.kwargs),
-            publication: asIdOrNull(ev.event.publication),
+            args: Array.isArray(e.args) ? e.args : [],
+            kwargs: asRecord(e.kwargs),
+            publication: asIdOrNull(e.publication),
+            publisher: asIdOrNull(e.publisher),
+            publisher_authid: asStringOrNull(e.publisher_authid),
+            publisher_authrole: asStringOrNull(e.publisher_authrole),
+            topic: asStringOrNull(e.topic),
+            argTypes: Array.isArray(e.arg_types) ? e.arg_types.map(String) : [],
+            kwargTypes: Object.fromEntries(
+              Object.entries(asRecord(e.kwarg_types)).map(([k, v]) => [k, String(v)]),
+            ),
           });
         }
         if (typeof ev.left === 'string') {
           result.leftReason = ev.left;
           if (typeof ev.message === 'string') result.leftMessage = ev.message;
         }
+        if (typeof ev.error === 'string' && result.error === undefined) result.error = ev.error;
+      }
+      if (spawnError) result.error = `spawn failed: ${spawnError.message}`;
+      else if (killedForTimeout) result.error = result.error ?? 'killed after timeout';
+      resolve(result);
+    };
+    child.on('error', (e) => finish(null, e));
+    child.on('close', (code) => finish(code));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// thruway.js 2.0.7 (RxJS 5), run as a child process
+
+/**
+ * The separate npm folder with thruway.js and its peer rxjs 5 (kept apart from the project's rxjs 7:
+ * `npm ci --prefix test/interop/thruway-client`), and the driver script in it (see driver.js).
+ */
+export const THRUWAY_CLIENT_DIR = fileURLToPath(new URL('../interop/thruway-client/', import.meta.url));
+export const THRUWAY_DRIVER_SCRIPT = fileURLToPath(
+  new URL('../interop/thruway-client/driver.js', import.meta.url),
+);
+
+/**
+ * Null if thruway.js 2.0.7 and rxjs 5 are installed in {@link THRUWAY_CLIENT_DIR}, else why not (to put in a
+ * skipped test's name). Cached per process.
+ */
+export function thruwaySkipReason(): string | null {
+  if (thruwaySkip !== undefined) return thruwaySkip;
+  const require = createRequire(THRUWAY_DRIVER_SCRIPT);
+  const versionOf = (name: string): string | undefined => {
+    try {
+      const pkg: unknown = require(`${name}/package.json`);
+      return isRecord(pkg) && typeof pkg.version === 'string' ? pkg.version : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const thruway = versionOf('thruway.js');
+  const rxjs = versionOf('rxjs');
+  thruwaySkip =
+    thruway === '2.0.7' && rxjs?.startsWith('5.')
+      ? null
+      : `SKIPPED: thruway.js 2.0.7 with rxjs 5 is not installed in test/interop/thruway-client ` +
+        `(found thruway.js ${thruway ?? 'none'}, rxjs ${rxjs ?? 'none'}; run npm ci --prefix test/interop/thruway-client)`;
+  return thruwaySkip;
+}
+let thruwaySkip: string | null | undefined;
+
+/** One CALL made by the thruway.js driver. Placeholders: see {@link resultOf}. */
+export interface ThruwayCallSpec {
+  procedure: string;
+  /** Names the call in the outcome; default the procedure. Unique within one run. */
+  tag?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  /** Use `client.progressiveCall` (sends `receive_progress: true`) instead of `client.call`. */
+  receive_progress?: boolean;
+  /** Unsubscribe the call's Rx subscription once this many values arrived (thruway.js then sends CANCEL). */
+  cancel_after_progress?: number;
+  /** Unsubscribe this long after the call started. */
+  cancel_after_ms?: number;
+  /** Longest wait for the outcome (default 4000 ms), then it is reported `pending`. */
+  wait_ms?: number;
+}
+
+/** One value a thruway.js call Observable emitted (a ResultMessage's args and argskw). */
+export interface ThruwayCallValue {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
+/**
+ * How one thruway.js call ended. `values` are all the values its Observable emitted: thruway.js deletes
+ * `details.progress`, so progressive results and the final one look alike (the final one is the last).
+ */
+export type ThruwayCallOutcome =
+  | {
+      tag: string;
+      outcome: 'result';
+      values: ThruwayCallValue[];
+      args: unknown[];
+      kwargs: Record<string, unknown>;
+    }
+  | {
+      tag: string;
+      outcome: 'error';
+      values: ThruwayCallValue[];
+      /** `WampErrorException.errorUri`; null for a non-WAMP error (then `message`). */
+      uri: string | null;
+      /** `WampErrorException.args`, as the application gets them. */
+      args?: unknown[];
+      /** `WampErrorException.argskw`, as the application gets them. */
+      kwargs?: Record<string, unknown>;
+      message?: string;
+    }
+  /** The test unsubscribed. */
+  | { tag: string; outcome: 'cancelled'; values: ThruwayCallValue[] }
+  | { tag: string; outcome: 'pending'; values: ThruwayCallValue[] };
+
+export interface ThruwayEvent {
+  topic: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  publication: number | null;
+}
+
+/** What the thruway.js driver does once the session is open, in this order (see driver.js). */
+export interface ThruwayClientActions {
+  subscribe?: string | string[];
+  call?: (ThruwayCallSpec | ThruwayCallSpec[])[];
+  /** Then wait until an EVENT on `topic` whose kwargs contain `kwargs` arrived (at most `hold_ms`). */
+  until_event?: { topic: string; kwargs?: Record<string, unknown> };
+  /** Longest wait for `until_event` (default 3000 ms), or how long to stay without it. */
+  hold_ms?: number;
+}
+
+export interface ThruwayClientResult {
+  /** Session id from WELCOME. */
+  joined?: number;
+  /** WELCOME.Details. */
+  details?: Record<string, unknown>;
+  /** Every WAMP message the client sent / received, as raw arrays, in order (HELLO / WELCOME first). */
+  sent: unknown[][];
+  recv: unknown[][];
+  /** Subscription id per topic, once SUBSCRIBED arrived. */
+  subscriptions: Record<string, number>;
+  received: ThruwayEvent[];
+  /** Outcomes of `actions.call`, in the order the calls ended. */
+  calls: ThruwayCallOutcome[];
+  /** True when the driver closed the client and its socket closed. */
+  closed: boolean;
+  /** Set when the driver failed (connection refused, timeout, no SUBSCRIBED, ...). */
+  error?: string;
+  /** Every JSON line the driver printed, in order. */
+  events: Record<string, unknown>[];
+  exitCode: number | null;
+  stdout: string;
+  /** thruway.js's own console.log lines ("WebSocket connection has opened", "closing socket"). */
+  stderr: string;
+}
+
+/** Runs the thruway.js driver (json only): join, (actions), close. Never rejects; failures land in `error`. */
+export function runThruwayClient(
+  url: string,
+  realm: string,
+  options: { actions?: ThruwayClientActions; timeoutMs?: number } = {},
+): Promise<ThruwayClientResult> {
+  const args = [THRUWAY_DRIVER_SCRIPT, url, realm, JSON.stringify(options.actions ?? {})];
+  return new Promise((resolve) => {
+    // cwd: the driver's folder, so that it resolves thruway.js, rxjs 5 and ws 6 from there
+    const child = spawn(process.execPath, args, {
+      cwd: THRUWAY_CLIENT_DIR,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let killedForTimeout = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      killedForTimeout = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 13000);
+    let finished = false;
+    const finish = (exitCode: number | null, spawnError?: Error): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      const result: ThruwayClientResult = {
+        sent: [],
+        recv: [],
+        subscriptions: {},
+        received: [],
+        calls: [],
+        closed: false,
+        events: [],
+        exitCode,
+        stdout,
+        stderr,
+      };
+      for (const line of stdout.split('\n')) {
+        let ev: unknown;
+        try {
+          ev = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        if (!isRecord(ev)) continue;
+        result.events.push(ev);
+        if ('joined' in ev) {
+          result.joined = asIdOrNull(ev.joined) ?? undefined;
+          result.details = asRecord(ev.details);
+        }
+        if (Array.isArray(ev.sent)) result.sent.push(ev.sent as unknown[]);
+        if (Array.isArray(ev.recv)) result.recv.push(ev.recv as unknown[]);
+        if (typeof ev.subscribed === 'string') {
+          const id = asIdOrNull(ev.subscription);
+          if (id !== null) result.subscriptions[ev.subscribed] = id;
+        }
+        if (isRecord(ev.event) && typeof ev.event.topic === 'string') {
+          result.received.push({
+            topic: ev.event.topic,
+            args: Array.isArray(ev.event.args) ? ev.event.args : [],
+            kwargs: asRecord(ev.event.kwargs),
+            publication: asIdOrNull(ev.event.publication),
+          });
+        }
+        if (isRecord(ev.call) && typeof ev.call.tag === 'string' && typeof ev.call.outcome === 'string') {
+          result.calls.push(ev.call as unknown as ThruwayCallOutcome);
+        }
+        if (ev.closed === true) result.closed = true;
         if (typeof ev.error === 'string' && result.error === undefined) result.error = ev.error;
       }
       if (spawnError) result.error = `spawn failed: ${spawnError.message}`;

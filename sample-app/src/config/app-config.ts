@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { isAbsolute, resolve } from 'node:path';
+
+/** Where the documents database lives unless `DOCS_DB` says otherwise: `sample-app/data/docs.sqlite`. */
+const DEFAULT_DOCS_DB = fileURLToPath(new URL('../../data/docs.sqlite', import.meta.url));
+
+/**
+ * The sample app's settings, read once from the environment at startup. Bad values fail the start with a
+ * message naming the variable, rather than surfacing later as a confusing runtime error.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | `PORT` | `8080` | HTTP + WAMP port (`0` picks a free one) |
+ * | `HOST` | `127.0.0.1` | interface to listen on (loopback: the sample is not exposed to the network by default) |
+ * | `DOCS_DB` | `sample-app/data/docs.sqlite` | SQLite file of the documents (relative paths are from the working directory) |
+ * | `JOB_DURATION_MS` | `3000` | how long `doJob`'s background job runs |
+ */
+export class AppConfig {
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly docsDbPath: string,
+    readonly jobDurationMs: number,
+  ) {}
+
+  /** Reads and validates the settings from `env` (the process environment by default). */
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+    return new AppConfig(
+      integerFrom(env, 'PORT', 8080, 0, 65_535),
+      nonEmpty(env.HOST) ?? '127.0.0.1',
+      resolvePath(nonEmpty(env.DOCS_DB)) ?? DEFAULT_DOCS_DB,
+      integerFrom(env, 'JOB_DURATION_MS', 3000, 0, 24 * 3600 * 1000),
+    );
+  }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function resolvePath(path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+function integerFrom(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new Error(`Environment variable ${name}="${raw}" must be an integer from ${min} to ${max}.`);
+  }
+  return value;
+}
