@@ -4,6 +4,7 @@
  * The public API: the module and its options, the Nest-free router core (protocol, serializers,
  * sessions, broker, dealer) for tests and other adapters, and the WebSocket gateway.
  */
+export * from './auth/index.js';
 export * from './decorators/index.js';
 export * from './gateway/index.js';
 export * from './interfaces/wamp-module-options.interface.js';

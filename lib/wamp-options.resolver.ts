@@ -13,6 +13,8 @@ import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
 /** {@link WampModuleOptions} with defaults filled in, split into what the router core and the endpoint need. */
 export interface ResolvedWampOptions {
   readonly router: WampRouterOptions;
+  /** Realm configs as given (their `auth` is turned into authenticators by the module, with DI). */
+  readonly realms: readonly WampRealmConfig[];
   readonly endpoint: WampWebSocketEndpointOptions;
   /** Which handlers the WAMP transport serves. */
   readonly handlers: 'all' | 'wamp-only';
@@ -60,6 +62,8 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       fail('realms', `"${String(realm.name)}" is not a valid ${strictUris ? 'strict' : 'loose'} WAMP URI`);
     }
     if (seen.has(realm.name)) fail('realms', `realm "${realm.name}" is listed twice`);
+    if (realm.auth && realm.authenticator)
+      fail('realms', `realm "${realm.name}" sets both "auth" and "authenticator"`);
     seen.add(realm.name);
   }
   const path = options.path ?? WAMP_DEFAULTS.path;
@@ -129,6 +133,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
         ),
       },
     },
+    realms,
     handlers: oneOf('handlers', options.handlers, ['all', 'wamp-only'], 'all'),
     port: options.port,
     host: options.host,

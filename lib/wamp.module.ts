@@ -1,10 +1,15 @@
-import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { DynamicModule, Logger, Module, Provider, type Type } from '@nestjs/common';
+import { APP_FILTER, DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { createRealmAuthenticator } from './auth/realm-authenticator.factory.js';
+import { createRealmAuthorizer } from './auth/realm-authorizer.factory.js';
+import type { WampAuthenticatorRef } from './auth/wamp-realm-auth.options.js';
+import type { WampRealmOptions } from './router/wamp-router-options.interface.js';
 import { WampGateway } from './gateway/wamp.gateway.js';
 import type {
   WampModuleAsyncOptions,
   WampModuleOptions,
   WampOptionsFactory,
+  WampRealmConfig,
 } from './interfaces/wamp-module-options.interface.js';
 import { WampRouter } from './router/wamp-router.js';
 import { WampExceptionFilter } from './transport/wamp-exception.filter.js';
@@ -22,8 +27,9 @@ const sharedProviders: Provider[] = [
   },
   {
     provide: WampRouter,
-    useFactory: (options: ResolvedWampOptions) => new WampRouter(options.router),
-    inject: [WAMP_RESOLVED_OPTIONS],
+    useFactory: (options: ResolvedWampOptions, moduleRef: ModuleRef) =>
+      new WampRouter({ ...options.router, realms: withAuthenticators(options.realms, moduleRef) }),
+    inject: [WAMP_RESOLVED_OPTIONS, ModuleRef],
   },
   WampGateway,
   WampTransport,
@@ -87,4 +93,25 @@ function asyncOptionsProviders(options: WampModuleAsyncOptions): Provider[] {
   ];
   if (options.useClass) providers.push({ provide: options.useClass, useClass: options.useClass });
   return providers;
+}
+
+/** Turns realm `auth` / `authorization` configs into functions; provider classes are taken from DI on first use. */
+function withAuthenticators(realms: readonly WampRealmConfig[], moduleRef: ModuleRef): WampRealmOptions[] {
+  const resolve = <T>(reference: WampAuthenticatorRef<T>): T => {
+    if (typeof reference !== 'function') return reference;
+    try {
+      return moduleRef.get(reference as Type<T>, { strict: false });
+    } catch {
+      throw new Error(
+        `WampModule: authenticator ${(reference as Type<T>).name} is not a provider of any module; ` +
+          'add it to the providers of a module of the application.',
+      );
+    }
+  };
+  return realms.map((realm) => ({
+    name: realm.name,
+    authenticator:
+      realm.authenticator ?? (realm.auth ? createRealmAuthenticator(realm.auth, resolve) : undefined),
+    authorizer: realm.authorization ? createRealmAuthorizer(realm.authorization, resolve) : undefined,
+  }));
 }

@@ -5,8 +5,9 @@ import {
   Logger,
   OnApplicationBootstrap,
   Optional,
+  type Type,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { Server as HttpServer } from 'node:http';
 import { WampRouter } from '../router/wamp-router.js';
 import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
@@ -29,6 +30,7 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     @Inject(WAMP_RESOLVED_OPTIONS) private readonly options: ResolvedWampOptions,
     readonly router: WampRouter,
+    private readonly moduleRef: ModuleRef,
     @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
   ) {
     this.endpoint = new WampWebSocketEndpoint(router, options.endpoint, this.logger);
@@ -40,6 +42,7 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.checkAuthenticators();
     const { port, host, endpoint } = this.options;
     if (port !== undefined) {
       const address = await this.endpoint.listen(port, host);
@@ -59,6 +62,23 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
     this.logger.log(
       `WAMP router serving WebSocket upgrades at ${endpoint.path} on the application's HTTP server`,
     );
+  }
+
+  /** Fails at startup, not at the first HELLO, when an authenticator class is not a provider. */
+  private checkAuthenticators(): void {
+    for (const realm of this.options.realms) {
+      for (const reference of [...Object.values(realm.auth ?? {}), realm.authorization?.authorizer]) {
+        if (typeof reference !== 'function') continue;
+        try {
+          this.moduleRef.get(reference as Type<unknown>, { strict: false });
+        } catch {
+          throw new Error(
+            `WampModule: realm "${realm.name}" uses authenticator ${(reference as Type<unknown>).name}, which is not ` +
+              'a provider of any module; add it to the providers of a module of the application.',
+          );
+        }
+      }
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,4 +1,6 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { WampAuthorizationOptions } from '../auth/wamp-authorization.options.js';
+import type { WampRealmAuthOptions } from '../auth/wamp-realm-auth.options.js';
 import type { WampAuthenticator } from '../router/wamp-authenticator.interface.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
@@ -15,8 +17,16 @@ export interface WampRealmConfig {
   /** Realm URI clients name in HELLO. */
   name: string;
   /**
-   * Decides who a joining session is (anonymous when omitted). Receives HELLO details and transport
-   * info, may CHALLENGE, resolves with the identity or rejects with a `WampAbortError`.
+   * Authentication methods of the realm (ticket, WAMP-CRA, cryptosign, SCRAM, transport, anonymous), with
+   * application authenticators given as Nest provider classes or instances. Without `auth` (and without
+   * `authenticator`) every session is admitted anonymously.
+   */
+  auth?: WampRealmAuthOptions;
+  /** Who may call, register, subscribe and publish what (role x URI pattern x action, plus a dynamic authorizer). */
+  authorization?: WampAuthorizationOptions;
+  /**
+   * Low-level alternative to `auth`: a function deciding who a joining session is. Receives HELLO details
+   * and transport info, may CHALLENGE, resolves with the identity or rejects with a `WampAbortError`.
    */
   authenticator?: WampAuthenticator;
 }

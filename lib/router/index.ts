@@ -8,6 +8,7 @@ export * from './dealer/pending-call.js';
 export * from './dealer/wamp-call.interface.js';
 export * from './wamp-abort.error.js';
 export * from './wamp-authenticator.interface.js';
+export * from './wamp-authorizer.interface.js';
 export * from './wamp-broker.interface.js';
 export * from './wamp-connection.interface.js';
 export * from './wamp-dealer.interface.js';

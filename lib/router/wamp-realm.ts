@@ -1,5 +1,6 @@
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampBroker } from './wamp-broker.interface.js';
+import type { WampAuthorizer } from './wamp-authorizer.interface.js';
 import type { WampDealer } from './wamp-dealer.interface.js';
 import type { WampSession } from './wamp-session.js';
 
@@ -22,6 +23,8 @@ export class WampRealm {
     readonly broker: WampBroker,
     /** RPC of this realm. */
     readonly dealer: WampDealer,
+    /** Permission check before dispatch; everything is allowed when undefined. */
+    readonly authorizer?: WampAuthorizer,
   ) {
     this.roles = { broker: { features: broker.features }, dealer: { features: dealer.features } };
   }

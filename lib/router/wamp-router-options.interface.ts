@@ -1,4 +1,5 @@
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
+import type { WampAuthorizer } from './wamp-authorizer.interface.js';
 import type { WampLogger } from './wamp-logger.interface.js';
 
 /** One realm the router serves. */
@@ -7,6 +8,8 @@ export interface WampRealmOptions {
   readonly name: string;
   /** Decides who a joining session is; defaults to anonymous for everyone. */
   readonly authenticator?: WampAuthenticator;
+  /** Decides whether a session may call / register / subscribe / publish a URI; everything is allowed when omitted. */
+  readonly authorizer?: WampAuthorizer;
 }
 
 /**

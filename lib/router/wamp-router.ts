@@ -45,6 +45,7 @@ export class WampRouter implements WampRouterContext {
             defaultCallTimeout: options.defaultCallTimeout,
             logger: options.logger,
           }),
+          realm.authorizer,
         ),
       );
     }

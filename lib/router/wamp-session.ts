@@ -14,6 +14,7 @@ import { isValidId } from '../protocol/wamp-id.js';
 import { SerializationError } from '../serializers/serialization.error.js';
 import { WampAbortError } from './wamp-abort.error.js';
 import type { WampChallengeResponse, WampIdentity } from './wamp-authenticator.interface.js';
+import type { WampAction, WampAuthorizer } from './wamp-authorizer.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
 import type { WampRealm } from './wamp-realm.js';
 import type { WampRouterContext } from './wamp-router-context.interface.js';
@@ -46,6 +47,17 @@ const CLIENT_REQUEST_TYPES: ReadonlySet<WampMessageType> = new Set([
   WampMessageType.UNREGISTER,
 ]);
 
+/** Messages a session may queue while an asynchronous authorization is pending. */
+const MAX_HELD_MESSAGES = 1024;
+
+/** The action each authorized request type asks for. */
+const ACTION_OF: ReadonlyMap<WampMessageType, WampAction> = new Map([
+  [WampMessageType.CALL, 'call'],
+  [WampMessageType.REGISTER, 'register'],
+  [WampMessageType.SUBSCRIBE, 'subscribe'],
+  [WampMessageType.PUBLISH, 'publish'],
+]);
+
 interface PendingChallenge {
   resolve(response: WampChallengeResponse): void;
   reject(error: Error): void;
@@ -74,6 +86,8 @@ export class WampSession {
   private goodbyeTimer?: NodeJS.Timeout;
   private goodbyeReplied?: () => void;
   private readonly lifetime = new AbortController();
+  /** Raw messages received while an asynchronous authorization is pending, in arrival order. */
+  private held?: unknown[];
   private readonly decoderOptions: MessageDecoderOptions;
 
   constructor(
@@ -156,6 +170,14 @@ export class WampSession {
   /** Processes one message (a raw array as the serializer produced it). Never throws. */
   receive(raw: unknown): void {
     if (this.currentState === 'closed') return;
+    if (this.held) {
+      if (this.held.length >= MAX_HELD_MESSAGES) {
+        this.abort(WampErrorUri.RUNTIME_ERROR, 'Too many messages queued while authorization is pending.');
+        return;
+      }
+      this.held.push(raw);
+      return;
+    }
     let message: WampMessage;
     try {
       message = decodeMessage(raw, this.decoderOptions);
@@ -287,6 +309,64 @@ export class WampSession {
       this.expectedRequestId = this.expectedRequestId === MAX_GENERATED_ID ? 1 : this.expectedRequestId + 1;
     }
     const realm = this.joinedRealm as WampRealm;
+    const action = realm.authorizer ? ACTION_OF.get(message.type) : undefined;
+    if (action) {
+      const uri =
+        (message as { procedure?: string; topic?: string }).procedure ?? (message as { topic: string }).topic;
+      const verdict = (realm.authorizer as WampAuthorizer)(this, action, uri);
+      if (verdict === false) {
+        this.refuseUnauthorized(message, action, uri);
+        return;
+      }
+      if (verdict !== true) {
+        this.awaitAuthorization(verdict, message, action, uri);
+        return;
+      }
+    }
+    this.route(message, realm);
+  }
+
+  /** Holds later messages until the authorizer answers, then routes or refuses, then replays them in order. */
+  private awaitAuthorization(
+    verdict: Promise<boolean>,
+    message: WampMessage,
+    action: WampAction,
+    uri: string,
+  ): void {
+    this.held = [];
+    verdict
+      .catch((error: unknown) => {
+        this.router.options.logger.error(
+          `Session ${this.id}: authorizer failed for ${action} "${uri}"`,
+          error instanceof Error ? error.stack : String(error),
+        );
+        return false;
+      })
+      .then((allowed) => {
+        const queue = this.held ?? [];
+        this.held = undefined;
+        if (this.isClosed()) return;
+        if (allowed) this.route(message, this.joinedRealm as WampRealm);
+        else this.refuseUnauthorized(message, action, uri);
+        while (queue.length > 0 && !this.held && !this.isClosed()) this.receive(queue.shift());
+        if (this.held) (this.held as unknown[]).push(...queue);
+      });
+  }
+
+  private refuseUnauthorized(message: WampMessage, action: WampAction, uri: string): void {
+    // A broker answers a PUBLISH only when the publisher asked for an acknowledgement.
+    if (message.type === WampMessageType.PUBLISH && message.options.acknowledge !== true) return;
+    this.send([
+      WampMessageType.ERROR,
+      message.type,
+      (message as { request: number }).request,
+      {},
+      WampErrorUri.NOT_AUTHORIZED,
+      [`Not authorized to ${action} "${uri}".`],
+    ]);
+  }
+
+  private route(message: WampMessage, realm: WampRealm): void {
     switch (message.type) {
       case WampMessageType.CALL:
         realm.dealer.call(this, message);

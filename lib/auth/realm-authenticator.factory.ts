@@ -1,0 +1,93 @@
+import { WampErrorUri } from '../protocol/wamp-uris.js';
+import { WampAbortError } from '../router/wamp-abort.error.js';
+import type {
+  WampAuthenticationRequest,
+  WampAuthenticator,
+  WampIdentity,
+} from '../router/wamp-authenticator.interface.js';
+import { CryptosignAuthMethod } from './methods/cryptosign.auth-method.js';
+import { ScramAuthMethod } from './methods/scram.auth-method.js';
+import { TicketAuthMethod } from './methods/ticket.auth-method.js';
+import { WampCraAuthMethod } from './methods/wampcra.auth-method.js';
+import type { WampAuthMethod } from './wamp-auth-method.interface.js';
+import type { WampAuthContext } from './wamp-authenticators.interface.js';
+import type { WampAuthenticatorRef, WampRealmAuthOptions } from './wamp-realm-auth.options.js';
+
+/** Turns an authenticator reference (class or instance) into the instance; classes are looked up in DI. */
+export type AuthenticatorResolver = <T>(reference: WampAuthenticatorRef<T>) => T;
+
+/**
+ * Builds a realm's authenticator from its {@link WampRealmAuthOptions}: transport authentication first,
+ * then the client's HELLO.authmethods in the client's order, anonymous only when allowed. Application
+ * authenticators are resolved on first use, when every Nest provider exists.
+ */
+export function createRealmAuthenticator(
+  options: WampRealmAuthOptions,
+  resolve: AuthenticatorResolver,
+): WampAuthenticator {
+  let methods: WampAuthMethod[] | undefined;
+  const methodsOf = (): WampAuthMethod[] => {
+    methods ??= [
+      ...(options.ticket ? [new TicketAuthMethod(resolve(options.ticket))] : []),
+      ...(options.wampcra ? [new WampCraAuthMethod(resolve(options.wampcra))] : []),
+      ...(options.cryptosign ? [new CryptosignAuthMethod(resolve(options.cryptosign))] : []),
+      ...(options.scram ? [new ScramAuthMethod(resolve(options.scram))] : []),
+      ...(options.methods ?? []),
+    ];
+    return methods;
+  };
+  const anonymousRole =
+    options.anonymous === true ? 'anonymous' : options.anonymous ? options.anonymous.authrole : undefined;
+
+  return async (request: WampAuthenticationRequest): Promise<WampIdentity> => {
+    if (options.transport) {
+      const transport = resolve(options.transport);
+      const admitted = await transport.authenticateTransport(authContextOf(request));
+      if (admitted) {
+        return {
+          authid: admitted.authid ?? String(request.details.authid ?? `transport-${request.sessionId}`),
+          authrole: admitted.authrole,
+          authmethod: transport.authmethod,
+          authprovider: 'transport',
+          authextra: admitted.authextra,
+        };
+      }
+    }
+    const offered = request.details.authmethods ?? [];
+    for (const name of offered) {
+      if (name === 'anonymous' && anonymousRole !== undefined) return anonymous(request, anonymousRole);
+      const method = methodsOf().find((candidate) => candidate.names.includes(name));
+      if (method) return method.authenticate(request, name);
+    }
+    if (offered.length === 0 && anonymousRole !== undefined) return anonymous(request, anonymousRole);
+    const accepted = [
+      ...(anonymousRole !== undefined ? ['anonymous'] : []),
+      ...methodsOf().flatMap((method) => method.names),
+    ];
+    throw new WampAbortError(
+      WampErrorUri.NO_MATCHING_AUTH_METHOD,
+      offered.length === 0
+        ? `This realm requires authentication (${accepted.join(', ')}); HELLO offered no authmethods.`
+        : `None of the offered authentication methods (${offered.join(', ')}) is accepted; this realm accepts ${accepted.join(', ')}.`,
+    );
+  };
+}
+
+/** The fields application authenticators see. */
+export function authContextOf(request: WampAuthenticationRequest): WampAuthContext {
+  return {
+    realm: request.realm,
+    sessionId: request.sessionId,
+    details: request.details,
+    transport: request.transport,
+  };
+}
+
+function anonymous(request: WampAuthenticationRequest, authrole: string): WampIdentity {
+  return {
+    authid: `anonymous-${request.sessionId}`,
+    authrole,
+    authmethod: 'anonymous',
+    authprovider: 'static',
+  };
+}

@@ -1,0 +1,34 @@
+import type { Type } from '@nestjs/common';
+import type { WampAuthMethod } from './wamp-auth-method.interface.js';
+import type {
+  WampCraAuthenticator,
+  WampCryptosignAuthenticator,
+  WampScramAuthenticator,
+  WampTicketAuthenticator,
+  WampTransportAuthenticator,
+} from './wamp-authenticators.interface.js';
+
+/** An authenticator given as a Nest provider class (resolved from DI) or as an instance. */
+export type WampAuthenticatorRef<T> = Type<T> | T;
+
+/**
+ * How a realm authenticates sessions. Methods are tried in the order of the client's
+ * HELLO.Details.authmethods; the first one the realm accepts runs. Anonymous access is never implied once
+ * other methods are configured: set `anonymous` to allow it.
+ *
+ * @example
+ * realms: [{ name: 'realm1', auth: { anonymous: true, ticket: UsersTicketAuthenticator } }]
+ */
+export interface WampRealmAuthOptions {
+  /** Allow anonymous sessions (`true`, or the role to give them; default role `anonymous`). */
+  readonly anonymous?: boolean | { readonly authrole: string };
+  readonly ticket?: WampAuthenticatorRef<WampTicketAuthenticator>;
+  readonly wampcra?: WampAuthenticatorRef<WampCraAuthenticator>;
+  readonly cryptosign?: WampAuthenticatorRef<WampCryptosignAuthenticator>;
+  /** SCRAM, accepted under both `wamp-scram` (spec) and `scram` (Autobahn/Crossbar). */
+  readonly scram?: WampAuthenticatorRef<WampScramAuthenticator>;
+  /** Authenticates from the upgrade request alone (cookie, bearer token, client certificate), before HELLO's methods. */
+  readonly transport?: WampAuthenticatorRef<WampTransportAuthenticator>;
+  /** Further methods of your own. */
+  readonly methods?: readonly WampAuthMethod[];
+}
