@@ -27,11 +27,14 @@ export function createRealmAuthenticator(
 ): WampAuthenticator {
   let methods: WampAuthMethod[] | undefined;
   const methodsOf = (): WampAuthMethod[] => {
+    const provider = { provider: options.provider };
     methods ??= [
-      ...(options.ticket ? [new TicketAuthMethod(resolve(options.ticket))] : []),
-      ...(options.wampcra ? [new WampCraAuthMethod(resolve(options.wampcra))] : []),
-      ...(options.cryptosign ? [new CryptosignAuthMethod(resolve(options.cryptosign))] : []),
-      ...(options.scram ? [new ScramAuthMethod(resolve(options.scram))] : []),
+      ...(options.ticket ? [new TicketAuthMethod(resolve(options.ticket), provider)] : []),
+      ...(options.wampcra ? [new WampCraAuthMethod(resolve(options.wampcra), provider)] : []),
+      ...(options.cryptosign ? [new CryptosignAuthMethod(resolve(options.cryptosign), provider)] : []),
+      ...(options.scram
+        ? [new ScramAuthMethod(resolve(options.scram), { ...options.scramOptions, ...provider })]
+        : []),
       ...(options.methods ?? []),
     ];
     return methods;
@@ -45,7 +48,8 @@ export function createRealmAuthenticator(
       const admitted = await transport.authenticateTransport(authContextOf(request));
       if (admitted) {
         return {
-          authid: admitted.authid ?? String(request.details.authid ?? `transport-${request.sessionId}`),
+          // Never the HELLO's authid: nothing verified it, and authids feed disclosure and black/white lists.
+          authid: admitted.authid ?? `transport-${request.sessionId}`,
           authrole: admitted.authrole,
           authmethod: transport.authmethod,
           authprovider: 'transport',

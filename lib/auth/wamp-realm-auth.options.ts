@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { ScramAuthMethodOptions } from './methods/scram.auth-method.js';
 import type { WampAuthMethod } from './wamp-auth-method.interface.js';
 import type {
   WampCraAuthenticator,
@@ -31,4 +32,11 @@ export interface WampRealmAuthOptions {
   readonly transport?: WampAuthenticatorRef<WampTransportAuthenticator>;
   /** Further methods of your own. */
   readonly methods?: readonly WampAuthMethod[];
+  /** `authprovider` announced in WELCOME for the built-in methods (default `application`). */
+  readonly provider?: string;
+  /**
+   * SCRAM settings. Set `mockParameters` to your real users' KDF parameters and a stable `mockSecret`, so
+   * the mock CHALLENGE an unknown authid gets cannot be told apart from a real one.
+   */
+  readonly scramOptions?: Omit<ScramAuthMethodOptions, 'provider'>;
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { WampModule } from '../../lib/index.js';
 import { AdminModule } from './admin/admin.module.js';
+import { AdminTicketAuthenticator } from './auth/admin-ticket.authenticator.js';
+import { AuthModule } from './auth/auth.module.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import { CountingModule } from './counting/counting.module.js';
 import { DocsModule } from './docs/docs.module.js';
@@ -17,7 +19,7 @@ import { PageModule } from './page/page.module.js';
  * | `docs.changes` | topic (every create and delete) | {@link DocsModule} |
  * | `slowlyCountToNumber` | procedure with progressive results, cancellable | {@link CountingModule} |
  * | `doJob`, then `job_events` to the caller | procedure + per-session events | {@link JobsModule} |
- * | `admin.resetDocuments` | procedure for `authrole` `admin` only | {@link AdminModule} |
+ * | `admin.resetDocuments` | procedure for `authrole` `admin` only (ticket user `admin`) | {@link AdminModule} |
  *
  * plus the browser page at `GET /` ({@link PageModule}). Documents live in an embedded SQLite file
  * (`DOCS_DB`, default `sample-app/data/docs.sqlite`).
@@ -26,8 +28,14 @@ import { PageModule } from './page/page.module.js';
   imports: [
     // strictUris: false: serverwamp's URIs are camelCase (`docs.getDocument`, `slowlyCountToNumber`), which
     // the spec's loose URI rules allow and its strict rules (components of [0-9a-z_]) do not.
-    WampModule.forRoot({ realms: ['realm1'], path: '/ws', strictUris: false }),
+    // Anonymous sessions use the public API; the ticket user `admin` (ADMIN_TICKET) gets the role `admin`.
+    WampModule.forRoot({
+      realms: [{ name: 'realm1', auth: { anonymous: true, ticket: AdminTicketAuthenticator } }],
+      path: '/ws',
+      strictUris: false,
+    }),
     AppConfigModule,
+    AuthModule,
     DocsModule,
     CountingModule,
     JobsModule,

@@ -500,4 +500,26 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
       }
     });
   });
+  // Last: resetting the documents would disturb the tests above.
+  describe('ticket user admin (issue 6)', () => {
+    it('the ticket user admin gets the role admin, which unlocks the procedure; a wrong ticket is refused', async () => {
+      const admin = await RawWampClient.connect(running.url);
+      admin.send([1, 'realm1', { roles: { caller: {} }, authmethods: ['ticket'], authid: 'admin' }]);
+      expect(await admin.next()).toEqual([4, 'ticket', {}]);
+      admin.send([5, 'admin-secret', {}]);
+      const welcome = (await admin.next()) as [number, number, Record<string, unknown>];
+      expect(welcome[0]).toBe(2);
+      expect(welcome[2]).toMatchObject({ authid: 'admin', authrole: 'admin', authmethod: 'ticket' });
+      admin.send([48, 1, {}, 'admin.resetDocuments']);
+      expect(await admin.next()).toEqual([50, 1, {}, [{ status: 'SUCCESS', deleted: expect.any(Number) }]]);
+      admin.terminate();
+
+      const intruder = await RawWampClient.connect(running.url);
+      intruder.send([1, 'realm1', { roles: { caller: {} }, authmethods: ['ticket'], authid: 'admin' }]);
+      expect(await intruder.next()).toEqual([4, 'ticket', {}]);
+      intruder.send([5, 'guess', {}]);
+      expect(((await intruder.next()) as unknown[])[2]).toBe('wamp.error.authentication_failed');
+      await intruder.waitClosed();
+    });
+  });
 });

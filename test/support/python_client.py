@@ -44,11 +44,31 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
                                          after the calls, stay joined until an EVENT on T whose kwargs
                                          contain these entries arrived (HOLD_MS, default 5000, is then
                                          the longest wait)
+                  "auth": {"method": "ticket" | "wampcra" | "cryptosign" | "scram",
+                           "authid": ID, "authrole": ROLE, "authextra": {...},
+                           "ticket": T | "secret": S | "privkey": HEX_SEED | "password": P,
+                           "authmethods": [...]     what HELLO offers (default [method])
+                           "scram_pbkdf2_salt": "base64" | "utf8" | "unpatched"}
+                                         join with Autobahn's own authenticator for the method
+                                         (autobahn.wamp.auth.create_authenticator): HELLO carries its
+                                         authid/authrole/authextra, onChallenge is its on_challenge,
+                                         onWelcome its on_welcome (SCRAM checks the server signature
+                                         there and, when it fails, sends ABORT cannot_authenticate).
+                                         Autobahn 22.7.1's AuthScram refuses to start without argon2-cffi
+                                         and passlib even for pbkdf2, and its pbkdf2 branch passes the
+                                         base64 salt text where bytes are needed (ValueError): for
+                                         "scram" the script lifts the argon2 check when argon2 is
+                                         missing and, unless "scram_pbkdf2_salt" is "unpatched", feeds
+                                         pbkdf2 the decoded salt ("base64", default) or its UTF-8 text
+                                         ("utf8"); it prints {"auth_patches": [...]} saying what it did.
                 Binary values are written {"__bytes__": "<base64>"} both ways (in ACTIONS_JSON and in
                 the output), so the output stays JSON whatever the serializer decoded.
 
 Prints one JSON object per line, e.g.
-  {"joined": 123, "idtype": "int", "authmethod": "anonymous", "authid": "...", "authrole": "...", "realm": "..."}
+  {"joined": 123, "idtype": "int", "authmethod": "anonymous", "authid": "...", "authrole": "...",
+   "authprovider": "...", "authextra": {...} | null, "realm": "..."}
+  {"challenge": {"method": "ticket", "extra": {}}}  (with "auth": each CHALLENGE received)
+  {"welcome_authextra": {...} | null}            (with "auth": WELCOME.Details.authextra)
   {"sent": [6, {}, "wamp.close.normal"]}        (every message the client serializes, as a list)
   {"recv": [8, 48, 2, {}, "wamp.error.canceled"]} (every message the client decoded, as a list)
   {"event": {"args": [...], "kwargs": {...}, "publication": ID, "publisher": ID | null,
@@ -92,6 +112,46 @@ def on_alarm(_signum, _frame):
     out(error="timeout")
     sys.stdout.flush()
     os._exit(3)
+
+
+def make_authenticator(spec):
+    """Autobahn's own authenticator for spec["method"] (see "auth" above)."""
+    from autobahn.wamp import auth as wamp_auth
+
+    method = spec["method"]
+    kw = {}
+    for key in ("authid", "authrole", "authextra"):
+        if spec.get(key) is not None:
+            kw[key] = spec[key]
+    if method == "ticket":
+        kw["ticket"] = spec["ticket"]
+    elif method == "wampcra":
+        kw["secret"] = spec["secret"]
+    elif method == "cryptosign":
+        kw["privkey"] = spec["privkey"]
+    elif method == "scram":
+        kw["password"] = spec["password"]
+        patches = []
+        if not wamp_auth.HAS_ARGON:
+            from passlib.utils import saslprep
+
+            wamp_auth.HAS_ARGON = True
+            wamp_auth.saslprep = saslprep
+            patches.append("argon2 check lifted (argon2-cffi missing; pbkdf2 only)")
+        salt_mode = spec.get("scram_pbkdf2_salt", "base64")
+        if salt_mode != "unpatched":
+            original = wamp_auth.pbkdf2
+
+            def salted(password, salt, iterations):
+                raw = base64.b64decode(salt) if salt_mode == "base64" else salt.encode("utf8")
+                return original(password, raw, iterations, keylen=32)
+
+            wamp_auth._hash_pbkdf2_secret = salted
+            patches.append("pbkdf2 salt: %s" % salt_mode)
+        out(auth_patches=patches)
+    else:
+        raise ValueError("unknown auth method %r" % (method,))
+    return wamp_auth.create_authenticator(method, **kw)
 
 
 def main():
@@ -145,6 +205,15 @@ def main():
         out(error="serializer not available: %s" % ser_name)
         return 2
 
+    auth_spec = actions.get("auth")
+    authenticator = None
+    if auth_spec:
+        try:
+            authenticator = make_authenticator(auth_spec)
+        except Exception as e:  # noqa: BLE001 - report as one JSON line
+            out(error="authenticator failed: %r" % (e,))
+            return 2
+
     def event_matches(topic, kwargs):
         if not until_event or until_event.get("topic") != topic:
             return False
@@ -156,6 +225,29 @@ def main():
         enough = None
         inflight = {}
         results = {}
+
+        def onConnect(self):
+            if authenticator is None:
+                return ApplicationSession.onConnect(self)
+            self.join(
+                self.config.realm,
+                authmethods=auth_spec.get("authmethods", [authenticator.name]),
+                authid=auth_spec.get("authid"),
+                authrole=auth_spec.get("authrole"),
+                authextra=authenticator.authextra or None,
+            )
+
+        def onChallenge(self, challenge):
+            out(challenge={"method": challenge.method, "extra": challenge.extra})
+            if authenticator is None:
+                raise RuntimeError("CHALLENGE without an authenticator")
+            return authenticator.on_challenge(self, challenge)
+
+        def onWelcome(self, msg):
+            if authenticator is None:
+                return None
+            out(welcome_authextra=msg.authextra)
+            return authenticator.on_welcome(self, msg.authextra)
 
         def resolve(self, value):
             """Replaces {"__result__": TAG, "path": [...]} by the result of the earlier call TAG."""
@@ -180,6 +272,8 @@ def main():
                 authmethod=details.authmethod,
                 authid=details.authid,
                 authrole=details.authrole,
+                authprovider=details.authprovider,
+                authextra=details.authextra,
                 realm=details.realm,
             )
             self.enough = asyncio.Event()

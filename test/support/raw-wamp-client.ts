@@ -53,10 +53,17 @@ export class RawWampClient {
     );
   }
 
-  /** Opens a socket offering `protocols` (first is preferred). Rejects when the handshake fails. */
-  static connect(url: string, protocols: string | string[] = 'wamp.2.json'): Promise<RawWampClient> {
+  /**
+   * Opens a socket offering `protocols` (first is preferred). Rejects when the handshake fails.
+   * `options` go to the `ws` client as is (e.g. `headers`, `origin`, or `ca` for `wss://`).
+   */
+  static connect(
+    url: string,
+    protocols: string | string[] = 'wamp.2.json',
+    options?: WebSocket.ClientOptions,
+  ): Promise<RawWampClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, protocols);
+      const socket = new WebSocket(url, protocols, options);
       socket.once('open', () => resolve(new RawWampClient(socket, socket.protocol)));
       socket.once('error', reject);
       socket.once('unexpected-response', (_request, response) => {
@@ -79,8 +86,9 @@ export class RawWampClient {
     url: string,
     realm = 'realm1',
     protocol = 'wamp.2.json',
+    options?: WebSocket.ClientOptions,
   ): Promise<{ client: RawWampClient; welcome: unknown[] }> {
-    const client = await RawWampClient.connect(url, protocol);
+    const client = await RawWampClient.connect(url, protocol, options);
     client.send([1, realm, { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } }]);
     const welcome = (await client.next()) as unknown[];
     if (!Array.isArray(welcome) || welcome[0] !== 2)

@@ -262,6 +262,61 @@ export interface AutobahnOpenOptions extends OpenOptions {
   connectionOptions?: Record<string, unknown>;
 }
 
+/** `autobahn.auth_cra`: WAMP-CRA helpers of Autobahn|JS (crypto-js). */
+export interface AutobahnCra {
+  /** base64(HMAC-SHA256(key, challenge)); `key` is the secret (unsalted) or what derive_key returned. */
+  sign(key: string, challenge: string): string;
+  /** base64(PBKDF2-SHA256(secret, salt (UTF-8 text), iterations, keylen)): used as the HMAC key as is. */
+  derive_key(secret: string, salt: string, iterations?: number, keylen?: number): string;
+}
+
+/** An Ed25519 key pair as tweetnacl (and so Autobahn|JS's `auth_cryptosign`) holds it. */
+export interface NaclKeyPair {
+  publicKey: Uint8Array;
+  secretKey: Uint8Array;
+}
+
+/** `autobahn.auth_cryptosign`, plus tweetnacl (Autobahn's own dependency) to make a key from a seed. */
+export interface AutobahnCryptosign {
+  /** hex(signature(challenge) 64 bytes) + hex(challenge 32 bytes): what AUTHENTICATE carries. */
+  sign_challenge(pkey: NaclKeyPair, extra: { challenge: string }): string;
+  /** The public key, hex. */
+  public_key(pkey: NaclKeyPair): string;
+  keyPairFromSeed(seedHex: string): NaclKeyPair;
+}
+
+/** Autobahn|JS 22.11.1's WAMP-CRA helpers. */
+export function autobahnCra(): AutobahnCra {
+  const m = loadAutobahn() as unknown as Record<string, unknown>;
+  const cra = asRecord(m.auth_cra);
+  if (typeof cra.sign !== 'function' || typeof cra.derive_key !== 'function') {
+    throw new Error('autobahn.auth_cra is not available');
+  }
+  return cra as unknown as AutobahnCra;
+}
+
+/**
+ * Autobahn|JS 22.11.1's cryptosign helpers. `auth_cryptosign.create_connection` (which builds a
+ * Connection with `authmethods: ['cryptosign']` and an authextra of its own) cannot be given
+ * `max_retries`, so tests build the Connection themselves with the same authextra.
+ */
+export function autobahnCryptosign(): AutobahnCryptosign {
+  const m = loadAutobahn() as unknown as Record<string, unknown>;
+  const cs = asRecord(m.auth_cryptosign);
+  if (typeof cs.sign_challenge !== 'function' || typeof cs.public_key !== 'function') {
+    throw new Error('autobahn.auth_cryptosign is not available');
+  }
+  const require = createRequire(createRequire(import.meta.url).resolve('autobahn'));
+  const nacl = require('tweetnacl') as {
+    sign: { keyPair: { fromSeed(seed: Uint8Array): NaclKeyPair } };
+  };
+  return {
+    sign_challenge: cs.sign_challenge as AutobahnCryptosign['sign_challenge'],
+    public_key: cs.public_key as AutobahnCryptosign['public_key'],
+    keyPairFromSeed: (seedHex) => nacl.sign.keyPair.fromSeed(Uint8Array.from(Buffer.from(seedHex, 'hex'))),
+  };
+}
+
 /** Closes an Autobahn|JS session's WebSocket (its private `_socket`, the transport) without GOODBYE. */
 function dropAutobahnSocket(session: AutobahnSession): void {
   const socket: unknown = (session as unknown as Record<string, unknown>)._socket;
@@ -533,6 +588,33 @@ async function wampyOpen(
   };
 }
 
+/** npm `wampy-cra` 0.2.0 (CommonJS, Node build: node:crypto). */
+export interface WampyCra {
+  /** An `onChallenge(method, info)` for wampcra: salted when the CHALLENGE carries `salt`. */
+  sign(secret: string): (method: string, info: Record<string, unknown>) => string;
+  deriveKey(secret: string, salt: string, iterations?: number, keylen?: number): string;
+  signManual(key: string, challenge: string): string;
+}
+
+/** npm `wampy-cryptosign` 0.1.0 (CommonJS, tweetnacl). */
+export interface WampyCryptosign {
+  /** An `onChallenge(method, info)` for cryptosign; `privateKey` is a hex seed (32 bytes) or secret key (64). */
+  sign(privateKey: string): (method: string, info: Record<string, unknown>) => string;
+}
+
+export function wampyCra(): WampyCra {
+  const m = asRecord(createRequire(import.meta.url)('wampy-cra'));
+  if (typeof m.sign !== 'function' || typeof m.deriveKey !== 'function')
+    throw new Error('wampy-cra did not load');
+  return m as unknown as WampyCra;
+}
+
+export function wampyCryptosign(): WampyCryptosign {
+  const m = asRecord(createRequire(import.meta.url)('wampy-cryptosign'));
+  if (typeof m.sign !== 'function') throw new Error('wampy-cryptosign did not load');
+  return m as unknown as WampyCryptosign;
+}
+
 /** Opens a session with wampy 8; rejects with SessionAbortedError if the router aborts. */
 export async function openWampySession(
   url: string,
@@ -594,6 +676,13 @@ export interface PythonClientResult {
   authmethod?: string;
   authid?: string;
   authrole?: string;
+  /** WELCOME.Details.authprovider / authextra as Autobahn|Python's SessionDetails give them. */
+  authprovider?: string;
+  authextra?: Record<string, unknown> | null;
+  /** With `actions.auth`: every CHALLENGE the client received (method and extra). */
+  challenges: { method: string; extra: Record<string, unknown> }[];
+  /** With `actions.auth` for SCRAM: what the script patched in Autobahn's AuthScram (see python_client.py). */
+  authPatches?: string[];
   realm?: string;
   /** Every message the client serialized, as lists (bytes as Buffers), in order (HELLO first). */
   sent: unknown[][];
@@ -696,6 +785,11 @@ export interface PythonCallProgress {
 
 /** What the Python client does once joined, in this order (see python_client.py). */
 export interface PythonClientActions {
+  /**
+   * Authenticate with Autobahn|Python's own authenticator for `method` (see python_client.py "auth").
+   * HELLO offers `authmethods` (default `[method]`).
+   */
+  auth?: PythonAuthSpec;
   /** Subscribe to this topic, or to each (the `subscribed` event is emitted once SUBSCRIBED arrived). */
   subscribe?: string | string[];
   /** Then stay joined until this many events arrived (at most `holdMs`, default 5000 ms). */
@@ -713,6 +807,52 @@ export interface PythonClientActions {
    */
   until_event?: { topic: string; kwargs?: Record<string, unknown> };
 }
+
+/** How the Python client authenticates (python_client.py "auth"). */
+export type PythonAuthSpec = {
+  authid?: string;
+  authrole?: string;
+  authextra?: Record<string, unknown>;
+  authmethods?: string[];
+} & (
+  | { method: 'ticket'; ticket: string }
+  | { method: 'wampcra'; secret: string }
+  /** `privkey`: the 32-byte Ed25519 seed, hex. */
+  | { method: 'cryptosign'; privkey: string }
+  /**
+   * `scram_pbkdf2_salt`: how the patched pbkdf2 branch of AuthScram uses the CHALLENGE's salt: decoded
+   * from base64 (default) or as its UTF-8 text; `unpatched` leaves Autobahn 22.7.1's code as is.
+   */
+  | { method: 'scram'; password: string; scram_pbkdf2_salt?: 'base64' | 'utf8' | 'unpatched' }
+);
+
+/**
+ * True if /usr/bin/python3 has what Autobahn|Python needs for cryptosign (PyNaCl). Cached per process.
+ */
+export function pythonCryptosignAvailable(): boolean {
+  if (pythonNaclAvailable === undefined) {
+    const r = spawnSync(PYTHON, ['-c', 'import autobahn.asyncio.wamp, nacl'], {
+      stdio: 'ignore',
+      timeout: 10000,
+    });
+    pythonNaclAvailable = r.status === 0;
+  }
+  return pythonNaclAvailable;
+}
+let pythonNaclAvailable: boolean | undefined;
+
+/**
+ * True if /usr/bin/python3 has argon2-cffi, which Autobahn|Python's AuthScram needs for `argon2id-13`
+ * (and, unpatched, for any SCRAM). Cached per process.
+ */
+export function pythonArgon2Available(): boolean {
+  if (pythonArgon2 === undefined) {
+    const r = spawnSync(PYTHON, ['-c', 'import argon2, passlib'], { stdio: 'ignore', timeout: 10000 });
+    pythonArgon2 = r.status === 0;
+  }
+  return pythonArgon2;
+}
+let pythonArgon2: boolean | undefined;
 
 /**
  * `{ __result__: tag, path }` as an arg or kwarg value of a call: replaced, when the call is made, by the
@@ -828,6 +968,7 @@ export function runPythonClient(
         progress: [],
         received: [],
         subscriptions: {},
+        challenges: [],
         exitCode,
         stdout,
         stderr,
@@ -843,7 +984,13 @@ export function runPythonClient(
           if (typeof ev.authid === 'string') result.authid = ev.authid;
           if (typeof ev.authrole === 'string') result.authrole = ev.authrole;
           if (typeof ev.realm === 'string') result.realm = ev.realm;
+          if (typeof ev.authprovider === 'string') result.authprovider = ev.authprovider;
+          if ('authextra' in ev) result.authextra = isRecord(ev.authextra) ? ev.authextra : null;
         }
+        if (isRecord(ev.challenge) && typeof ev.challenge.method === 'string') {
+          result.challenges.push({ method: ev.challenge.method, extra: asRecord(ev.challenge.extra) });
+        }
+        if (Array.isArray(ev.auth_patches)) result.authPatches = ev.auth_patches.map(String);
         if (Array.isArray(ev.sent)) result.sent.push(ev.sent as unknown[]);
         if (Array.isArray(ev.recv)) result.recv.push(ev.recv as unknown[]);
         if (isRecord(ev.call) && typeof ev.call.tag === 'string' && typeof ev.call.outcome === 'string') {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type Provider, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { AddressInfo } from 'node:net';
@@ -25,13 +25,18 @@ export interface TestAppSetup {
   readonly platform?: Platform;
   readonly imports?: (Type | DynamicModule)[];
   readonly controllers?: Type[];
-  readonly providers?: Type[];
+  readonly providers?: Provider[];
   /** Runs after the app is created and before it listens (e.g. `useWebSocketAdapter`). */
   readonly configure?: (app: INestApplication) => void;
   /** Connect the WAMP transport as a hybrid microservice (default true), with `inheritAppConfig`. */
   readonly transport?: boolean;
   /** `inheritAppConfig` for the transport (default true). */
   readonly inheritAppConfig?: boolean;
+  /**
+   * Serve HTTPS (and so `wss://`) with this key and certificate (PEM): Express gets them as
+   * `httpsOptions`, Fastify as `new FastifyAdapter({ https })`. `url` and `baseUrl` then start with `wss://`.
+   */
+  readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }
 
 /**
@@ -75,10 +80,18 @@ export async function startApp(setup: TestAppSetup = {}): Promise<RunningApp> {
     providers: setup.providers ?? [],
   })
   class TestAppModule {}
+  const https = setup.https ? { key: setup.https.key, cert: setup.https.cert } : undefined;
   const app =
     setup.platform === 'fastify'
-      ? await NestFactory.create(TestAppModule, new FastifyAdapter(), { logger: false, abortOnError: false })
-      : await NestFactory.create(TestAppModule, { logger: false, abortOnError: false });
+      ? await NestFactory.create(TestAppModule, new FastifyAdapter(https ? { https } : undefined), {
+          logger: false,
+          abortOnError: false,
+        })
+      : await NestFactory.create(TestAppModule, {
+          logger: false,
+          abortOnError: false,
+          ...(https ? { httpsOptions: https } : {}),
+        });
   try {
     setup.configure?.(app);
     if (setup.transport !== false) {
@@ -94,6 +107,6 @@ export async function startApp(setup: TestAppSetup = {}): Promise<RunningApp> {
     throw error;
   }
   const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
-  const baseUrl = `ws://127.0.0.1:${port}`;
+  const baseUrl = `${https ? 'wss' : 'ws'}://127.0.0.1:${port}`;
   return { app, baseUrl, url: `${baseUrl}${options.path ?? '/ws'}`, port };
 }

@@ -14,6 +14,7 @@ const DEFAULT_DOCS_DB = fileURLToPath(new URL('../../data/docs.sqlite', import.m
  * | `HOST` | `127.0.0.1` | interface to listen on (loopback: the sample is not exposed to the network by default) |
  * | `DOCS_DB` | `sample-app/data/docs.sqlite` | SQLite file of the documents (relative paths are from the working directory) |
  * | `JOB_DURATION_MS` | `3000` | how long `doJob`'s background job runs |
+ * | `ADMIN_TICKET` | `admin-secret` | ticket (password) of the sample's `admin` user; set your own outside a demo |
  */
 export class AppConfig {
   constructor(
@@ -21,6 +22,7 @@ export class AppConfig {
     readonly host: string,
     readonly docsDbPath: string,
     readonly jobDurationMs: number,
+    readonly adminTicket: string,
   ) {}
 
   /** Reads and validates the settings from `env` (the process environment by default). */
@@ -30,6 +32,7 @@ export class AppConfig {
       nonEmpty(env.HOST) ?? '127.0.0.1',
       resolvePath(nonEmpty(env.DOCS_DB)) ?? DEFAULT_DOCS_DB,
       integerFrom(env, 'JOB_DURATION_MS', 3000, 0, 24 * 3600 * 1000),
+      nonEmpty(env.ADMIN_TICKET) ?? 'admin-secret',
     );
   }
 }

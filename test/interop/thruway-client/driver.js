@@ -201,7 +201,12 @@ function runCall(spec) {
       },
       (e) => {
         if (e && typeof e.errorUri === 'string') {
-          finish({ outcome: 'error', uri: e.errorUri, args: plainArgs(e.args), kwargs: plainKwargs(e.argskw) });
+          finish({
+            outcome: 'error',
+            uri: e.errorUri,
+            args: plainArgs(e.args),
+            kwargs: plainKwargs(e.argskw),
+          });
         } else {
           finish({ outcome: 'error', uri: null, message: String(e && e.message) });
         }
@@ -214,10 +219,12 @@ function runCall(spec) {
     );
     if (unsubscribeWanted) subscription.unsubscribe();
     if (spec.cancel_after_ms !== undefined) timers.push(setTimeout(cancel, spec.cancel_after_ms));
-    timers.push(setTimeout(() => {
-      subscription.unsubscribe();
-      finish({ outcome: 'pending' });
-    }, spec.wait_ms || 4000));
+    timers.push(
+      setTimeout(() => {
+        subscription.unsubscribe();
+        finish({ outcome: 'pending' });
+      }, spec.wait_ms || 4000),
+    );
   });
 }
 
@@ -280,7 +287,8 @@ async function main() {
 
   if (untilEvent) {
     const got = await Promise.race([untilEvent, sleep(actions.hold_ms || 3000).then(() => false)]);
-    if (!got) out({ error: `no event ${JSON.stringify(actions.until_event)} within ${actions.hold_ms || 3000} ms` });
+    if (!got)
+      out({ error: `no event ${JSON.stringify(actions.until_event)} within ${actions.hold_ms || 3000} ms` });
   } else if (actions.hold_ms) {
     await sleep(actions.hold_ms);
   }
