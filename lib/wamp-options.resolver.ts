@@ -41,6 +41,8 @@ export const WAMP_DEFAULTS = {
   maxCallsPerSession: 128,
   callTimeout: 0,
   outboundBufferLimit: 1024 * 1024,
+  maxSubscriptionsPerSession: 1024,
+  maxConnections: 10_000,
   slowConsumerPolicy: 'drop',
   subscriptions: 'open',
 } as const;
@@ -100,6 +102,11 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
         WAMP_DEFAULTS.maxCallsPerSession,
       ),
       defaultCallTimeout: nonNegative('callTimeout', options.callTimeout, WAMP_DEFAULTS.callTimeout),
+      maxSubscriptionsPerSession: positive(
+        'maxSubscriptionsPerSession',
+        options.maxSubscriptionsPerSession,
+        WAMP_DEFAULTS.maxSubscriptionsPerSession,
+      ),
       subscriptionPolicy: oneOf(
         'subscriptions',
         options.subscriptions,
@@ -119,6 +126,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       pingTimeout: positive('pingTimeout', options.pingTimeout, WAMP_DEFAULTS.pingTimeout),
       headersTimeout: positive('headersTimeout', options.headersTimeout, WAMP_DEFAULTS.headersTimeout),
       shutdownTimeout: positive('shutdownTimeout', options.shutdownTimeout, WAMP_DEFAULTS.shutdownTimeout),
+      maxConnections: positive('maxConnections', options.maxConnections, WAMP_DEFAULTS.maxConnections),
       outbound: {
         bufferLimit: positive(
           'outboundBufferLimit',

@@ -31,6 +31,8 @@ export interface WampWebSocketEndpointOptions {
   readonly shutdownTimeout: number;
   /** Outbound buffer limit and slow-consumer policy of each connection. */
   readonly outbound: OutboundLimits;
+  /** Connections accepted at once; further upgrades get HTTP 503. */
+  readonly maxConnections: number;
 }
 
 /**
@@ -45,6 +47,8 @@ export class WampWebSocketEndpoint {
   private attachedTo?: HttpServer;
   private ownServer?: HttpServer;
   private keepaliveTimer?: NodeJS.Timeout;
+  /** Upgrades accepted but not yet completed, counted against `maxConnections`. */
+  private upgrading = 0;
 
   constructor(
     private readonly router: WampRouter,
@@ -134,6 +138,10 @@ export class WampWebSocketEndpoint {
       rejectUpgrade(socket, 503, 'The WAMP router is shutting down.');
       return;
     }
+    if (this.connections.size + this.upgrading >= this.options.maxConnections) {
+      rejectUpgrade(socket, 503, 'The WAMP router has reached its connection limit.');
+      return;
+    }
     const origin = request.headers.origin;
     if (
       origin !== undefined &&
@@ -152,7 +160,18 @@ export class WampWebSocketEndpoint {
       );
       return;
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws, request));
+    // Counted from here: a burst of handshakes must not slip past the limit before any of them completes.
+    this.upgrading++;
+    let counted = true;
+    const settle = (): void => {
+      if (counted) this.upgrading--;
+      counted = false;
+    };
+    socket.once('close', settle);
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      settle();
+      this.onConnection(ws, request);
+    });
   };
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {

@@ -83,6 +83,13 @@ export interface WampModuleOptions {
    * `nestjs_wamp.error.too_many_calls` (the spec defines no URI for this) with kwargs `{ limit }`.
    */
   maxCallsPerSession?: number;
+  /**
+   * Subscriptions one session may hold. Default 1024. Beyond it, SUBSCRIBE gets ERROR
+   * `nestjs_wamp.error.too_many_subscriptions` with kwargs `{ limit }` (subscription flood).
+   */
+  maxSubscriptionsPerSession?: number;
+  /** WebSocket connections the endpoint accepts at once; more get HTTP 503. Default 10000 (connection flood). */
+  maxConnections?: number;
   /** Dealer-side timeout (ms) for calls whose caller sets no `timeout` option. Default 0 (none). */
   callTimeout?: number;
   /**

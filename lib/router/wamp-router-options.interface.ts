@@ -34,6 +34,8 @@ export interface WampRouterOptions {
   readonly maxCallsPerSession: number;
   /** Dealer-side call timeout (ms) when the caller sets none; 0 = none. */
   readonly defaultCallTimeout: number;
+  /** Subscriptions one session may hold. */
+  readonly maxSubscriptionsPerSession: number;
   /** Whether topics without a subscription hook may be subscribed (`'open'`) or not (`'hooked'`). */
   readonly subscriptionPolicy: 'open' | 'hooked';
   /** `agent` announced in WELCOME. */

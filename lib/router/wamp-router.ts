@@ -38,6 +38,7 @@ export class WampRouter implements WampRouterContext {
           realm.authenticator ?? anonymousAuthenticator,
           new LocalBroker(() => this.ids.next(), {
             subscriptionPolicy: options.subscriptionPolicy,
+            maxSubscriptionsPerSession: options.maxSubscriptionsPerSession,
             logger: options.logger,
           }),
           new LocalDealer(() => this.ids.next(), {

@@ -23,10 +23,15 @@ import type {
 import { SubscriptionTable, type BrokerSubscription } from './subscription-table.js';
 import { topicMatches } from './topic-pattern.js';
 
+/** URI of the ERROR beyond the per-session subscription cap (the spec defines none). */
+export const TOO_MANY_SUBSCRIPTIONS_URI = 'nestjs_wamp.error.too_many_subscriptions';
+
 /** Settings of the in-process broker. */
 export interface LocalBrokerOptions {
   /** `'open'`: topics without a hook may be subscribed; `'hooked'`: only topics a hook covers. */
   readonly subscriptionPolicy: 'open' | 'hooked';
+  /** Subscriptions one session may hold (a subscription flood is refused beyond it). */
+  readonly maxSubscriptionsPerSession: number;
   readonly logger: WampLogger;
 }
 
@@ -152,6 +157,17 @@ export class LocalBroker implements WampBroker {
     const waiting = subscription && this.admitting.get(session)?.get(subscription);
     if (waiting) {
       waiting.push(message.request);
+      return;
+    }
+    const held = (this.memberships.get(session)?.size ?? 0) + (this.admitting.get(session)?.size ?? 0);
+    if (held >= this.options.maxSubscriptionsPerSession) {
+      this.refuse(session, WampMessageType.SUBSCRIBE, message.request, {
+        uri: TOO_MANY_SUBSCRIPTIONS_URI,
+        args: [
+          `Too many subscriptions: this session may hold at most ${this.options.maxSubscriptionsPerSession}.`,
+        ],
+        kwargs: { limit: this.options.maxSubscriptionsPerSession },
+      });
       return;
     }
     const hook = this.findHook(message.topic, match);

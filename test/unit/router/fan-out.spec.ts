@@ -125,6 +125,7 @@ function setup() {
     maxCallsPerSession: 4,
     defaultCallTimeout: 0,
     subscriptionPolicy: 'open',
+    maxSubscriptionsPerSession: 1024,
     agent: 'test-agent',
     logger,
   });

@@ -28,6 +28,7 @@ function routerWith(overrides: Partial<WampRouterOptions> = {}): WampRouter {
     maxCallsPerSession: 4,
     defaultCallTimeout: 0,
     subscriptionPolicy: 'open',
+    maxSubscriptionsPerSession: 1024,
     agent: 'test-agent',
     logger: recordingLogger(),
     ...overrides,
