@@ -21,5 +21,7 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  // Load, soak and attack tests run apart (npm run test:hardening), one file at a time.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/hardening/'],
   testTimeout: 20000,
 };

@@ -110,13 +110,14 @@ export class WampWebSocketEndpoint {
   }
 
   /**
-   * Graceful close: refuses new connections, sends every session GOODBYE `wamp.close.system_shutdown`
-   * (ABORT to those still joining), waits for their replies at most `shutdownTimeout`, then cuts the rest.
+   * Graceful close within `shutdownTimeout`: refuses new connections, lets calls in flight finish for half
+   * of it (then ends the rest with ERROR `wamp.error.canceled`), sends every session GOODBYE
+   * `wamp.close.system_shutdown` (ABORT to those still joining), waits for the replies, then cuts the rest.
    */
   async close(): Promise<void> {
     clearInterval(this.keepaliveTimer);
     const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownTimeout).unref());
-    await Promise.race([this.router.shutdown(), grace]);
+    await Promise.race([this.router.shutdown(undefined, this.options.shutdownTimeout), grace]);
     for (const connection of this.connections) connection.socket.terminate();
     this.connections.clear();
     if (this.attachedTo) {

@@ -29,6 +29,10 @@ export interface WampDealer {
   yield(session: WampSession, message: YieldMessage): void;
   /** ERROR from a callee answering an INVOCATION. */
   invocationError(session: WampSession, message: ErrorMessage): void;
+  /** Number of calls in flight (all sessions). */
+  readonly callsInFlight: number;
+  /** Ends every call in flight with ERROR `uri` and interrupts its procedure (shutdown). */
+  abortAll(uri: string, message: string): void;
   /** Releases everything the session held (calls, registrations). Called once when it ends. */
   detach(session: WampSession): void;
 }

@@ -1,5 +1,5 @@
 import { RandomIdGenerator } from '../protocol/id-generator.js';
-import { WampCloseUri } from '../protocol/wamp-uris.js';
+import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
 import { LocalBroker } from './broker/local-broker.js';
 import { LocalDealer } from './dealer/local-dealer.js';
@@ -76,14 +76,31 @@ export class WampRouter implements WampRouterContext {
   }
 
   /**
-   * Closes every session: GOODBYE `wamp.close.system_shutdown` to established ones (each waits at most
-   * `goodbyeTimeout` for the reply), ABORT to those still joining. Resolves when all are closed.
+   * Closes every session gracefully within `grace` ms: new connections are refused at once; calls in flight
+   * get the first half of the grace period to finish, then the rest are ended with ERROR
+   * `wamp.error.canceled` (their handlers aborted); then established sessions get GOODBYE
+   * `wamp.close.system_shutdown` (each waits at most `goodbyeTimeout` for the reply) and joining ones ABORT.
+   * Resolves when all sessions are closed.
    */
-  async shutdown(message = 'The router is shutting down.'): Promise<void> {
+  async shutdown(
+    message = 'The router is shutting down.',
+    grace = 2 * this.options.goodbyeTimeout,
+  ): Promise<void> {
     this.shuttingDown = true;
+    const drainUntil = Date.now() + grace / 2;
+    while (this.callsInFlight() > 0 && Date.now() < drainUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const realm of this.realms.values()) realm.dealer.abortAll(WampErrorUri.CANCELED, message);
     const closing: Promise<void>[] = [];
     for (const session of [...this.sessions])
       closing.push(session.close(WampCloseUri.SYSTEM_SHUTDOWN, message));
     await Promise.all(closing);
+  }
+
+  private callsInFlight(): number {
+    let count = 0;
+    for (const realm of this.realms.values()) count += realm.dealer.callsInFlight;
+    return count;
   }
 }

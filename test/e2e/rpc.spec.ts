@@ -541,6 +541,38 @@ describe('RPC startup checks and modes', () => {
     }
   });
 
+  it('app.close() lets calls in flight finish, cancels those still running after half the grace period, then says GOODBYE', async () => {
+    const running = await startApp({
+      wamp: { realms: ['realm1', 'realm2'], shutdownTimeout: 1000 },
+      controllers: [RpcController],
+      providers: [CallLog],
+    });
+    const { client } = await RawWampClient.join(running.url);
+    client.send([48, 1, {}, 'slow.promise', ['quick', 100]]);
+    client.send([48, 2, {}, 'slow.abortable', ['stuck']]);
+    await sleep(20);
+    const started = Date.now();
+    const closing = running.app.close();
+    expect(await client.next()).toEqual([50, 1, {}, ['quick']]);
+    expect(await client.next()).toEqual([
+      8,
+      48,
+      2,
+      {},
+      'wamp.error.canceled',
+      ['The router is shutting down.'],
+    ]);
+    expect(await client.next()).toEqual([
+      6,
+      { message: 'The router is shutting down.' },
+      'wamp.close.system_shutdown',
+    ]);
+    client.send([6, {}, 'wamp.close.goodbye_and_out']);
+    await closing;
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(running.app.get(CallLog).aborted).toContain('stuck');
+  });
+
   it('standalone microservice: createMicroservice with the module on its own port', async () => {
     @Module({
       imports: [WampModule.forRoot({ port: 0, host: '127.0.0.1', realms: ['realm1', 'realm2'] })],

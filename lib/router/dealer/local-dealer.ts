@@ -182,6 +182,19 @@ export class LocalDealer implements WampDealer {
     session.protocolViolation(`ERROR for unknown invocation ${message.request}.`);
   }
 
+  /**
+   * Ends every call in flight with ERROR `uri` and interrupts its procedure (router shutdown after the grace
+   * period for calls to finish ran out).
+   */
+  abortAll(uri: string, message: string): void {
+    for (const calls of [...this.callsBySession.values()]) {
+      for (const call of [...calls.values()]) {
+        call.interrupt('router shutdown');
+        call.error(uri, [message]);
+      }
+    }
+  }
+
   /** The caller left: every call it had in flight is abandoned and its procedure interrupted. */
   detach(session: WampSession): void {
     const calls = this.callsBySession.get(session);
