@@ -42,6 +42,8 @@ export const WAMP_DEFAULTS = {
   callTimeout: 0,
   outboundBufferLimit: 1024 * 1024,
   maxSubscriptionsPerSession: 1024,
+  maxRetainedTopics: 1000,
+  maxRetainedBytes: 8 * 1024 * 1024,
   maxConnections: 10_000,
   slowConsumerPolicy: 'drop',
   subscriptions: 'open',
@@ -106,6 +108,16 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
         'maxSubscriptionsPerSession',
         options.maxSubscriptionsPerSession,
         WAMP_DEFAULTS.maxSubscriptionsPerSession,
+      ),
+      maxRetainedTopics: positive(
+        'maxRetainedTopics',
+        options.maxRetainedTopics,
+        WAMP_DEFAULTS.maxRetainedTopics,
+      ),
+      maxRetainedBytes: positive(
+        'maxRetainedBytes',
+        options.maxRetainedBytes,
+        WAMP_DEFAULTS.maxRetainedBytes,
       ),
       subscriptionPolicy: oneOf(
         'subscriptions',

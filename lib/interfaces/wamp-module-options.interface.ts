@@ -88,6 +88,13 @@ export interface WampModuleOptions {
    * `nestjs_wamp.error.too_many_subscriptions` with kwargs `{ limit }` (subscription flood).
    */
   maxSubscriptionsPerSession?: number;
+  /**
+   * Topics with retained events (`retain: true`) a realm keeps. Default 1000; beyond it the least recently
+   * retained topic is forgotten. Bounds memory and the scan a pattern subscription with `get_retained` makes.
+   */
+  maxRetainedTopics?: number;
+  /** Approximate bytes of retained events a realm keeps. Default 8 MiB; the least recently retained go first. */
+  maxRetainedBytes?: number;
   /** WebSocket connections the endpoint accepts at once; more get HTTP 503. Default 10000 (connection flood). */
   maxConnections?: number;
   /** Dealer-side timeout (ms) for calls whose caller sets no `timeout` option. Default 0 (none). */

@@ -36,6 +36,10 @@ export interface WampRouterOptions {
   readonly defaultCallTimeout: number;
   /** Subscriptions one session may hold. */
   readonly maxSubscriptionsPerSession: number;
+  /** Topics with retained events a realm keeps. */
+  readonly maxRetainedTopics: number;
+  /** Approximate bytes of retained events a realm keeps. */
+  readonly maxRetainedBytes: number;
   /** Whether topics without a subscription hook may be subscribed (`'open'`) or not (`'hooked'`). */
   readonly subscriptionPolicy: 'open' | 'hooked';
   /** `agent` announced in WELCOME. */

@@ -39,6 +39,8 @@ export class WampRouter implements WampRouterContext {
           new LocalBroker(() => this.ids.next(), {
             subscriptionPolicy: options.subscriptionPolicy,
             maxSubscriptionsPerSession: options.maxSubscriptionsPerSession,
+            maxRetainedTopics: options.maxRetainedTopics,
+            maxRetainedBytes: options.maxRetainedBytes,
             logger: options.logger,
           }),
           new LocalDealer(() => this.ids.next(), {

@@ -32,6 +32,10 @@ export interface LocalBrokerOptions {
   readonly subscriptionPolicy: 'open' | 'hooked';
   /** Subscriptions one session may hold (a subscription flood is refused beyond it). */
   readonly maxSubscriptionsPerSession: number;
+  /** Topics with retained events the realm keeps; the least recently retained is forgotten beyond it. */
+  readonly maxRetainedTopics: number;
+  /** Approximate bytes of retained events the realm keeps; the least recently retained go beyond it. */
+  readonly maxRetainedBytes: number;
   readonly logger: WampLogger;
 }
 
@@ -46,6 +50,8 @@ interface Publication {
 }
 
 interface RetainedEvent {
+  /** Approximate bytes held, counted against `maxRetainedBytes`. */
+  readonly size: number;
   readonly args?: WampArgs;
   readonly kwargs?: WampKwargs;
   readonly id: number;
@@ -98,6 +104,7 @@ export class LocalBroker implements WampBroker {
   private readonly admitting = new Map<WampSession, Map<BrokerSubscription, number[]>>();
   /** Per topic, retained events newest first: an unrestricted one replaces the list, restricted ones stack. */
   private readonly retained = new Map<string, RetainedEvent[]>();
+  private retainedBytes = 0;
   private readonly hooks: HookEntry[] = [];
   private readonly publicationHandlers = new Map<string, PublicationHandler>();
   /** Per publisher, the tail of its queue of publications waiting for a handler (keeps publish order). */
@@ -416,19 +423,36 @@ export class LocalBroker implements WampBroker {
   }
 
   private sendRetained(session: WampSession, subscription: BrokerSubscription): void {
-    for (const [topic, events] of this.retained) {
-      if (!topicMatches(topic, subscription.topic, subscription.match)) continue;
-      // The most recent retained event this session would have been eligible for when it was published.
-      const event = events.find((candidate) => !candidate.eligible || candidate.eligible(session));
-      if (!event) continue;
-      const details: Record<string, unknown> = { ...event.publisher, retained: true };
-      if (subscription.match !== 'exact') details.topic = topic;
-      session.connection.sendEvent(
-        session.connection.serializer.encode(
-          eventMessage(subscription, event.id, details, event.args, event.kwargs),
-        ),
-      );
+    if (subscription.match === 'exact') {
+      // One lookup: an exact subscription must not scan every retained topic (a get_retained flood would).
+      const events = this.retained.get(subscription.topic);
+      if (events) this.sendRetainedEvent(session, subscription, subscription.topic, events);
+      return;
     }
+    // Pattern subscriptions scan the retained topics, which maxRetainedTopics bounds.
+    for (const [topic, events] of this.retained) {
+      if (topicMatches(topic, subscription.topic, subscription.match)) {
+        this.sendRetainedEvent(session, subscription, topic, events);
+      }
+    }
+  }
+
+  /** Sends the most recent retained event of `topic` the session would have been eligible for when published. */
+  private sendRetainedEvent(
+    session: WampSession,
+    subscription: BrokerSubscription,
+    topic: string,
+    events: readonly RetainedEvent[],
+  ): void {
+    const event = events.find((candidate) => !candidate.eligible || candidate.eligible(session));
+    if (!event) return;
+    const details: Record<string, unknown> = { ...event.publisher, retained: true };
+    if (subscription.match !== 'exact') details.topic = topic;
+    session.connection.sendEvent(
+      session.connection.serializer.encode(
+        eventMessage(subscription, event.id, details, event.args, event.kwargs),
+      ),
+    );
   }
 
   private accept(session: WampSession, message: PublishMessage, id: number): void {
@@ -477,6 +501,8 @@ export class LocalBroker implements WampBroker {
     eligible: ((session: WampSession) => boolean) | undefined,
   ): void {
     const event: RetainedEvent = {
+      size:
+        approximateSize(publication.args) + approximateSize(publication.kwargs) + publication.topic.length,
       args: publication.args,
       kwargs: publication.kwargs,
       id: publication.id,
@@ -484,8 +510,21 @@ export class LocalBroker implements WampBroker {
       eligible,
     };
     const restricted = eligible !== undefined && !isOnlyPublisherExcluded(publication.options);
-    const previous = restricted ? (this.retained.get(publication.topic) ?? []) : [];
-    this.retained.set(publication.topic, [event, ...previous].slice(0, MAX_RETAINED_PER_TOPIC));
+    const previous = this.retained.get(publication.topic) ?? [];
+    const kept = restricted ? [event, ...previous].slice(0, MAX_RETAINED_PER_TOPIC) : [event];
+    this.retainedBytes += sizeOf(kept) - sizeOf(previous);
+    // Re-inserting moves the topic to the end: the map's order is least recently retained first.
+    this.retained.delete(publication.topic);
+    this.retained.set(publication.topic, kept);
+    for (const [topic, events] of this.retained) {
+      if (
+        this.retained.size <= this.options.maxRetainedTopics &&
+        this.retainedBytes <= this.options.maxRetainedBytes
+      )
+        break;
+      this.retained.delete(topic);
+      this.retainedBytes -= sizeOf(events);
+    }
   }
 
   private encode(serializer: WampSerializer, event: unknown[]): Buffer | string | undefined {
@@ -553,6 +592,32 @@ export class LocalBroker implements WampBroker {
     else if (refusal.args !== undefined) error.push(refusal.args);
     session.send(error);
   }
+}
+
+function sizeOf(events: readonly RetainedEvent[]): number {
+  let total = 0;
+  for (const event of events) total += event.size;
+  return total;
+}
+
+/**
+ * Roughly how many bytes a decoded value holds (strings as UTF-16, binary as is, 8 per number, 16 per
+ * container entry). Only counts retained events against their budget, so exactness does not matter; the
+ * decoder already bounded the depth.
+ */
+export function approximateSize(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'string') return 2 * value.length;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return 8;
+  if (value instanceof Uint8Array) return value.byteLength;
+  let total = 16;
+  if (Array.isArray(value)) {
+    for (const item of value) total += 8 + approximateSize(item);
+  } else if (typeof value === 'object') {
+    for (const key of Object.keys(value))
+      total += 16 + 2 * key.length + approximateSize((value as Record<string, unknown>)[key]);
+  }
+  return total;
 }
 
 /** Hook precedence: exact, then the longest prefix, then wildcard. */

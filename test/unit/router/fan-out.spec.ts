@@ -126,6 +126,8 @@ function setup() {
     defaultCallTimeout: 0,
     subscriptionPolicy: 'open',
     maxSubscriptionsPerSession: 1024,
+    maxRetainedTopics: 1000,
+    maxRetainedBytes: 8 * 1024 * 1024,
     agent: 'test-agent',
     logger,
   });

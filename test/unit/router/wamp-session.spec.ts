@@ -29,6 +29,8 @@ function routerWith(overrides: Partial<WampRouterOptions> = {}): WampRouter {
     defaultCallTimeout: 0,
     subscriptionPolicy: 'open',
     maxSubscriptionsPerSession: 1024,
+    maxRetainedTopics: 1000,
+    maxRetainedBytes: 8 * 1024 * 1024,
     agent: 'test-agent',
     logger: recordingLogger(),
     ...overrides,
