@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { WampLogger } from '../router/wamp-logger.interface.js';
 import type { WampRouter } from '../router/wamp-router.js';
+import type { WampSession } from '../router/wamp-session.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
 import { WebSocketConnection, type OutboundLimits } from './websocket-connection.js';
@@ -42,7 +43,8 @@ export interface WampWebSocketEndpointOptions {
  */
 export class WampWebSocketEndpoint {
   private readonly wss: WebSocketServer;
-  private readonly connections = new Set<WebSocketConnection>();
+  /** Open connections and the session each carries. */
+  private readonly connections = new Map<WebSocketConnection, WampSession>();
   private readonly serializersByProtocol: ReadonlyMap<string, WampSerializer>;
   private attachedTo?: HttpServer;
   private ownServer?: HttpServer;
@@ -116,9 +118,18 @@ export class WampWebSocketEndpoint {
    */
   async close(): Promise<void> {
     clearInterval(this.keepaliveTimer);
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownTimeout).unref());
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.shutdownTimeout);
+    });
     await Promise.race([this.router.shutdown(undefined, this.options.shutdownTimeout), grace]);
-    for (const connection of this.connections) connection.socket.terminate();
+    clearTimeout(timer);
+    // Sessions that never answered GOODBYE are disposed here, before app.close() returns, not when their
+    // sockets' close events come in later (after Nest's shutdown hooks).
+    for (const [connection, session] of this.connections) {
+      connection.socket.terminate();
+      session.transportClosed();
+    }
     this.connections.clear();
     if (this.attachedTo) {
       UpgradeRouter.for(this.attachedTo).unregister(this.options.path);
@@ -193,8 +204,8 @@ export class WampWebSocketEndpoint {
       },
       this.options.outbound,
     );
-    this.connections.add(connection);
     const session = this.router.openSession(connection);
+    this.connections.set(connection, session);
     const expectBinary = serializer.binary;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       connection.lastSeen = Date.now();
@@ -233,7 +244,7 @@ export class WampWebSocketEndpoint {
     const tick = Math.max(100, Math.min(pingInterval, pingTimeout) / 4);
     this.keepaliveTimer = setInterval(() => {
       const now = Date.now();
-      for (const connection of this.connections) {
+      for (const connection of this.connections.keys()) {
         if (connection.pingSentAt !== 0) {
           if (now - connection.pingSentAt >= pingTimeout) connection.socket.terminate();
         } else if (

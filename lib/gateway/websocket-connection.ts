@@ -68,6 +68,8 @@ export class WebSocketConnection implements WampConnection {
     if (this.socket.readyState === WebSocket.CLOSED) return;
     this.socket.close(code, reason);
     // ws waits 30 s for the peer's close frame; a peer that never answers should not hold a socket that long.
-    setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_TIMEOUT).unref();
+    const timer = setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_TIMEOUT).unref();
+    // Cleared on close, or the timer would keep the closed connection (and its session) reachable for 2 s.
+    this.socket.once('close', () => clearTimeout(timer));
   }
 }
