@@ -9,8 +9,8 @@ import type {
 } from '../protocol/wamp-message.interface.js';
 import { WampProtocolError } from '../protocol/wamp-protocol.error.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
-import { MAX_GENERATED_ID, SequentialIdGenerator } from '../protocol/id-generator.js';
-import { isValidId } from '../protocol/wamp-id.js';
+import { SequentialIdGenerator } from '../protocol/id-generator.js';
+import { isValidId, MAX_ID } from '../protocol/wamp-id.js';
 import { SerializationError } from '../serializers/serialization.error.js';
 import { WampAbortError } from './wamp-abort.error.js';
 import type { WampChallengeResponse, WampIdentity } from './wamp-authenticator.interface.js';
@@ -306,7 +306,8 @@ export class WampSession {
         );
         return;
       }
-      this.expectedRequestId = this.expectedRequestId === MAX_GENERATED_ID ? 1 : this.expectedRequestId + 1;
+      // Client request IDs run up to 2^53 inclusive (the spec's range), then wrap to 1.
+      this.expectedRequestId = this.expectedRequestId === MAX_ID ? 1 : this.expectedRequestId + 1;
     }
     const realm = this.joinedRealm as WampRealm;
     const action = realm.authorizer ? ACTION_OF.get(message.type) : undefined;

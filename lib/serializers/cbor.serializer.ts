@@ -11,7 +11,8 @@ import { toSerializationError } from './to-serialization-error.js';
  *
  * Decoding uses cbor-x with `useRecords: false` (its record tags are cbor-x specific),
  * `mapsAsObjects: true` (maps become plain objects; a `__proto__` key is renamed `__proto_`) and
- * `int64AsNumber: true` (64-bit integers decode as numbers, so 2^53 arrives as 9007199254740992). cbor-x
+ * 64-bit integers left as bigints (the normalizer turns them into numbers, 2^53 arriving as
+ * 9007199254740992, without mistaking 2^53 + 1 for it, which `int64AsNumber` would). cbor-x
  * has no switch to turn its tag handlers off: tags decode to `Date`, `Set`, `Map` (tag 259),
  * `RegExp`/`Error` (tag 27), typed arrays, `Tag` objects, and shared references (tags 28/29, which can
  * build cycles). So the result goes through {@link normalizeDecodedValue}, which rejects all of those
@@ -33,11 +34,9 @@ export class CborSerializer implements BinaryMessageCodec {
   readonly batched = false;
 
   private readonly encoder = new CborValueEncoder();
-  // int64AsNumber is read by the decoder but missing from cbor-x's typings.
   private readonly decoder = new Decoder({
     useRecords: false,
     mapsAsObjects: true,
-    int64AsNumber: true,
   } as Options);
 
   /** Encodes one message as a CBOR frame. @throws SerializationError */

@@ -13,7 +13,8 @@ import { toSerializationError } from './to-serialization-error.js';
  * - `useRecords: false`: msgpackr's record extension is not understood by other implementations.
  * - `mapsAsObjects: true`: maps become plain objects, the shared value model. msgpackr renames a
  *   `__proto__` key to `__proto_`, so a map can never set an object's prototype.
- * - `int64AsType: 'number'`: uint64/int64 decode as numbers, not bigints, so the ID 2^53 arrives as
+ * - `int64AsType: 'auto'`: uint64/int64 decode as numbers when safe and as bigints beyond (the normalizer
+ *   turns those into numbers without mistaking 2^53 + 1 for 2^53), so the ID 2^53 arrives as
  *   9007199254740992. Beyond 2^53 precision is lost, as with JSON.
  * - `structuredClone: false`: refuses msgpackr's object-reference extensions (0x69/0x70), which would
  *   let a frame build cycles.
@@ -35,10 +36,11 @@ export class MsgpackSerializer implements BinaryMessageCodec {
   readonly batched = false;
 
   private readonly encoder = new MsgpackValueEncoder();
+  // 'auto' (numbers when safe, bigints beyond) works in msgpackr 2 but is missing from its typings.
   private readonly unpackr = new Unpackr({
     useRecords: false,
     mapsAsObjects: true,
-    int64AsType: 'number',
+    int64AsType: 'auto' as 'number',
     structuredClone: false,
   });
 

@@ -3,6 +3,9 @@ import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol
 import type { WampSession } from '../wamp-session.js';
 import type { WampCall, WampCallerDisclosure } from './wamp-call.interface.js';
 
+/** Largest delay `setTimeout` honours. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 const EMPTY_ARGS: WampArgs = Object.freeze([]) as WampArgs;
 const EMPTY_KWARGS: WampKwargs = Object.freeze({});
 
@@ -53,6 +56,8 @@ export class PendingCall implements WampCall {
 
   /** Starts the dealer-side timer (`call_timeout`): on expiry the procedure is aborted and the caller gets `timeout`. */
   startTimer(milliseconds: number, onExpired: () => void): void {
+    // setTimeout fires at once for delays above 2^31 - 1 ms: a longer timeout (24.8 days) means "no timeout".
+    if (milliseconds > MAX_TIMER_DELAY) return;
     this.timer = setTimeout(onExpired, milliseconds);
     this.timer.unref();
   }
