@@ -77,6 +77,11 @@ export class WampWebSocketEndpoint {
     return this.connections.size;
   }
 
+  /** The open connections (e.g. to read `droppedEvents` or `socket.bufferedAmount` when monitoring). */
+  get openConnections(): WebSocketConnection[] {
+    return [...this.connections.keys()];
+  }
+
   /** Serves the endpoint on an existing HTTP(S) server (the Nest app's), sharing its port. */
   attach(server: HttpServer): void {
     UpgradeRouter.for(server).register(this.options.path, this.handleUpgrade);

@@ -6,6 +6,7 @@ export * from './id-generator.js';
 export * from './message-decoder.js';
 export * from './message-encoder.js';
 export * from './message-type.enum.js';
+export * from './quote-uri.js';
 export * from './wamp-id.js';
 export * from './wamp-message.interface.js';
 export * from './wamp-protocol.error.js';

@@ -1,3 +1,4 @@
+import { quoteUri } from '../protocol/quote-uri.js';
 import { decodeMessage, type MessageDecoderOptions } from '../protocol/message-decoder.js';
 import { WampMessageType } from '../protocol/message-type.enum.js';
 import type {
@@ -363,7 +364,7 @@ export class WampSession {
       (message as { request: number }).request,
       {},
       WampErrorUri.NOT_AUTHORIZED,
-      [`Not authorized to ${action} "${uri}".`],
+      [`Not authorized to ${action} ${quoteUri(uri)}.`],
     ]);
   }
 
@@ -426,7 +427,7 @@ export class WampSession {
     this.hello = hello.details;
     const realm = this.router.realms.get(hello.realm);
     if (!realm) {
-      this.abort(WampErrorUri.NO_SUCH_REALM, `Realm "${hello.realm}" does not exist on this router.`);
+      this.abort(WampErrorUri.NO_SUCH_REALM, `Realm ${quoteUri(hello.realm)} does not exist on this router.`);
       return;
     }
     this.currentState = 'authenticating';

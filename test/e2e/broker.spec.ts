@@ -165,11 +165,9 @@ async function closeAll(running: RunningApp, realms: string[] = ['realm1']): Pro
 
 /** The router's side of a client's connection (matched by the client's local port). */
 function serverConnection(running: RunningApp, client: RawWampClient): WebSocketConnection {
-  const endpoint = running.app.get(WampGateway).endpoint as unknown as {
-    connections: Set<WebSocketConnection>;
-  };
+  const endpoint = running.app.get(WampGateway).endpoint;
   const port = (client.socket as unknown as { _socket: { localPort: number } })._socket.localPort;
-  const found = [...endpoint.connections].find((connection) => connection.transport.remotePort === port);
+  const found = endpoint.openConnections.find((connection) => connection.transport.remotePort === port);
   if (!found) throw new Error(`No server connection for local port ${port}`);
   return found;
 }

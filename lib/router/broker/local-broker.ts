@@ -1,3 +1,4 @@
+import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import type {
   PublishMessage,
@@ -181,7 +182,7 @@ export class LocalBroker implements WampBroker {
     if (!hook && this.options.subscriptionPolicy === 'hooked') {
       this.refuse(session, WampMessageType.SUBSCRIBE, message.request, {
         uri: WampErrorUri.NOT_AUTHORIZED,
-        args: [`Subscribing to "${message.topic}" is not allowed.`],
+        args: [`Subscribing to ${quoteUri(message.topic)} is not allowed.`],
       });
       return;
     }
@@ -223,7 +224,7 @@ export class LocalBroker implements WampBroker {
       if (message.options.acknowledge === true) {
         this.refuse(session, WampMessageType.PUBLISH, message.request, {
           uri: WampErrorUri.INVALID_URI,
-          args: [`Topic "${message.topic}" is reserved for the router (the "wamp." prefix).`],
+          args: [`Topic ${quoteUri(message.topic)} is reserved for the router (the "wamp." prefix).`],
         });
       }
       return;

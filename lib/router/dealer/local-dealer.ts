@@ -1,3 +1,4 @@
+import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import type {
   CallMessage,
@@ -94,7 +95,7 @@ export class LocalDealer implements WampDealer {
         session,
         message.request,
         WampErrorUri.NO_SUCH_PROCEDURE,
-        `No procedure is registered under "${message.procedure}".`,
+        `No procedure is registered under ${quoteUri(message.procedure)}.`,
       );
       return;
     }
