@@ -5,12 +5,12 @@ import type {
   WampAuthenticator,
   WampIdentity,
 } from '../router/wamp-authenticator.interface.js';
+import { authContextOf } from './methods/auth-method.utils.js';
 import { CryptosignAuthMethod } from './methods/cryptosign.auth-method.js';
 import { ScramAuthMethod } from './methods/scram.auth-method.js';
 import { TicketAuthMethod } from './methods/ticket.auth-method.js';
 import { WampCraAuthMethod } from './methods/wampcra.auth-method.js';
 import type { WampAuthMethod } from './wamp-auth-method.interface.js';
-import type { WampAuthContext } from './wamp-authenticators.interface.js';
 import type { WampAuthenticatorRef, WampRealmAuthOptions } from './wamp-realm-auth.options.js';
 
 /** Turns an authenticator reference (class or instance) into the instance; classes are looked up in DI. */
@@ -74,16 +74,6 @@ export function createRealmAuthenticator(
         ? `This realm requires authentication (${accepted.join(', ')}); HELLO offered no authmethods.`
         : `None of the offered authentication methods (${offered.join(', ')}) is accepted; this realm accepts ${accepted.join(', ')}.`,
     );
-  };
-}
-
-/** The fields application authenticators see. */
-export function authContextOf(request: WampAuthenticationRequest): WampAuthContext {
-  return {
-    realm: request.realm,
-    sessionId: request.sessionId,
-    details: request.details,
-    transport: request.transport,
   };
 }
 
