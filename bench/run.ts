@@ -1,0 +1,262 @@
+/**
+ * `npm run bench` (`npm run bench -- --smoke` for one short round): starts every benchmark server
+ * (bench/server.ts) as its own process pinned to core 0, then for each round, load shape and variant
+ * (interleaved) a fresh load generator process (bench/load.ts) pinned to core 1, all on 127.0.0.1. Prints
+ * versions, then a Markdown table: median round trips/s, spread, ratio to the raw ws JSON echo of the same
+ * round and shape, p50/p99 latency, and server CPU per call. Every child is killed at the end, even on error.
+ *
+ * Options: --smoke, --rounds N, --warmup MS, --measure MS, --only a,b (variant names), --shapes 10x1,1x10.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import type { LoadResult, LoadSpec, Protocol } from './load.js';
+
+type ServerVariant = 'raw-ws' | 'sio-nest' | 'fox-routed' | 'wamp-bare' | 'wamp-pipeline';
+
+interface Variant {
+  readonly name: string;
+  readonly server: ServerVariant;
+  readonly protocol: Protocol;
+  readonly path: string;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'raw ws JSON echo', server: 'raw-ws', protocol: 'raw-json', path: '' },
+  { name: 'nestjs-wamp bare, json', server: 'wamp-bare', protocol: 'wamp-json', path: '/ws' },
+  { name: 'nestjs-wamp bare, msgpack', server: 'wamp-bare', protocol: 'wamp-msgpack', path: '/ws' },
+  { name: 'nestjs-wamp pipeline, json', server: 'wamp-pipeline', protocol: 'wamp-json', path: '/ws' },
+  { name: 'nestjs-wamp pipeline, msgpack', server: 'wamp-pipeline', protocol: 'wamp-msgpack', path: '/ws' },
+  { name: 'Socket.IO acks in Nest', server: 'sio-nest', protocol: 'sio', path: '' },
+  { name: 'fox-wamp, routed callee', server: 'fox-routed', protocol: 'wamp-json', path: '' },
+];
+
+const SHAPES: readonly { clients: number; inflight: number }[] = [
+  { clients: 10, inflight: 1 },
+  { clients: 1, inflight: 10 },
+  { clients: 100, inflight: 10 },
+];
+
+/** The project root: @swc-node reads tsconfig.json (decorators) from the working directory. */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const NODE_ARGS = ['--import', '@swc-node/register/esm-register'];
+
+function option(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const smoke = process.argv.includes('--smoke');
+const rounds = Number(option('rounds') ?? (smoke ? 1 : 3));
+const warmupMs = Number(option('warmup') ?? (smoke ? 200 : 1000));
+const measureMs = Number(option('measure') ?? (smoke ? 300 : 3000));
+const only = option('only')?.split(',');
+// The smoke run keeps one shape so that it finishes in well under 30 s (process start-up dominates).
+const shapeFilter = (option('shapes') ?? (smoke ? '10x1' : undefined))?.split(',');
+
+const pinnable =
+  availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true'], { timeout: 5000 }).status === 0;
+
+const children = new Set<ChildProcess>();
+
+function start(core: number, args: string[]): ChildProcess {
+  const command = pinnable ? 'taskset' : process.execPath;
+  const argv = pinnable ? ['-c', String(core), process.execPath, ...args] : args;
+  const child = spawn(command, argv, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function killAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+
+/** User + system CPU time of a process, in ms (from /proc; undefined when unavailable). */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+interface RunningServer {
+  readonly child: ChildProcess;
+  readonly port: number;
+  stderr: string;
+}
+
+function startServer(variant: ServerVariant): Promise<RunningServer> {
+  const child = start(0, [...NODE_ARGS, 'bench/server.ts', variant]);
+  const server = { child, port: 0, stderr: '' };
+  child.stderr!.setEncoding('utf8').on('data', (data: string) => {
+    if (server.stderr.length < 10_000) server.stderr += data;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${variant} did not start in 30 s\n${server.stderr}`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${variant} exited (${code})\n${server.stderr}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const match = /^READY (\d+)$/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ ...server, port: Number(match[1]) });
+    });
+  });
+}
+
+interface Sample extends LoadResult {
+  /** Server CPU time per call, in µs. */
+  readonly serverUsPerCall?: number;
+}
+
+function runLoad(spec: LoadSpec, serverPid: number | undefined): Promise<Sample> {
+  const child = start(1, [...NODE_ARGS, 'bench/load.ts', JSON.stringify(spec)]);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (data: string) => (stderr += data));
+  let cpuStart: number | undefined;
+  let cpuEnd: number | undefined;
+  let result: Sample | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (line === 'MEASURE start') cpuStart = cpuMs(serverPid);
+    else if (line === 'MEASURE end') cpuEnd = cpuMs(serverPid);
+    else if (line.startsWith('{')) result = JSON.parse(line) as Sample;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('load generator timed out'));
+    }, spec.warmupMs + spec.measureMs + 30_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      const raw = result as (Sample & { error?: string }) | undefined;
+      if (!raw?.ok) {
+        reject(new Error(`load generator failed: ${raw?.error ?? stderr.slice(0, 2000)}`));
+        return;
+      }
+      const serverUsPerCall =
+        cpuStart !== undefined && cpuEnd !== undefined && raw.calls > 0
+          ? ((cpuEnd - cpuStart) * 1000) / raw.calls
+          : undefined;
+      resolve({ ...raw, serverUsPerCall });
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function versions(): string {
+  // Read package.json files directly: some packages' `exports` do not expose `<name>/package.json`.
+  const version = (name: string, modules = `${root}node_modules`): string => {
+    try {
+      return (JSON.parse(readFileSync(`${modules}/${name}/package.json`, 'utf8')) as { version: string }).version;
+    } catch {
+      return 'not installed';
+    }
+  };
+  return [
+    `node ${process.version}`,
+    `nestjs-wamp ${version('.', root)} (lib/ sources)`,
+    `ws ${version('ws')}`,
+    `@nestjs/core ${version('@nestjs/core')}`,
+    `@nestjs/microservices ${version('@nestjs/microservices')}`,
+    `@nestjs/websockets ${version('@nestjs/websockets')}`,
+    `socket.io ${version('socket.io')}`,
+    `@nestjs/platform-socket.io ${version('@nestjs/platform-socket.io')}`,
+    `msgpackr ${version('msgpackr')}`,
+    `class-validator ${version('class-validator')}`,
+    `fox-wamp ${version('fox-wamp', `${root}bench/fox-wamp/node_modules`)}`,
+  ].join(', ');
+}
+
+const format = (value: number, digits = 0): string =>
+  Number.isFinite(value) ? value.toFixed(digits) : '–';
+
+async function main(): Promise<void> {
+  const variants = VARIANTS.filter((variant) => !only || only.includes(variant.server) || variant === VARIANTS[0]);
+  const shapes = SHAPES.filter((shape) => !shapeFilter || shapeFilter.includes(`${shape.clients}x${shape.inflight}`));
+  console.log(`versions: ${versions()}`);
+  console.log(
+    `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}); ${pinnable ? 'servers pinned to core 0, load generator to core 1' : 'NOT pinned (taskset unavailable or 1 CPU)'}`,
+  );
+  console.log(`method: ${rounds} round(s), ${warmupMs} ms warm-up + ${measureMs} ms measured per run, variants interleaved\n`);
+
+  const servers = new Map<ServerVariant, RunningServer>();
+  for (const variant of new Set(variants.map((entry) => entry.server))) {
+    servers.set(variant, await startServer(variant));
+  }
+
+  const samples = new Map<string, Sample[]>();
+  const ratios = new Map<string, number[]>();
+  const key = (variant: Variant, shape: (typeof SHAPES)[number]): string =>
+    `${variant.name}|${shape.clients}x${shape.inflight}`;
+  for (let round = 1; round <= rounds; round++) {
+    for (const shape of shapes) {
+      const baseline: Record<string, number> = {};
+      for (const variant of variants) {
+        const server = servers.get(variant.server)!;
+        const spec: LoadSpec = {
+          url: `ws://127.0.0.1:${server.port}${variant.path}`,
+          protocol: variant.protocol,
+          clients: shape.clients,
+          inflight: shape.inflight,
+          warmupMs,
+          measureMs,
+        };
+        let sample: Sample;
+        try {
+          sample = await runLoad(spec, server.child.pid);
+        } catch (error) {
+          console.log(`round ${round} ${key(variant, shape)}: FAILED ${(error as Error).message}`);
+          continue;
+        }
+        if (variant === VARIANTS[0]) baseline.rate = sample.rate;
+        const k = key(variant, shape);
+        samples.set(k, [...(samples.get(k) ?? []), sample]);
+        if (baseline.rate) ratios.set(k, [...(ratios.get(k) ?? []), sample.rate / baseline.rate]);
+        console.log(
+          `round ${round} ${shape.clients}x${shape.inflight} ${variant.name}: ${format(sample.rate)}/s p50 ${format(sample.p50, 2)} ms p99 ${format(sample.p99, 2)} ms server ${format(sample.serverUsPerCall ?? NaN, 1)} µs/call, generator ${format(sample.cpu * 100)}% CPU${sample.errors ? `, ${sample.errors} errors` : ''}`,
+        );
+      }
+    }
+  }
+
+  console.log('\n| clients x in flight | server | round trips/s (median) | spread (min-max) | ratio to raw ws (median) | p50 ms | p99 ms | server µs/call | generator CPU |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const shape of shapes) {
+    for (const variant of variants) {
+      const list = samples.get(key(variant, shape)) ?? [];
+      if (list.length === 0) continue;
+      const rates = list.map((sample) => sample.rate);
+      console.log(
+        `| ${shape.clients} x ${shape.inflight} | ${variant.name} | ${format(median(rates))} | ${format(Math.min(...rates))}-${format(Math.max(...rates))} | ${format(median(ratios.get(key(variant, shape)) ?? []), 2)} | ${format(median(list.map((sample) => sample.p50)), 2)} | ${format(median(list.map((sample) => sample.p99)), 2)} | ${format(median(list.map((sample) => sample.serverUsPerCall ?? NaN)), 1)} | ${format(median(list.map((sample) => sample.cpu * 100)))}% |`,
+      );
+    }
+  }
+  for (const [variant, server] of servers) {
+    if (server.child.exitCode !== null) console.log(`\nwarning: server ${variant} exited early (${server.child.exitCode})`);
+  }
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  })
+  .finally(killAll);

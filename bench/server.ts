@@ -1,0 +1,201 @@
+/**
+ * One benchmark server, run as its own process by bench/run.ts:
+ *   node --import @swc-node/register/esm-register bench/server.ts <variant>
+ * Listens on 127.0.0.1 (free port), prints `READY <port>` on stdout, and exits when its stdin closes (the
+ * runner went away) or after a watchdog. Every variant answers the same call, `bench.echo` with kwargs
+ * `{ name, n }`, with `n`.
+ */
+import 'reflect-metadata';
+import {
+  Controller,
+  Injectable,
+  Module,
+  UseGuards,
+  UseInterceptors,
+  ValidationPipe,
+  type CallHandler,
+  type CanActivate,
+  type ExecutionContext,
+  type INestApplication,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
+import { IsInt, IsString } from 'class-validator';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { map, type Observable } from 'rxjs';
+import WebSocket, { WebSocketServer } from 'ws';
+import { WampModule, WampTransport, type WampCallPayload, type WampContext } from '../lib/index.js';
+
+export const VARIANTS = ['raw-ws', 'sio-nest', 'fox-routed', 'wamp-bare', 'wamp-pipeline'] as const;
+export type ServerVariant = (typeof VARIANTS)[number];
+
+export const PROCEDURE = 'bench.echo';
+export const REALM = 'realm1';
+
+class EchoDto {
+  @IsString()
+  name!: string;
+
+  @IsInt()
+  n!: number;
+}
+
+@Injectable()
+class AnonymousGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.switchToRpc().getContext<WampContext>().session.authrole === 'anonymous';
+  }
+}
+
+@Injectable()
+class PassThroughInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle().pipe(map((value) => value));
+  }
+}
+
+/** The full Nest pipeline: a guard, a ValidationPipe DTO and an interceptor. */
+@Controller()
+class PipelineController {
+  @MessagePattern(PROCEDURE)
+  @UseGuards(AnonymousGuard)
+  @UseInterceptors(PassThroughInterceptor)
+  echo(@Payload('kwargs', new ValidationPipe({ whitelist: true })) dto: EchoDto): number {
+    return dto.n;
+  }
+}
+
+/** A bare handler. */
+@Controller()
+class BareController {
+  @MessagePattern(PROCEDURE)
+  echo(@Payload() payload: WampCallPayload): number {
+    return (payload.kwargs as { n: number }).n;
+  }
+}
+
+@WebSocketGateway()
+class EchoGateway {
+  @SubscribeMessage('echo')
+  echo(@MessageBody() data: { n: number }): number {
+    return data.n;
+  }
+}
+
+async function listenNest(app: INestApplication): Promise<number> {
+  await app.listen(0, '127.0.0.1');
+  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
+}
+
+async function startWamp(controller: typeof BareController | typeof PipelineController): Promise<number> {
+  @Module({ imports: [WampModule.forRoot({ realms: [REALM] })], controllers: [controller] })
+  class BenchWampModule {}
+  const app = await NestFactory.create(BenchWampModule, { logger: false, abortOnError: false });
+  app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  return listenNest(app);
+}
+
+async function startSocketIoNest(): Promise<number> {
+  @Module({ providers: [EchoGateway] })
+  class BenchSocketIoModule {}
+  const app = await NestFactory.create(BenchSocketIoModule, { logger: false, abortOnError: false });
+  app.useWebSocketAdapter(new IoAdapter(app));
+  return listenNest(app);
+}
+
+/** The limit: raw `ws`, JSON parse + stringify, answering the CALL-shaped frame with a RESULT-shaped one. */
+function startRawWs(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    server.on('connection', (socket) => {
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as [number, number, object, string, unknown[], { n: number }];
+        socket.send(JSON.stringify([50, message[1], {}, [message[5].n]]));
+      });
+    });
+    server.on('listening', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+interface FoxRouter {
+  listenWAMP(options: { host: string; port: number }): WebSocketServer;
+}
+
+/**
+ * fox-wamp 0.7.28 from bench/fox-wamp/node_modules (installed there with --ignore-scripts: its sqlite3 is
+ * never loaded by the in-memory router), routing to a callee that is a separate WAMP session over ws. The
+ * callee is a thin raw-ws peer living in this same process (so on the server's core).
+ */
+async function startFoxRouted(): Promise<number> {
+  const require = createRequire(new URL('./fox-wamp/package.json', import.meta.url));
+  const FoxRouterClass = require('fox-wamp') as new () => FoxRouter;
+  const router = new FoxRouterClass();
+  const server = router.listenWAMP({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  const callee = new WebSocket(`ws://127.0.0.1:${port}`, 'wamp.2.json', { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    callee.once('error', reject);
+    callee.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as unknown[];
+      switch (message[0]) {
+        case 2: // WELCOME
+          callee.send(JSON.stringify([64, 1, {}, PROCEDURE]));
+          return;
+        case 65: // REGISTERED
+          resolve();
+          return;
+        case 68: // INVOCATION [68, request, registration, details, args, kwargs]
+          callee.send(JSON.stringify([70, message[1], {}, [(message[5] as { n: number }).n]]));
+          return;
+        default:
+          reject(new Error(`fox-wamp callee got ${data.toString()}`));
+      }
+    });
+    callee.once('open', () => callee.send(JSON.stringify([1, REALM, { roles: { callee: {} } }])));
+  });
+  return port;
+}
+
+async function main(): Promise<void> {
+  const variant = process.argv[2] as ServerVariant;
+  let port: number;
+  switch (variant) {
+    case 'raw-ws':
+      port = await startRawWs();
+      break;
+    case 'sio-nest':
+      port = await startSocketIoNest();
+      break;
+    case 'fox-routed':
+      port = await startFoxRouted();
+      break;
+    case 'wamp-bare':
+      port = await startWamp(BareController);
+      break;
+    case 'wamp-pipeline':
+      port = await startWamp(PipelineController);
+      break;
+    default:
+      throw new Error(`unknown server variant ${String(variant)}; one of ${VARIANTS.join(', ')}`);
+  }
+  process.stdout.write(`READY ${port}\n`);
+}
+
+// The runner went away (its end of our stdin closed): nothing left to serve.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+// Hard bound on this process's life, whatever happens to the runner.
+setTimeout(() => process.exit(3), Number(process.env.BENCH_SERVER_MAX_MS ?? 30 * 60_000)).unref();
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
