@@ -21,7 +21,8 @@ export class PendingCall implements WampCall {
   readonly options: CallMessage['options'];
   readonly receiveProgress: boolean;
   readonly disclosure?: WampCallerDisclosure;
-  private readonly controller = new AbortController();
+  /** Created on first use: most calls never look at their signal, and one per call showed in profiles. */
+  private controller?: AbortController;
   private timer?: NodeJS.Timeout;
   private done = false;
 
@@ -47,6 +48,7 @@ export class PendingCall implements WampCall {
   }
 
   get signal(): AbortSignal {
+    this.controller ??= new AbortController();
     return this.controller.signal;
   }
 
@@ -81,6 +83,8 @@ export class PendingCall implements WampCall {
 
   /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */
   interrupt(reason: string): void {
+    // Created here if nobody asked yet, so a signal requested later still reports the interrupt.
+    this.controller ??= new AbortController();
     if (!this.controller.signal.aborted) this.controller.abort(new Error(reason));
   }
 
