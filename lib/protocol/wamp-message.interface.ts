@@ -84,36 +84,43 @@ export interface YieldOptions extends WampDict {
   readonly progress?: boolean;
 }
 
+/** `[HELLO, Realm, Details]`: a client asks to join a realm (first message of a session). */
 export interface HelloMessage {
   readonly type: WampMessageType.HELLO;
   readonly realm: WampUri;
   readonly details: HelloDetails;
 }
+/** `[WELCOME, Session, Details]`: the router admits the session. */
 export interface WelcomeMessage {
   readonly type: WampMessageType.WELCOME;
   readonly session: WampId;
   readonly details: WampDict;
 }
+/** `[ABORT, Details, Reason(, Args(, Kwargs))]`: ends a session that is joining (or on a protocol violation). */
 export interface AbortMessage extends WampPayload {
   readonly type: WampMessageType.ABORT;
   readonly details: WampDict;
   readonly reason: WampUri;
 }
+/** `[CHALLENGE, AuthMethod, Extra]`: the router asks the joining client to authenticate. */
 export interface ChallengeMessage {
   readonly type: WampMessageType.CHALLENGE;
   readonly authMethod: string;
   readonly extra: WampDict;
 }
+/** `[AUTHENTICATE, Signature, Extra]`: the client answers a CHALLENGE. */
 export interface AuthenticateMessage {
   readonly type: WampMessageType.AUTHENTICATE;
   readonly signature: string;
   readonly extra: WampDict;
 }
+/** `[GOODBYE, Details, Reason]`: ends an established session; answered with GOODBYE. */
 export interface GoodbyeMessage {
   readonly type: WampMessageType.GOODBYE;
   readonly details: WampDict;
   readonly reason: WampUri;
 }
+/** `[ERROR, RequestType, Request, Details, Error(, Args(, Kwargs))]`: a request failed. */
 export interface ErrorMessage extends WampPayload {
   readonly type: WampMessageType.ERROR;
   readonly requestType: WampMessageType;
@@ -121,92 +128,109 @@ export interface ErrorMessage extends WampPayload {
   readonly details: WampDict;
   readonly error: WampUri;
 }
+/** `[PUBLISH, Request, Options, Topic(, Args(, Kwargs))]`: a client publishes an event. */
 export interface PublishMessage extends WampPayload {
   readonly type: WampMessageType.PUBLISH;
   readonly request: WampId;
   readonly options: PublishOptions;
   readonly topic: WampUri;
 }
+/** `[PUBLISHED, PublishRequest, Publication]`: acknowledges a PUBLISH with `acknowledge: true`. */
 export interface PublishedMessage {
   readonly type: WampMessageType.PUBLISHED;
   readonly request: WampId;
   readonly publication: WampId;
 }
+/** `[SUBSCRIBE, Request, Options, Topic]`: a client subscribes to a topic or pattern. */
 export interface SubscribeMessage {
   readonly type: WampMessageType.SUBSCRIBE;
   readonly request: WampId;
   readonly options: SubscribeOptions;
   readonly topic: WampUri;
 }
+/** `[SUBSCRIBED, SubscribeRequest, Subscription]`: confirms a SUBSCRIBE. */
 export interface SubscribedMessage {
   readonly type: WampMessageType.SUBSCRIBED;
   readonly request: WampId;
   readonly subscription: WampId;
 }
+/** `[UNSUBSCRIBE, Request, Subscription]`: a client drops a subscription. */
 export interface UnsubscribeMessage {
   readonly type: WampMessageType.UNSUBSCRIBE;
   readonly request: WampId;
   readonly subscription: WampId;
 }
+/** `[UNSUBSCRIBED, UnsubscribeRequest(, Details)]`: confirms an UNSUBSCRIBE (or revokes a subscription). */
 export interface UnsubscribedMessage {
   readonly type: WampMessageType.UNSUBSCRIBED;
   readonly request: WampId;
   readonly details?: WampDict;
 }
+/** `[EVENT, Subscription, Publication, Details(, Args(, Kwargs))]`: delivers a publication to a subscriber. */
 export interface EventMessage extends WampPayload {
   readonly type: WampMessageType.EVENT;
   readonly subscription: WampId;
   readonly publication: WampId;
   readonly details: WampDict;
 }
+/** `[CALL, Request, Options, Procedure(, Args(, Kwargs))]`: a client calls a procedure. */
 export interface CallMessage extends WampPayload {
   readonly type: WampMessageType.CALL;
   readonly request: WampId;
   readonly options: CallOptions;
   readonly procedure: WampUri;
 }
+/** `[CANCEL, CallRequest, Options]`: a caller cancels a call in flight. */
 export interface CancelMessage {
   readonly type: WampMessageType.CANCEL;
   readonly request: WampId;
   readonly options: CancelOptions;
 }
+/** `[RESULT, CallRequest, Details(, Args(, Kwargs))]`: a call's (progressive or final) result. */
 export interface ResultMessage extends WampPayload {
   readonly type: WampMessageType.RESULT;
   readonly request: WampId;
   readonly details: WampDict;
 }
+/** `[REGISTER, Request, Options, Procedure]`: a client offers to implement a procedure. */
 export interface RegisterMessage {
   readonly type: WampMessageType.REGISTER;
   readonly request: WampId;
   readonly options: RegisterOptions;
   readonly procedure: WampUri;
 }
+/** `[REGISTERED, RegisterRequest, Registration]`: confirms a REGISTER. */
 export interface RegisteredMessage {
   readonly type: WampMessageType.REGISTERED;
   readonly request: WampId;
   readonly registration: WampId;
 }
+/** `[UNREGISTER, Request, Registration]`: a callee withdraws a registration. */
 export interface UnregisterMessage {
   readonly type: WampMessageType.UNREGISTER;
   readonly request: WampId;
   readonly registration: WampId;
 }
+/** `[UNREGISTERED, UnregisterRequest(, Details)]`: confirms an UNREGISTER (or revokes a registration). */
 export interface UnregisteredMessage {
   readonly type: WampMessageType.UNREGISTERED;
   readonly request: WampId;
   readonly details?: WampDict;
 }
+/** `[INVOCATION, Request, Registration, Details(, Args(, Kwargs))]`: the router asks a callee to run a call. */
 export interface InvocationMessage extends WampPayload {
   readonly type: WampMessageType.INVOCATION;
   readonly request: WampId;
   readonly registration: WampId;
   readonly details: WampDict;
 }
+/** `[INTERRUPT, InvocationRequest, Options]`: the router asks a callee to stop an invocation. */
 export interface InterruptMessage {
   readonly type: WampMessageType.INTERRUPT;
   readonly request: WampId;
   readonly options: WampDict;
 }
+/** `[YIELD, InvocationRequest, Options(, Args(, Kwargs))]`: a callee's result for an invocation. */
 export interface YieldMessage extends WampPayload {
   readonly type: WampMessageType.YIELD;
   readonly request: WampId;
