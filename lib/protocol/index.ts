@@ -9,6 +9,7 @@ export * from './message-type.enum.js';
 export * from './quote-uri.js';
 export * from './wamp-id.js';
 export * from './wamp-message.interface.js';
+export * from './wamp-payload.js';
 export * from './wamp-protocol.error.js';
 export * from './wamp-uri.js';
 export * from './wamp-uris.js';

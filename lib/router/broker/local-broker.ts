@@ -1,5 +1,6 @@
 import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
+import { appendPayload } from '../../protocol/wamp-payload.js';
 import type {
   PublishMessage,
   PublishOptions,
@@ -589,9 +590,7 @@ export class LocalBroker implements WampBroker {
     refusal: BrokerRefusal,
   ): void {
     const error: unknown[] = [WampMessageType.ERROR, requestType, request, {}, refusal.uri];
-    if (refusal.kwargs !== undefined) error.push(refusal.args ?? [], refusal.kwargs);
-    else if (refusal.args !== undefined) error.push(refusal.args);
-    session.send(error);
+    session.send(appendPayload(error, refusal.args, refusal.kwargs));
   }
 }
 
@@ -639,10 +638,7 @@ function eventMessage(
   args?: WampArgs,
   kwargs?: WampKwargs,
 ): unknown[] {
-  const event: unknown[] = [WampMessageType.EVENT, subscription.id, publication, details];
-  if (kwargs !== undefined && Object.keys(kwargs).length > 0) event.push(args ?? [], kwargs);
-  else if (args !== undefined && args.length > 0) event.push(args);
-  return event;
+  return appendPayload([WampMessageType.EVENT, subscription.id, publication, details], args, kwargs);
 }
 
 function disclosure(publisher: WampSession): Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
+import { appendPayload } from '../../protocol/wamp-payload.js';
 import type {
   CallMessage,
   CancelMessage,
@@ -213,8 +214,6 @@ export class LocalDealer implements WampDealer {
     requestType: WampMessageType = WampMessageType.CALL,
   ): void {
     // The explanation travels as args[0], where clients (Autobahn, wampy) surface it, as Crossbar does.
-    const error: unknown[] = [WampMessageType.ERROR, requestType, request, {}, uri, [message]];
-    if (kwargs) error.push(kwargs);
-    session.send(error);
+    session.send(appendPayload([WampMessageType.ERROR, requestType, request, {}, uri], [message], kwargs));
   }
 }

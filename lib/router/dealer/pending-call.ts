@@ -1,4 +1,5 @@
 import { WampMessageType } from '../../protocol/message-type.enum.js';
+import { appendPayload } from '../../protocol/wamp-payload.js';
 import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
 import type { WampSession } from '../wamp-session.js';
 import type { WampCall, WampCallerDisclosure } from './wamp-call.interface.js';
@@ -66,18 +67,18 @@ export class PendingCall implements WampCall {
 
   progress(args?: WampArgs, kwargs?: WampKwargs): void {
     if (this.done || !this.receiveProgress) return;
-    this.caller.send(withPayload([WampMessageType.RESULT, this.request, { progress: true }], args, kwargs));
+    this.caller.send(appendPayload([WampMessageType.RESULT, this.request, { progress: true }], args, kwargs));
   }
 
   result(args?: WampArgs, kwargs?: WampKwargs): void {
     if (!this.finish()) return;
-    this.caller.send(withPayload([WampMessageType.RESULT, this.request, {}], args, kwargs));
+    this.caller.send(appendPayload([WampMessageType.RESULT, this.request, {}], args, kwargs));
   }
 
   error(uri: string, args?: WampArgs, kwargs?: WampKwargs, details: WampDict = {}): void {
     if (!this.finish()) return;
     this.caller.send(
-      withPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs),
+      appendPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs),
     );
   }
 
@@ -101,11 +102,4 @@ export class PendingCall implements WampCall {
     this.onSettled(this);
     return true;
   }
-}
-
-/** Appends the payload without empty trailing elements, as the spec asks. */
-export function withPayload(message: unknown[], args?: WampArgs, kwargs?: WampKwargs): unknown[] {
-  if (kwargs !== undefined && Object.keys(kwargs).length > 0) message.push(args ?? [], kwargs);
-  else if (args !== undefined && args.length > 0) message.push(args);
-  return message;
 }
