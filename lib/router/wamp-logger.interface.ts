@@ -8,10 +8,3 @@ export interface WampLogger {
   error(message: string, stack?: string): void;
   debug?(message: string): void;
 }
-
-/** A logger that discards everything: the default for the core when none is given (unit tests). */
-export const SILENT_LOGGER: WampLogger = {
-  log: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -605,7 +605,7 @@ function sizeOf(events: readonly RetainedEvent[]): number {
  * container entry). Only counts retained events against their budget, so exactness does not matter; the
  * decoder already bounded the depth.
  */
-export function approximateSize(value: unknown): number {
+function approximateSize(value: unknown): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'string') return 2 * value.length;
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return 8;
