@@ -7,11 +7,10 @@
  *
  * Options: --smoke, --rounds N, --warmup MS, --measure MS, --only a,b (variant names), --shapes 10x1,1x10.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { cpuMs, format, killAll, median, NODE_ARGS, pinnable, root, start, startServer, type RunningServer } from './processes.js';
 import type { LoadResult, LoadSpec, Protocol } from './load.js';
 
 type ServerVariant = 'raw-ws' | 'sio-nest' | 'fox-routed' | 'wamp-bare' | 'wamp-pipeline';
@@ -39,10 +38,6 @@ const SHAPES: readonly { clients: number; inflight: number }[] = [
   { clients: 100, inflight: 10 },
 ];
 
-/** The project root: @swc-node reads tsconfig.json (decorators) from the working directory. */
-const root = fileURLToPath(new URL('..', import.meta.url));
-const NODE_ARGS = ['--import', '@swc-node/register/esm-register'];
-
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(`--${name}`);
   return index >= 0 ? process.argv[index + 1] : undefined;
@@ -55,66 +50,6 @@ const measureMs = Number(option('measure') ?? (smoke ? 300 : 3000));
 const only = option('only')?.split(',');
 // The smoke run keeps one shape so that it finishes in well under 30 s (process start-up dominates).
 const shapeFilter = (option('shapes') ?? (smoke ? '10x1' : undefined))?.split(',');
-
-const pinnable =
-  availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true'], { timeout: 5000 }).status === 0;
-
-const children = new Set<ChildProcess>();
-
-function start(core: number, args: string[]): ChildProcess {
-  const command = pinnable ? 'taskset' : process.execPath;
-  const argv = pinnable ? ['-c', String(core), process.execPath, ...args] : args;
-  const child = spawn(command, argv, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-function killAll(): void {
-  for (const child of children) child.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-
-/** User + system CPU time of a process, in ms (from /proc; undefined when unavailable). */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, USER_HZ = 100
-  } catch {
-    return undefined;
-  }
-}
-
-interface RunningServer {
-  readonly child: ChildProcess;
-  readonly port: number;
-  stderr: string;
-}
-
-function startServer(variant: ServerVariant): Promise<RunningServer> {
-  const child = start(0, [...NODE_ARGS, 'bench/server.ts', variant]);
-  const server = { child, port: 0, stderr: '' };
-  child.stderr!.setEncoding('utf8').on('data', (data: string) => {
-    if (server.stderr.length < 10_000) server.stderr += data;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${variant} did not start in 30 s\n${server.stderr}`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`${variant} exited (${code})\n${server.stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const match = /^READY (\d+)$/.exec(line);
-      if (!match) return;
-      clearTimeout(timer);
-      resolve({ ...server, port: Number(match[1]) });
-    });
-  });
-}
 
 interface Sample extends LoadResult {
   /** Server CPU time per call, in µs. */
@@ -154,13 +89,6 @@ function runLoad(spec: LoadSpec, serverPid: number | undefined): Promise<Sample>
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 function versions(): string {
   // Read package.json files directly: some packages' `exports` do not expose `<name>/package.json`.
   const version = (name: string, modules = `${root}node_modules`): string => {
@@ -185,9 +113,6 @@ function versions(): string {
   ].join(', ');
 }
 
-const format = (value: number, digits = 0): string =>
-  Number.isFinite(value) ? value.toFixed(digits) : '–';
-
 async function main(): Promise<void> {
   const variants = VARIANTS.filter((variant) => !only || only.includes(variant.server) || variant === VARIANTS[0]);
   const shapes = SHAPES.filter((shape) => !shapeFilter || shapeFilter.includes(`${shape.clients}x${shape.inflight}`));
@@ -199,7 +124,7 @@ async function main(): Promise<void> {
 
   const servers = new Map<ServerVariant, RunningServer>();
   for (const variant of new Set(variants.map((entry) => entry.server))) {
-    servers.set(variant, await startServer(variant));
+    servers.set(variant, await startServer('bench/server.ts', variant));
   }
 
   const samples = new Map<string, Sample[]>();

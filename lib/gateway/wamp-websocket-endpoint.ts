@@ -208,6 +208,7 @@ export class WampWebSocketEndpoint {
         headers: request.headers,
       },
       this.options.outbound,
+      socket,
     );
     const session = this.router.openSession(connection);
     this.connections.set(connection, session);

@@ -71,8 +71,20 @@ export class WampContext extends BaseRpcContext<[WampCall]> {
   }
 }
 
-/** The application-facing view of a router session. */
+/** One view per established session, not one per call: guards read `session` on every call. */
+const clientSessions = new WeakMap<WampSession, WampClientSession>();
+
+/** The application-facing view of a router session (the same object for every call of an established session). */
 export function toClientSession(session: WampSession): WampClientSession {
+  let view = clientSessions.get(session);
+  if (view) return view;
+  view = createClientSession(session);
+  // Only once the identity is settled (after WELCOME): before that, authid and authrole are still unknown.
+  if (session.identity !== undefined) clientSessions.set(session, view);
+  return view;
+}
+
+function createClientSession(session: WampSession): WampClientSession {
   const identity = session.identity;
   return {
     id: session.id,

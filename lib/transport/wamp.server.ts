@@ -296,9 +296,14 @@ export class WampTransport
     }
     let held = false;
     let last: unknown;
-    let subscription: Subscription | undefined = undefined;
-    const onAbort = (): void => subscription?.unsubscribe();
-    subscription = stream.subscribe({
+    // `done` (the end-of-processing hook) runs once, however the stream ends: completion, error or interrupt.
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      done();
+    };
+    const subscription: Subscription = stream.subscribe({
       next: (value) => {
         // One value is held back: the last one becomes the final RESULT.
         if (held) this.report(call, last);
@@ -306,30 +311,25 @@ export class WampTransport
         held = true;
       },
       error: (error: unknown) => {
-        call.signal.removeEventListener('abort', onAbort);
         this.fail(call, error);
-        done();
+        end();
       },
       complete: () => {
-        call.signal.removeEventListener('abort', onAbort);
         if (held) this.answer(call, last);
         else call.result();
-        done();
+        end();
       },
     });
-    if (call.settled || call.signal.aborted) {
+    if (ended) return;
+    if (call.settled || call.interrupted) {
       subscription.unsubscribe();
-      done();
+      end();
       return;
     }
-    call.signal.addEventListener(
-      'abort',
-      () => {
-        onAbort();
-        done();
-      },
-      { once: true },
-    );
+    call.onInterrupt(() => {
+      subscription.unsubscribe();
+      end();
+    });
   }
 
   private report(call: WampCall, value: unknown): void {

@@ -26,6 +26,8 @@ export class PendingCall implements WampCall {
   private controller?: AbortController;
   private timer?: NodeJS.Timeout;
   private done = false;
+  private wasInterrupted = false;
+  private interruptListeners?: (() => void)[];
 
   constructor(
     readonly caller: WampSession,
@@ -57,6 +59,15 @@ export class PendingCall implements WampCall {
     return this.done;
   }
 
+  get interrupted(): boolean {
+    return this.wasInterrupted;
+  }
+
+  onInterrupt(listener: () => void): void {
+    if (this.wasInterrupted) listener();
+    else (this.interruptListeners ??= []).push(listener);
+  }
+
   /** Starts the dealer-side timer (`call_timeout`): on expiry the procedure is aborted and the caller gets `timeout`. */
   startTimer(milliseconds: number, onExpired: () => void): void {
     // setTimeout fires at once for delays above 2^31 - 1 ms: a longer timeout (24.8 days) means "no timeout".
@@ -84,9 +95,14 @@ export class PendingCall implements WampCall {
 
   /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */
   interrupt(reason: string): void {
+    if (this.wasInterrupted) return;
+    this.wasInterrupted = true;
     // Created here if nobody asked yet, so a signal requested later still reports the interrupt.
     this.controller ??= new AbortController();
-    if (!this.controller.signal.aborted) this.controller.abort(new Error(reason));
+    this.controller.abort(new Error(reason));
+    const listeners = this.interruptListeners;
+    this.interruptListeners = undefined;
+    if (listeners) for (const listener of listeners) listener();
   }
 
   /** Ends the call without answering anyone (the caller is gone) and interrupts the procedure. */

@@ -32,8 +32,16 @@ export interface WampCall {
   readonly disclosure?: WampCallerDisclosure;
   /** Fires on CANCEL (kill / killnowait), timeout, or loss of the caller's session. */
   readonly signal: AbortSignal;
+  /** Whether the call was interrupted (the same events as {@link WampCall.signal}). */
+  readonly interrupted: boolean;
   /** Whether the call has ended (answered, cancelled, timed out or caller gone). */
   readonly settled: boolean;
+  /**
+   * Runs `listener` once when the call is interrupted (at once if it already was). The same events as
+   * {@link WampCall.signal}, without an `AbortController` and event listener per call: for the transport's
+   * own hot path, where most calls are never interrupted.
+   */
+  onInterrupt(listener: () => void): void;
   /** Sends a progressive result if the caller asked for them (else does nothing). */
   progress(args?: WampArgs, kwargs?: WampKwargs): void;
   /** Ends the call with RESULT. */

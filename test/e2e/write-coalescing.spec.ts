@@ -1,0 +1,60 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { RawWampClient } from '../support/raw-wamp-client.js';
+import { startApp } from '../support/test-app.js';
+
+@Controller()
+class EchoController {
+  @MessagePattern('test.echo')
+  echo(@Payload() payload: { kwargs: { n: number } }): number {
+    return payload.kwargs.n;
+  }
+}
+
+/** The TCP socket under a `ws` client (ws keeps it in a private field). */
+function tcpSocketOf(client: RawWampClient): Socket {
+  return (client.socket as unknown as { _socket: Socket })._socket;
+}
+
+describe('write coalescing on real sockets', () => {
+  it('answers a burst of CALLs read at once with one socket write, and loses none', async () => {
+    const running = await startApp({ controllers: [EchoController] });
+    const serverSockets: Socket[] = [];
+    (running.app.getHttpServer() as Server).on('connection', (socket: Socket) => serverSockets.push(socket));
+    try {
+      const { client } = await RawWampClient.join(running.url);
+      expect(serverSockets).toHaveLength(1);
+      const serverSocket = serverSockets[0]! as Socket & {
+        _write: (...args: unknown[]) => void;
+        _writev: (...args: unknown[]) => void;
+      };
+      let writes = 0;
+      let reads = 0;
+      for (const method of ['_write', '_writev'] as const) {
+        const original = serverSocket[method];
+        serverSocket[method] = function (this: Socket, ...args: unknown[]) {
+          writes++;
+          return original.apply(this, args);
+        };
+      }
+      serverSocket.on('data', () => reads++);
+
+      // Ten CALL frames leave the client in one TCP write, so the server reads them together.
+      const clientSocket = tcpSocketOf(client);
+      clientSocket.cork();
+      for (let n = 1; n <= 10; n++) client.send([48, n, {}, 'test.echo', [], { n }]);
+      clientSocket.uncork();
+      const results: unknown[] = [];
+      for (let n = 1; n <= 10; n++) results.push(await client.next());
+      expect(results).toEqual(Array.from({ length: 10 }, (_, index) => [50, index + 1, {}, [index + 1]]));
+      // Without coalescing that is one write per RESULT (10 for one read); with it, one per read at most.
+      expect(reads).toBeGreaterThanOrEqual(1);
+      expect(writes).toBeLessThanOrEqual(reads);
+      client.terminate();
+    } finally {
+      await running.app.close();
+    }
+  });
+});

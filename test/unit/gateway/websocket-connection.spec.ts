@@ -1,0 +1,83 @@
+import WebSocket from 'ws';
+import { WebSocketConnection, type CorkableSocket } from '../../../lib/gateway/websocket-connection.js';
+import { fakeJsonSerializer } from '../../support/fake-connection.js';
+
+/** The slice of a `ws` socket WebSocketConnection uses, recording every frame and the cork depth at send time. */
+class FakeWebSocket {
+  readyState: number = WebSocket.OPEN;
+  bufferedAmount = 0;
+  readonly frames: { data: string; corked: boolean }[] = [];
+  constructor(private readonly wire: FakeWire) {}
+  send(data: Buffer | string): void {
+    this.frames.push({ data: data.toString(), corked: this.wire.depth > 0 });
+  }
+}
+
+class FakeWire implements CorkableSocket {
+  depth = 0;
+  corks = 0;
+  cork(): void {
+    this.depth++;
+    this.corks++;
+  }
+  uncork(): void {
+    this.depth--;
+  }
+}
+
+const LIMITS = { bufferLimit: 1024, slowConsumerPolicy: 'drop' as const };
+const TRANSPORT = { type: 'websocket' as const, protocol: 'wamp.2.json', secure: false, url: '/ws', headers: {} };
+
+function connection(): { wire: FakeWire; socket: FakeWebSocket; connection: WebSocketConnection } {
+  const wire = new FakeWire();
+  const socket = new FakeWebSocket(wire);
+  return {
+    wire,
+    socket,
+    connection: new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, LIMITS, wire),
+  };
+}
+
+const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
+
+describe('WebSocketConnection write coalescing', () => {
+  it('holds every frame sent in one tick in one cork, released on the next tick', async () => {
+    const { wire, socket, connection: subject } = connection();
+    subject.send([50, 1, {}, [1]]);
+    subject.send([50, 2, {}, [2]]);
+    subject.sendEvent('[36,5,6,{},["e"]]');
+    expect(wire.corks).toBe(1);
+    expect(wire.depth).toBe(1);
+    expect(socket.frames).toEqual([
+      { data: '[50,1,{},[1]]', corked: true },
+      { data: '[50,2,{},[2]]', corked: true },
+      { data: '[36,5,6,{},["e"]]', corked: true },
+    ]);
+    await nextTick();
+    expect(wire.depth).toBe(0);
+  });
+
+  it('includes the RESULTs of promise continuations of the same turn, and corks again on a later turn', async () => {
+    const { wire, connection: subject } = connection();
+    subject.send([50, 1, {}]);
+    await Promise.resolve();
+    subject.send([50, 2, {}]);
+    expect(wire.corks).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(wire.depth).toBe(0);
+    subject.send([50, 3, {}]);
+    expect(wire.corks).toBe(2);
+    await nextTick();
+    expect(wire.depth).toBe(0);
+  });
+
+  it('sends without corking when no wire is given, and not at all on a socket that is not open', () => {
+    const socket = new FakeWebSocket(new FakeWire());
+    const subject = new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, LIMITS);
+    subject.send([50, 1, {}]);
+    expect(socket.frames).toEqual([{ data: '[50,1,{}]', corked: false }]);
+    socket.readyState = WebSocket.CLOSED;
+    subject.send([50, 2, {}]);
+    expect(socket.frames).toHaveLength(1);
+  });
+});
