@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -148,9 +148,17 @@ export class WampWebSocketEndpoint {
     }
   }
 
+  /** One listener for every socket rather than a closure each. */
+  private readonly onWebSocketError = (error: Error): void => {
+    this.logger.debug?.(`WebSocket error: ${error.message}`);
+  };
+
   private readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // A socket with no 'error' listener takes the process down on its first error.
-    socket.on('error', () => socket.destroy());
+    // A socket with no 'error' listener takes the process down on its first error (ws adds its own once upgraded).
+    const onSocketError = (): void => {
+      socket.destroy();
+    };
+    socket.on('error', onSocketError);
     if (this.router.isShuttingDown) {
       rejectUpgrade(socket, 503, 'The WAMP router is shutting down.');
       return;
@@ -187,12 +195,16 @@ export class WampWebSocketEndpoint {
     socket.once('close', settle);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       settle();
+      // Left on the socket, these listeners would keep this scope, and with it the whole upgrade request,
+      // alive as long as the connection: about 1 KB per session for nothing.
+      socket.off('close', settle);
+      socket.off('error', onSocketError);
       this.onConnection(ws, request);
     });
   };
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {
-    ws.on('error', (error) => this.logger.debug?.(`WebSocket error: ${error.message}`));
+    ws.on('error', this.onWebSocketError);
     const serializer = this.serializersByProtocol.get(ws.protocol) as WampSerializer;
     const socket = request.socket;
     const connection = new WebSocketConnection(
@@ -205,7 +217,7 @@ export class WampWebSocketEndpoint {
         remotePort: socket.remotePort,
         secure: (socket as TLSSocket).encrypted === true,
         url: request.url ?? this.options.path,
-        headers: request.headers,
+        headers: withoutHandshakeFields(request.headers),
       },
       this.options.outbound,
       socket,
@@ -277,4 +289,26 @@ function parseProtocols(header: string | undefined): string[] {
 
 function originAllowed(origin: string, allowed: readonly (string | RegExp)[]): boolean {
   return allowed.some((entry) => (typeof entry === 'string' ? entry === origin : entry.test(origin)));
+}
+
+/** Request headers that only serve the WebSocket handshake itself: nothing to learn from them afterwards. */
+const HANDSHAKE_FIELDS = new Set([
+  'connection',
+  'upgrade',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+]);
+
+/**
+ * The upgrade request's headers as sessions keep them for their lifetime: a compact copy without the
+ * handshake fields, so that an idle session does not hold Node's header dictionary and the 24-character key.
+ */
+function withoutHandshakeFields(headers: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+  const kept: Record<string, string | string[] | undefined> = {};
+  for (const name in headers) {
+    // `__proto__` would set the copy's prototype rather than a field.
+    if (!HANDSHAKE_FIELDS.has(name) && name !== '__proto__') kept[name] = headers[name];
+  }
+  return kept;
 }

@@ -17,6 +17,31 @@ export interface OutboundLimits {
   readonly slowConsumerPolicy: 'drop' | 'disconnect';
 }
 
+/** ws send options, shared by every connection rather than one object each. */
+const BINARY_FRAME = Object.freeze({ binary: true });
+const TEXT_FRAME = Object.freeze({ binary: false });
+
+/**
+ * Connections corked in the current tick, released together by one `process.nextTick` for all of them: a
+ * fan-out to 1,000 subscribers schedules one callback, not 1,000, and no connection needs a closure of its own.
+ */
+let corkedConnections: WebSocketConnection[] = [];
+let spareList: WebSocketConnection[] = [];
+
+function holdUntilNextTick(connection: WebSocketConnection): void {
+  if (corkedConnections.length === 0) process.nextTick(releaseAll);
+  corkedConnections.push(connection);
+}
+
+function releaseAll(): void {
+  // Swapped first: a write made while releasing (a 'drain' listener) is held for the next tick.
+  const releasing = corkedConnections;
+  corkedConnections = spareList;
+  for (const connection of releasing) connection.releaseWrites();
+  releasing.length = 0;
+  spareList = releasing;
+}
+
 /** The part of the TCP/TLS socket under a WebSocket that write coalescing needs. */
 export interface CorkableSocket {
   cork(): void;
@@ -34,12 +59,8 @@ export class WebSocketConnection implements WampConnection {
   pingSentAt = 0;
   /** EVENTs dropped because this consumer's outbound buffer was full. */
   droppedEvents = 0;
-  private readonly sendOptions: { binary: boolean };
+  private readonly sendOptions: Readonly<{ binary: boolean }>;
   private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.wire?.uncork();
-  };
 
   constructor(
     /** The underlying socket. */
@@ -54,7 +75,7 @@ export class WebSocketConnection implements WampConnection {
      */
     private readonly wire?: CorkableSocket,
   ) {
-    this.sendOptions = { binary: serializer.binary };
+    this.sendOptions = serializer.binary ? BINARY_FRAME : TEXT_FRAME;
   }
 
   /**
@@ -86,9 +107,15 @@ export class WebSocketConnection implements WampConnection {
       // Held until the current tick's work (this read's messages and their promise continuations) is done.
       this.corked = true;
       this.wire.cork();
-      process.nextTick(this.uncork);
+      holdUntilNextTick(this);
     }
     this.socket.send(data, this.sendOptions);
+  }
+
+  /** Lets the frames held since the last tick go (called by the shared next-tick flush). */
+  releaseWrites(): void {
+    this.corked = false;
+    this.wire?.uncork();
   }
 
   close(code: number, reason: string): void {

@@ -1,3 +1,4 @@
+import type { MessageDecoderOptions } from '../protocol/message-decoder.js';
 import { RandomIdGenerator } from '../protocol/id-generator.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
@@ -24,10 +25,13 @@ export class WampRouter implements WampRouterContext {
   readonly ids = new RandomIdGenerator();
   /** Realms by URI. */
   readonly realms: ReadonlyMap<string, WampRealm>;
+  /** How sessions decode messages (see {@link WampRouterContext.decoderOptions}). */
+  readonly decoderOptions: MessageDecoderOptions;
   private readonly sessions = new Set<WampSession>();
   private shuttingDown = false;
 
   constructor(readonly options: WampRouterOptions) {
+    this.decoderOptions = { strictUris: options.strictUris, maxDepth: options.maxDepth };
     const realms = new Map<string, WampRealm>();
     for (const realm of options.realms) {
       if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);

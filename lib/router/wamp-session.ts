@@ -1,5 +1,5 @@
 import { quoteUri } from '../protocol/quote-uri.js';
-import { decodeMessage, type MessageDecoderOptions } from '../protocol/message-decoder.js';
+import { decodeMessage } from '../protocol/message-decoder.js';
 import { WampMessageType } from '../protocol/message-type.enum.js';
 import type {
   AuthenticateMessage,
@@ -86,10 +86,11 @@ export class WampSession {
   private handshakeTimer?: NodeJS.Timeout;
   private goodbyeTimer?: NodeJS.Timeout;
   private goodbyeReplied?: () => void;
-  private readonly lifetime = new AbortController();
+  /** Created when first asked for: most sessions never look at their signal, and each one costs memory. */
+  private lifetime?: AbortController;
+  private ended = false;
   /** Raw messages received while an asynchronous authorization is pending, in arrival order. */
   private held?: unknown[];
-  private readonly decoderOptions: MessageDecoderOptions;
 
   constructor(
     /** The connection this session speaks over. */
@@ -97,8 +98,7 @@ export class WampSession {
     private readonly router: WampRouterContext,
   ) {
     this.id = router.ids.next();
-    const { strictUris, maxDepth, helloTimeout } = router.options;
-    this.decoderOptions = { strictUris, maxDepth };
+    const { helloTimeout } = router.options;
     if (helloTimeout > 0) {
       this.handshakeTimer = setTimeout(() => this.onHandshakeTimeout(), helloTimeout);
       this.handshakeTimer.unref();
@@ -120,7 +120,7 @@ export class WampSession {
     return this.grantedIdentity;
   }
 
-  /** HELLO.Details as the client sent them (untrusted). */
+  /** HELLO.Details as the client sent them (untrusted), while the session is being established. */
   get helloDetails(): HelloDetails | undefined {
     return this.hello;
   }
@@ -132,6 +132,10 @@ export class WampSession {
 
   /** Fires when the session ends, however it ends (GOODBYE, ABORT, violation, transport loss, shutdown). */
   get signal(): AbortSignal {
+    if (!this.lifetime) {
+      this.lifetime = new AbortController();
+      if (this.ended) this.lifetime.abort();
+    }
     return this.lifetime.signal;
   }
 
@@ -181,7 +185,7 @@ export class WampSession {
     }
     let message: WampMessage;
     try {
-      message = decodeMessage(raw, this.decoderOptions);
+      message = decodeMessage(raw, this.router.decoderOptions);
     } catch (error) {
       this.onDecodeError(error, raw);
       return;
@@ -459,6 +463,8 @@ export class WampSession {
     this.grantedIdentity = identity;
     this.joinedRealm = realm;
     this.currentState = 'established';
+    // HELLO.Details served authentication; real clients send about 1 KB of role features, not kept per session.
+    this.hello = undefined;
     realm.attach(this);
     const details: Record<string, unknown> = {
       realm: realm.name,
@@ -565,7 +571,8 @@ export class WampSession {
     }
     this.joinedRealm?.detach(this);
     this.router.sessionClosed(this);
-    this.lifetime.abort();
+    this.ended = true;
+    this.lifetime?.abort();
     if (closeCode !== undefined) this.connection.close(closeCode, reason.slice(0, 120));
   }
 }

@@ -16,6 +16,9 @@ export interface WampTransportInfo {
   readonly secure: boolean;
   /** The upgrade request's URL (path and query). */
   readonly url: string;
-  /** The upgrade request's headers (lower-case names, as Node gives them). */
+  /**
+   * The upgrade request's headers (lower-case names, as Node gives them), without the fields that only
+   * serve the WebSocket handshake (`connection`, `upgrade`, `sec-websocket-key`, `-version`, `-extensions`).
+   */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }

@@ -95,7 +95,9 @@ function createClientSession(session: WampSession): WampClientSession {
     authprovider: identity?.authprovider ?? '',
     authextra: identity?.authextra,
     transport: session.transport,
-    signal: session.signal,
+    get signal() {
+      return session.signal;
+    },
     get isOpen() {
       return session.state === 'established';
     },

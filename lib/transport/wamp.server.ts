@@ -58,6 +58,8 @@ export class WampTransport
   private readonly wampLogger = new Logger('WampTransport');
   private readonly unregister: (() => void)[] = [];
   private warnedAboutConfig = false;
+  /** Nest's own no-op start hook, to tell whether the app set processing hooks. */
+  private readonly defaultProcessingStartHook = this.onProcessingStartHook;
 
   constructor(
     private readonly router: WampRouter,
@@ -272,19 +274,34 @@ export class WampTransport
   private invoke(handler: MessageHandler, call: WampCall): void {
     const context = new WampContext(call);
     const payload = { args: call.args, kwargs: call.kwargs };
-    const processing = this.runWithProcessingHooks(context, async (runEndHook) => {
-      let outcome: unknown;
-      try {
-        outcome = await handler(payload, context);
-      } catch (error) {
-        this.fail(call, error);
-        runEndHook();
-        return;
-      }
-      this.deliver(call, outcome, runEndHook);
-    });
+    // Without processing hooks (the common case) Nest's wrapper only adds closures and a promise per call.
+    const processing = this.hasProcessingHooks()
+      ? this.runWithProcessingHooks(context, (runEndHook) => this.execute(handler, payload, context, call, runEndHook))
+      : this.execute(handler, payload, context, call, NO_END_HOOK);
     // The processing hook is app instrumentation and may return anything; only a rejection matters here.
     Promise.resolve(processing).catch((error: unknown) => this.fail(call, error));
+  }
+
+  private hasProcessingHooks(): boolean {
+    return this.onProcessingStartHook !== this.defaultProcessingStartHook || this.onProcessingEndHook !== undefined;
+  }
+
+  private async execute(
+    handler: MessageHandler,
+    payload: WampCallPayloadView,
+    context: WampContext,
+    call: WampCall,
+    runEndHook: () => void,
+  ): Promise<void> {
+    let outcome: unknown;
+    try {
+      outcome = await handler(payload, context);
+    } catch (error) {
+      this.fail(call, error);
+      runEndHook();
+      return;
+    }
+    this.deliver(call, outcome, runEndHook);
   }
 
   private deliver(call: WampCall, outcome: unknown, done: () => void): void {
@@ -356,6 +373,15 @@ export class WampTransport
     const { uri, args, kwargs } = toWampError(error, this.wampLogger);
     call.error(uri, args, kwargs);
   }
+}
+
+/** The end hook when the app set no processing hooks. */
+const NO_END_HOOK = (): void => undefined;
+
+/** What a `@MessagePattern` handler's `@Payload()` is: the call's arguments. */
+interface WampCallPayloadView {
+  readonly args: WampArgs;
+  readonly kwargs: WampKwargs;
 }
 
 /** An Observable for stream results (Observable, async iterable), or undefined for a single value. */

@@ -67,7 +67,10 @@ const MAX_RETAINED_PER_TOPIC = 16;
 
 /** What one session holds on one subscription: the hook's teardown, run exactly once. */
 interface Membership {
-  readonly controller: AbortController;
+  /** Only for subscriptions admitted by a hook (its context's signal): a plain subscription needs none. */
+  readonly controller?: AbortController;
+  /** Set once the membership ended (unsubscribed, session gone, refused). */
+  ended: boolean;
   teardown?: () => void;
 }
 
@@ -196,7 +199,7 @@ export class LocalBroker implements WampBroker {
         session,
         subscription,
         [message.request],
-        { controller: new AbortController() },
+        { ended: false },
         [],
         message.options.get_retained === true,
       );
@@ -337,7 +340,8 @@ export class LocalBroker implements WampBroker {
     if (!admitting) this.admitting.set(session, (admitting = new Map()));
     const requests = [message.request];
     admitting.set(subscription, requests);
-    const membership: Membership = { controller: new AbortController() };
+    const controller = new AbortController();
+    const membership: Membership = { controller, ended: false };
     const initialEvents: [WampArgs | undefined, WampKwargs | undefined][] = [];
     let admitted = false;
     const context: SubscriptionHookContext = {
@@ -345,9 +349,9 @@ export class LocalBroker implements WampBroker {
       topic: message.topic,
       match: subscription.match,
       subscriptionId: subscription.id,
-      signal: membership.controller.signal,
+      signal: controller.signal,
       sendEvent: (args, kwargs) => {
-        if (membership.controller.signal.aborted) return;
+        if (membership.ended) return;
         if (admitted) this.sendToMember(session, subscription, args, kwargs);
         else initialEvents.push([args, kwargs]);
       },
@@ -531,7 +535,9 @@ export class LocalBroker implements WampBroker {
 
   private encode(serializer: WampSerializer, event: unknown[]): Buffer | string | undefined {
     try {
-      return serializer.encode(event);
+      const frame = serializer.encode(event);
+      // ws turns a string into bytes on every send; one Buffer serves every subscriber (sent as a text frame).
+      return typeof frame === 'string' ? Buffer.from(frame) : frame;
     } catch (error) {
       this.options.logger.error(
         `Cannot encode an EVENT for ${serializer.protocol}: ${error instanceof Error ? error.message : String(error)}`,
@@ -562,8 +568,9 @@ export class LocalBroker implements WampBroker {
   }
 
   private runTeardown(membership: Membership): void {
-    if (membership.controller.signal.aborted) return;
-    membership.controller.abort();
+    if (membership.ended) return;
+    membership.ended = true;
+    membership.controller?.abort();
     const teardown = membership.teardown;
     membership.teardown = undefined;
     if (!teardown) return;

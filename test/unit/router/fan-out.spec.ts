@@ -92,6 +92,11 @@ class RecordingConnection implements WampConnection {
 
   close(): void {}
 
+  /** The EVENT frames as their text (JSON) or bytes: the broker hands text frames over as UTF-8 Buffers. */
+  get wire(): (Buffer | string)[] {
+    return this.frames.map((f) => (this.serializer.binary ? f : f.toString()));
+  }
+
   /** The EVENT frames received, decoded with the connection's serializer. */
   events(): unknown[][] {
     return this.frames.map(
@@ -218,9 +223,14 @@ describe('broker fan-out: one encode per serializer', () => {
     const msgpackFrame = ctx.msgpack.events[0].frame;
     expect(typeof jsonFrame).toBe('string');
     expect(Buffer.isBuffer(msgpackFrame)).toBe(true);
+    // JSON text is turned into bytes once for all subscribers (ws would otherwise convert it per send).
+    const sharedJsonFrame = jsonPeers[0]!.connection.frames[0];
+    expect(Buffer.isBuffer(sharedJsonFrame)).toBe(true);
+    expect(sharedJsonFrame!.toString()).toBe(jsonFrame);
     for (const peer of jsonPeers) {
       expect(peer.connection.frames).toHaveLength(1);
-      expect(peer.connection.frames[0]).toBe(jsonFrame);
+      // The same Buffer object, not an equal copy.
+      expect(peer.connection.frames[0]).toBe(sharedJsonFrame);
     }
     for (const peer of msgpackPeers) {
       expect(peer.connection.frames).toHaveLength(1);
@@ -280,7 +290,7 @@ describe('broker fan-out: one encode per serializer', () => {
         peer: p.name,
         frames: subscriptions.length,
       });
-      for (const s of subscriptions) expect(p.connection.frames).toContain(frameOf(p.serializer, s));
+      for (const s of subscriptions) expect(p.connection.wire).toContain(frameOf(p.serializer, s));
       const details = (s: number) => (s === exact ? {} : { topic: TOPIC });
       expect(p.connection.events()).toEqual(
         expect.arrayContaining(subscriptions.map((s) => [EVENT, s, publication, details(s), ['x']])),
@@ -297,7 +307,7 @@ describe('broker fan-out: one encode per serializer', () => {
     ctx.publish(publisher, TOPIC, { exclude: msgpackPeers.map((p) => p.session.id) }, ['json only']);
     expect(ctx.json.events).toHaveLength(1);
     expect(ctx.msgpack.events).toHaveLength(0);
-    for (const p of jsonPeers) expect(p.connection.frames).toEqual([ctx.json.events[0].frame]);
+    for (const p of jsonPeers) expect(p.connection.wire).toEqual([ctx.json.events[0].frame]);
     for (const p of msgpackPeers) expect(p.connection.frames).toEqual([]);
 
     // The other way round, with a white list of msgpack sessions: JSON is not encoded.
@@ -349,7 +359,7 @@ describe('broker fan-out: one encode per serializer', () => {
     expect(ctx.msgpack.events).toHaveLength(1); // attempted once, not once per msgpack subscriber
     expect(ctx.json.events).toHaveLength(1);
     for (const p of msgpackPeers) expect(p.connection.frames).toEqual([]);
-    for (const p of jsonPeers) expect(p.connection.frames).toEqual([ctx.json.events[0].frame]);
+    for (const p of jsonPeers) expect(p.connection.wire).toEqual([ctx.json.events[0].frame]);
     expect(ctx.logger.errors).toEqual([
       'Cannot encode an EVENT for wamp.2.msgpack: cannot encode this EVENT',
     ]);
