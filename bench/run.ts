@@ -5,15 +5,31 @@
  * versions, then a Markdown table: median round trips/s, spread, ratio to the raw ws JSON echo of the same
  * round and shape, p50/p99 latency, and server CPU per call. Every child is killed at the end, even on error.
  *
- * Options: --smoke, --rounds N, --warmup MS, --measure MS, --only a,b (variant names), --shapes 10x1,1x10.
+ * Then the scenarios of bench/scenarios/ (fan-out, progressive results stream, connection storm, idle memory),
+ * each printing its own Markdown section.
+ *
+ * Options: --smoke, --rounds N, --warmup MS, --measure MS, --only a,b (server variants), --shapes 10x1,1x10,
+ * --scenarios fan-out,stream,connection-storm,idle-memory (or none), --rpc false (skip the round-trip table).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 import { cpuMs, format, killAll, median, NODE_ARGS, pinnable, root, start, startServer, type RunningServer } from './processes.js';
 import type { LoadResult, LoadSpec, Protocol } from './load.js';
+import type { ServerVariant } from './server.js';
+import { runConnectionStorm } from './scenarios/connection-storm.js';
+import { runFanOut } from './scenarios/fan-out.js';
+import { runIdleMemory } from './scenarios/idle-memory.js';
+import type { Scenario } from './scenarios/scenario.interface.js';
+import { runStream } from './scenarios/stream.js';
 
-type ServerVariant = 'raw-ws' | 'sio-nest' | 'fox-routed' | 'wamp-bare' | 'wamp-pipeline';
+const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  'fan-out': runFanOut,
+  stream: runStream,
+  'connection-storm': runConnectionStorm,
+  'idle-memory': runIdleMemory,
+};
+
 
 interface Variant {
   readonly name: string;
@@ -24,11 +40,17 @@ interface Variant {
 
 const VARIANTS: readonly Variant[] = [
   { name: 'raw ws JSON echo', server: 'raw-ws', protocol: 'raw-json', path: '' },
+  { name: 'raw ws JSON echo, writes coalesced per tick', server: 'raw-ws-corked', protocol: 'raw-json', path: '' },
   { name: 'nestjs-wamp bare, json', server: 'wamp-bare', protocol: 'wamp-json', path: '/ws' },
   { name: 'nestjs-wamp bare, msgpack', server: 'wamp-bare', protocol: 'wamp-msgpack', path: '/ws' },
+  { name: 'nestjs-wamp bare, cbor', server: 'wamp-bare', protocol: 'wamp-cbor', path: '/ws' },
   { name: 'nestjs-wamp pipeline, json', server: 'wamp-pipeline', protocol: 'wamp-json', path: '/ws' },
   { name: 'nestjs-wamp pipeline, msgpack', server: 'wamp-pipeline', protocol: 'wamp-msgpack', path: '/ws' },
+  { name: 'nestjs-wamp guard only, json', server: 'wamp-guard', protocol: 'wamp-json', path: '/ws' },
+  { name: 'nestjs-wamp ValidationPipe only, json', server: 'wamp-pipe', protocol: 'wamp-json', path: '/ws' },
+  { name: 'nestjs-wamp interceptor only, json', server: 'wamp-interceptor', protocol: 'wamp-json', path: '/ws' },
   { name: 'Socket.IO acks in Nest', server: 'sio-nest', protocol: 'sio', path: '' },
+  { name: 'Socket.IO in Nest, same pipeline', server: 'sio-pipeline', protocol: 'sio', path: '' },
   { name: 'fox-wamp, routed callee', server: 'fox-routed', protocol: 'wamp-json', path: '' },
 ];
 
@@ -50,6 +72,8 @@ const measureMs = Number(option('measure') ?? (smoke ? 300 : 3000));
 const only = option('only')?.split(',');
 // The smoke run keeps one shape so that it finishes in well under 30 s (process start-up dominates).
 const shapeFilter = (option('shapes') ?? (smoke ? '10x1' : undefined))?.split(',');
+const scenarioNames = (option('scenarios') ?? Object.keys(SCENARIOS).join(',')).split(',').filter((name) => name !== 'none');
+const runRpc = option('rpc') !== 'false';
 
 interface Sample extends LoadResult {
   /** Server CPU time per call, in µs. */
@@ -113,7 +137,7 @@ function versions(): string {
   ].join(', ');
 }
 
-async function main(): Promise<void> {
+async function runRoundTrips(): Promise<void> {
   const variants = VARIANTS.filter((variant) => !only || only.includes(variant.server) || variant === VARIANTS[0]);
   const shapes = SHAPES.filter((shape) => !shapeFilter || shapeFilter.includes(`${shape.clients}x${shape.inflight}`));
   console.log(`versions: ${versions()}`);
@@ -176,6 +200,23 @@ async function main(): Promise<void> {
   }
   for (const [variant, server] of servers) {
     if (server.child.exitCode !== null) console.log(`\nwarning: server ${variant} exited early (${server.child.exitCode})`);
+    // Idle servers would still hold memory and wake up for timers during the scenarios.
+    server.child.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  if (runRpc) await runRoundTrips();
+  for (const name of scenarioNames) {
+    const scenario = SCENARIOS[name];
+    if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(', ')}`);
+    console.error(`\nscenario ${name}...`);
+    try {
+      console.log(`\n${await scenario({ smoke, rounds })}`);
+    } catch (error) {
+      console.log(`\n### ${name}\n\nFAILED: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type ExecutionContext,
   type INestApplication,
   type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
@@ -31,7 +32,18 @@ import { map, type Observable } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { WampModule, WampTransport, type WampCallPayload, type WampContext } from '../lib/index.js';
 
-export const VARIANTS = ['raw-ws', 'sio-nest', 'fox-routed', 'wamp-bare', 'wamp-pipeline'] as const;
+export const VARIANTS = [
+  'raw-ws',
+  'raw-ws-corked',
+  'sio-nest',
+  'sio-pipeline',
+  'fox-routed',
+  'wamp-bare',
+  'wamp-pipeline',
+  'wamp-guard',
+  'wamp-pipe',
+  'wamp-interceptor',
+] as const;
 export type ServerVariant = (typeof VARIANTS)[number];
 
 export const PROCEDURE = 'bench.echo';
@@ -49,6 +61,14 @@ class EchoDto {
 class AnonymousGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     return context.switchToRpc().getContext<WampContext>().session.authrole === 'anonymous';
+  }
+}
+
+/** The same check for Socket.IO: the client socket is connected. */
+@Injectable()
+class ConnectedGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    return context.switchToWs().getClient<{ connected: boolean }>().connected;
   }
 }
 
@@ -70,6 +90,35 @@ class PipelineController {
   }
 }
 
+/** The guard alone (to split the pipeline's cost). */
+@Controller()
+class GuardOnlyController {
+  @MessagePattern(PROCEDURE)
+  @UseGuards(AnonymousGuard)
+  echo(@Payload() payload: WampCallPayload): number {
+    return (payload.kwargs as { n: number }).n;
+  }
+}
+
+/** The ValidationPipe DTO alone. */
+@Controller()
+class PipeOnlyController {
+  @MessagePattern(PROCEDURE)
+  echo(@Payload('kwargs', new ValidationPipe({ whitelist: true })) dto: EchoDto): number {
+    return dto.n;
+  }
+}
+
+/** The interceptor alone. */
+@Controller()
+class InterceptorOnlyController {
+  @MessagePattern(PROCEDURE)
+  @UseInterceptors(PassThroughInterceptor)
+  echo(@Payload() payload: WampCallPayload): number {
+    return (payload.kwargs as { n: number }).n;
+  }
+}
+
 /** A bare handler. */
 @Controller()
 class BareController {
@@ -87,12 +136,23 @@ class EchoGateway {
   }
 }
 
+/** The Socket.IO gateway with the same pipeline as the WAMP one: guard, ValidationPipe DTO, interceptor. */
+@WebSocketGateway()
+class PipelineGateway {
+  @SubscribeMessage('echo')
+  @UseGuards(ConnectedGuard)
+  @UseInterceptors(PassThroughInterceptor)
+  echo(@MessageBody(new ValidationPipe({ whitelist: true })) dto: EchoDto): number {
+    return dto.n;
+  }
+}
+
 async function listenNest(app: INestApplication): Promise<number> {
   await app.listen(0, '127.0.0.1');
   return ((app.getHttpServer() as Server).address() as AddressInfo).port;
 }
 
-async function startWamp(controller: typeof BareController | typeof PipelineController): Promise<number> {
+async function startWamp(controller: Type): Promise<number> {
   @Module({ imports: [WampModule.forRoot({ realms: [REALM] })], controllers: [controller] })
   class BenchWampModule {}
   const app = await NestFactory.create(BenchWampModule, { logger: false, abortOnError: false });
@@ -101,21 +161,36 @@ async function startWamp(controller: typeof BareController | typeof PipelineCont
   return listenNest(app);
 }
 
-async function startSocketIoNest(): Promise<number> {
-  @Module({ providers: [EchoGateway] })
+async function startSocketIoNest(gateway: Type): Promise<number> {
+  @Module({ providers: [gateway] })
   class BenchSocketIoModule {}
   const app = await NestFactory.create(BenchSocketIoModule, { logger: false, abortOnError: false });
   app.useWebSocketAdapter(new IoAdapter(app));
   return listenNest(app);
 }
 
-/** The limit: raw `ws`, JSON parse + stringify, answering the CALL-shaped frame with a RESULT-shaped one. */
-function startRawWs(): Promise<number> {
+/**
+ * The limit: raw `ws`, JSON parse + stringify, answering the CALL-shaped frame with a RESULT-shaped one.
+ * `corked`: the answers of one tick leave in one write (the socket corked until the next tick), as
+ * nestjs-wamp does, so that the comparison with the router is not only about system calls.
+ */
+function startRawWs(corked: boolean): Promise<number> {
   return new Promise((resolve) => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-    server.on('connection', (socket) => {
+    server.on('connection', (socket, request) => {
+      const wire = request.socket;
+      let isCorked = false;
+      const uncork = (): void => {
+        isCorked = false;
+        wire.uncork();
+      };
       socket.on('message', (data: Buffer) => {
         const message = JSON.parse(data.toString()) as [number, number, object, string, unknown[], { n: number }];
+        if (corked && !isCorked) {
+          isCorked = true;
+          wire.cork();
+          process.nextTick(uncork);
+        }
         socket.send(JSON.stringify([50, message[1], {}, [message[5].n]]));
       });
     });
@@ -168,10 +243,16 @@ async function main(): Promise<void> {
   let port: number;
   switch (variant) {
     case 'raw-ws':
-      port = await startRawWs();
+      port = await startRawWs(false);
+      break;
+    case 'raw-ws-corked':
+      port = await startRawWs(true);
       break;
     case 'sio-nest':
-      port = await startSocketIoNest();
+      port = await startSocketIoNest(EchoGateway);
+      break;
+    case 'sio-pipeline':
+      port = await startSocketIoNest(PipelineGateway);
       break;
     case 'fox-routed':
       port = await startFoxRouted();
@@ -181,6 +262,15 @@ async function main(): Promise<void> {
       break;
     case 'wamp-pipeline':
       port = await startWamp(PipelineController);
+      break;
+    case 'wamp-guard':
+      port = await startWamp(GuardOnlyController);
+      break;
+    case 'wamp-pipe':
+      port = await startWamp(PipeOnlyController);
+      break;
+    case 'wamp-interceptor':
+      port = await startWamp(InterceptorOnlyController);
       break;
     default:
       throw new Error(`unknown server variant ${String(variant)}; one of ${VARIANTS.join(', ')}`);
