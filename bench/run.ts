@@ -173,6 +173,7 @@ async function runRoundTrips(): Promise<void> {
           sample = await runLoad(spec, server.child.pid);
         } catch (error) {
           console.log(`round ${round} ${key(variant, shape)}: FAILED ${(error as Error).message}`);
+          process.exitCode = 1;
           continue;
         }
         if (variant === VARIANTS[0]) baseline.rate = sample.rate;
