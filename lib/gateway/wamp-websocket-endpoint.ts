@@ -224,28 +224,12 @@ export class WampWebSocketEndpoint {
     );
     const session = this.router.openSession(connection);
     this.connections.set(connection, session);
-    const expectBinary = serializer.binary;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      connection.lastSeen = Date.now();
-      if (isBinary !== expectBinary) {
-        session.protocolViolation(
-          `${serializer.protocol} messages travel in ${expectBinary ? 'binary' : 'text'} frames; got a ${
-            isBinary ? 'binary' : 'text'
-          } frame.`,
-        );
-        return;
-      }
-      session.handleFrame(data);
-    });
-    ws.on('pong', () => {
-      connection.lastSeen = Date.now();
-      connection.pingSentAt = 0;
-    });
-    ws.on('close', () => {
-      this.connections.delete(connection);
-      session.transportClosed();
-    });
+    connection.attach(session, this.forgetConnection);
   }
+
+  private readonly forgetConnection = (connection: WebSocketConnection): void => {
+    this.connections.delete(connection);
+  };
 
   private selectSerializer(offered: Iterable<string>): WampSerializer | undefined {
     for (const protocol of offered) {

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { WampConnection } from '../router/wamp-connection.interface.js';
+import type { WampSession } from '../router/wamp-session.js';
 import type { WampTransportInfo } from '../router/wamp-transport-info.interface.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
 
@@ -15,6 +16,28 @@ export interface OutboundLimits {
   readonly bufferLimit: number;
   /** What happens to an EVENT beyond the limit: dropped and counted, or the consumer disconnected. */
   readonly slowConsumerPolicy: 'drop' | 'disconnect';
+}
+
+/**
+ * Where the socket listeners below find their connection: one property per socket instead of a closure
+ * (and its scope) per listener per socket, which an idle session would carry for its whole life.
+ */
+const OWNER = Symbol('nestjs-wamp WebSocketConnection');
+type OwnedWebSocket = WebSocket & { [OWNER]?: WebSocketConnection };
+
+function onSocketMessage(this: OwnedWebSocket, data: Buffer, isBinary: boolean): void {
+  this[OWNER]?.receive(data, isBinary);
+}
+
+function onSocketPong(this: OwnedWebSocket): void {
+  const connection = this[OWNER];
+  if (!connection) return;
+  connection.lastSeen = Date.now();
+  connection.pingSentAt = 0;
+}
+
+function onSocketClose(this: OwnedWebSocket): void {
+  this[OWNER]?.socketClosed();
 }
 
 /** ws send options, shared by every connection rather than one object each. */
@@ -37,10 +60,23 @@ function releaseAll(): void {
   // Swapped first: a write made while releasing (a 'drain' listener) is held for the next tick.
   const releasing = corkedConnections;
   corkedConnections = spareList;
-  for (const connection of releasing) connection.releaseWrites();
+  for (const connection of releasing) {
+    try {
+      connection.releaseWrites();
+    } catch {
+      // One broken socket must not keep every other connection's frames held.
+    }
+  }
   releasing.length = 0;
   spareList = releasing;
 }
+
+/**
+ * Bytes one connection may hold corked before they are handed to the socket anyway. While corked, frames
+ * count in `bufferedAmount` even though the kernel would take them at once; a burst bigger than the
+ * outbound limit in one tick would otherwise make a healthy consumer look slow.
+ */
+const MAX_CORKED_BYTES = 16 * 1024;
 
 /** The part of the TCP/TLS socket under a WebSocket that write coalescing needs. */
 export interface CorkableSocket {
@@ -61,6 +97,10 @@ export class WebSocketConnection implements WampConnection {
   droppedEvents = 0;
   private readonly sendOptions: Readonly<{ binary: boolean }>;
   private corked = false;
+  private corkedBytes = 0;
+  private readonly maxCorkedBytes: number;
+  private session?: WampSession;
+  private onClosed?: (connection: WebSocketConnection) => void;
 
   constructor(
     /** The underlying socket. */
@@ -76,6 +116,45 @@ export class WebSocketConnection implements WampConnection {
     private readonly wire?: CorkableSocket,
   ) {
     this.sendOptions = serializer.binary ? BINARY_FRAME : TEXT_FRAME;
+    this.maxCorkedBytes = Math.max(1, Math.min(MAX_CORKED_BYTES, Math.floor(limits.bufferLimit / 4)));
+  }
+
+  /**
+   * Starts handing the socket's messages to `session` (and keepalive pongs to this connection's
+   * bookkeeping); `onClosed` runs once when the socket has closed, before the session learns of it.
+   */
+  attach(session: WampSession, onClosed: (connection: WebSocketConnection) => void): void {
+    this.session = session;
+    this.onClosed = onClosed;
+    (this.socket as OwnedWebSocket)[OWNER] = this;
+    this.socket.on('message', onSocketMessage);
+    this.socket.on('pong', onSocketPong);
+    this.socket.on('close', onSocketClose);
+  }
+
+  /** One WebSocket message from the peer (called by the socket listener). */
+  receive(data: Buffer, isBinary: boolean): void {
+    const session = this.session;
+    if (!session) return;
+    this.lastSeen = Date.now();
+    if (isBinary !== this.serializer.binary) {
+      session.protocolViolation(
+        `${this.serializer.protocol} messages travel in ${this.serializer.binary ? 'binary' : 'text'} frames; got a ${
+          isBinary ? 'binary' : 'text'
+        } frame.`,
+      );
+      return;
+    }
+    session.handleFrame(data);
+  }
+
+  /** The socket has closed (called by the socket listener). */
+  socketClosed(): void {
+    const session = this.session;
+    this.session = undefined;
+    this.onClosed?.(this);
+    this.onClosed = undefined;
+    session?.transportClosed();
   }
 
   /**
@@ -103,17 +182,31 @@ export class WebSocketConnection implements WampConnection {
   }
 
   private write(data: Buffer | string): void {
-    if (this.wire && !this.corked) {
+    const wire = this.wire;
+    if (!wire) {
+      this.socket.send(data, this.sendOptions);
+      return;
+    }
+    if (!this.corked) {
       // Held until the current tick's work (this read's messages and their promise continuations) is done.
       this.corked = true;
-      this.wire.cork();
+      this.corkedBytes = 0;
+      wire.cork();
       holdUntilNextTick(this);
     }
     this.socket.send(data, this.sendOptions);
+    this.corkedBytes += data.length;
+    if (this.corkedBytes >= this.maxCorkedBytes) {
+      // Hand what is held to the socket now (one write), and keep holding the rest of this tick's frames.
+      this.corkedBytes = 0;
+      wire.uncork();
+      wire.cork();
+    }
   }
 
   /** Lets the frames held since the last tick go (called by the shared next-tick flush). */
   releaseWrites(): void {
+    if (!this.corked) return;
     this.corked = false;
     this.wire?.uncork();
   }

@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { WampGateway, WampPublisher } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp } from '../support/test-app.js';
 
@@ -52,6 +53,31 @@ describe('write coalescing on real sockets', () => {
       // Without coalescing that is one write per RESULT (10 for one read); with it, one per read at most.
       expect(reads).toBeGreaterThanOrEqual(1);
       expect(writes).toBeLessThanOrEqual(reads);
+      client.terminate();
+    } finally {
+      await running.app.close();
+    }
+  });
+
+  it('a burst bigger than outboundBufferLimit in one tick reaches a subscriber that reads: nothing dropped', async () => {
+    const limit = 64 * 1024;
+    const running = await startApp({ wamp: { outboundBufferLimit: limit } });
+    try {
+      const { client } = await RawWampClient.join(running.url);
+      client.send([32, 1, {}, 'burst.topic']);
+      expect(((await client.next()) as unknown[]).slice(0, 2)).toEqual([33, 1]);
+      const publisher = running.app.get(WampPublisher);
+      const payload = 'x'.repeat(2048);
+      const total = 200; // about 400 KiB in one synchronous loop: six times the limit
+      for (let index = 0; index < total; index++) publisher.publish('burst.topic', [index, payload]);
+      const received: number[] = [];
+      for (let index = 0; index < total; index++) {
+        const event = (await client.next(5000)) as unknown[];
+        received.push((event[4] as unknown[])[0] as number);
+      }
+      expect(received).toEqual(Array.from({ length: total }, (_, index) => index));
+      const connection = running.app.get(WampGateway).endpoint!.openConnections[0]!;
+      expect(connection.droppedEvents).toBe(0);
       client.terminate();
     } finally {
       await running.app.close();

@@ -71,6 +71,25 @@ describe('WebSocketConnection write coalescing', () => {
     expect(wire.depth).toBe(0);
   });
 
+  it('hands the held frames to the socket once a quarter of the outbound limit is held, and keeps holding', async () => {
+    const wire = new FakeWire();
+    const socket = new FakeWebSocket(wire);
+    const limits = { bufferLimit: 1024, slowConsumerPolicy: 'drop' as const };
+    const subject = new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, limits, wire);
+    const frame = `[36,1,2,{},["${'x'.repeat(90)}"]]`; // 104 bytes: the third one passes 256
+    subject.sendEvent(frame);
+    subject.sendEvent(frame);
+    expect(wire.corks).toBe(1);
+    subject.sendEvent(frame);
+    // Released (one write of the three) and corked again for the rest of the tick.
+    expect(wire.corks).toBe(2);
+    expect(wire.depth).toBe(1);
+    subject.sendEvent(frame);
+    expect(socket.frames.every((sent) => sent.corked)).toBe(true);
+    await nextTick();
+    expect(wire.depth).toBe(0);
+  });
+
   it('sends without corking when no wire is given, and not at all on a socket that is not open', () => {
     const socket = new FakeWebSocket(new FakeWire());
     const subject = new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, LIMITS);
