@@ -260,7 +260,14 @@ async function main(): Promise<void> {
     errors,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  for (const peer of peers) peer.socket.terminate();
+  // Let the answers still in flight arrive, then close cleanly: fox-wamp 0.7.28 crashes when a client
+  // disconnects while it still has sends for it, which would kill the baseline for the following runs.
+  const drainUntil = performance.now() + 2000;
+  while (peers.some((peer) => peer.sent.size > 0) && performance.now() < drainUntil) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  for (const peer of peers) peer.socket.close();
+  await new Promise((resolve) => setTimeout(resolve, 100));
   process.exit(0);
 }
 

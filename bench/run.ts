@@ -151,6 +151,7 @@ async function runRoundTrips(): Promise<void> {
     servers.set(variant, await startServer('bench/server.ts', variant));
   }
 
+  const restarts = new Map<ServerVariant, number>();
   const samples = new Map<string, Sample[]>();
   const ratios = new Map<string, number[]>();
   const key = (variant: Variant, shape: (typeof SHAPES)[number]): string =>
@@ -159,7 +160,15 @@ async function runRoundTrips(): Promise<void> {
     for (const shape of shapes) {
       const baseline: Record<string, number> = {};
       for (const variant of variants) {
-        const server = servers.get(variant.server)!;
+        let server = servers.get(variant.server)!;
+        if (server.child.exitCode !== null || server.child.signalCode !== null) {
+          // fox-wamp 0.7.28 can crash when a client disconnects with sends pending (`this.close is not a
+          // function`): a dead baseline is restarted rather than failing every later run.
+          console.log(`server ${variant.server} had exited (${server.child.exitCode ?? server.child.signalCode}); restarting it`);
+          restarts.set(variant.server, (restarts.get(variant.server) ?? 0) + 1);
+          server = await startServer('bench/server.ts', variant.server);
+          servers.set(variant.server, server);
+        }
         const spec: LoadSpec = {
           url: `ws://127.0.0.1:${server.port}${variant.path}`,
           protocol: variant.protocol,
@@ -199,6 +208,7 @@ async function runRoundTrips(): Promise<void> {
       );
     }
   }
+  for (const [variant, count] of restarts) console.log(`\nnote: server ${variant} crashed and was restarted ${count} time(s)`);
   for (const [variant, server] of servers) {
     if (server.child.exitCode !== null) console.log(`\nwarning: server ${variant} exited early (${server.child.exitCode})`);
     // Idle servers would still hold memory and wake up for timers during the scenarios.
