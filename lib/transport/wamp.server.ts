@@ -351,8 +351,8 @@ export class WampTransport
 
   private report(call: WampCall, value: unknown): void {
     if (!call.receiveProgress) return;
-    const { args, kwargs } = toPayload(value);
-    call.progress(args, kwargs);
+    if (value instanceof WampResult) call.progress(value.args, value.kwargs);
+    else call.progress(value === undefined ? undefined : [value]);
   }
 
   private answer(call: WampCall, value: unknown): void {

@@ -9,6 +9,8 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 const EMPTY_ARGS: WampArgs = Object.freeze([]) as WampArgs;
 const EMPTY_KWARGS: WampKwargs = Object.freeze({});
+/** RESULT.Details of every progressive result: one shared object rather than one per frame of a stream. */
+const PROGRESS_DETAILS = Object.freeze({ progress: true });
 
 /**
  * The dealer's record of one call in flight: it owns the timeout timer and the abort signal and makes sure
@@ -78,7 +80,7 @@ export class PendingCall implements WampCall {
 
   progress(args?: WampArgs, kwargs?: WampKwargs): void {
     if (this.done || !this.receiveProgress) return;
-    this.caller.send(appendPayload([WampMessageType.RESULT, this.request, { progress: true }], args, kwargs));
+    this.caller.send(appendPayload([WampMessageType.RESULT, this.request, PROGRESS_DETAILS], args, kwargs));
   }
 
   result(args?: WampArgs, kwargs?: WampKwargs): void {
