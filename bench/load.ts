@@ -11,6 +11,8 @@ import { decode as decodeCbor, encode as encodeCbor } from 'cbor-x';
 import { Packr, unpack } from 'msgpackr';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { measureWindow, runGeneratorMain, type WindowState } from './child-process.js';
+import { percentile } from './statistics.js';
 
 export type Protocol = 'raw-json' | 'wamp-json' | 'wamp-msgpack' | 'wamp-cbor' | 'sio';
 
@@ -51,9 +53,9 @@ interface Peer {
   readonly sent: Map<number, number>;
 }
 
-let measuring = false;
+/** The measured window: answers are counted while it is open. */
+const measured: WindowState = { open: false, startedAt: 0 };
 let stopped = false;
-let measureStart = 0;
 let calls = 0;
 let errors = 0;
 const latencies: number[] = [];
@@ -166,9 +168,9 @@ function answered(spec: LoadSpec, peer: Peer, request: number, ok: boolean): voi
   if (sentAt === undefined) return;
   peer.sent.delete(request);
   if (!ok) errors++;
-  if (measuring) {
+  if (measured.open) {
     calls++;
-    if (sentAt >= measureStart) latencies.push(performance.now() - sentAt);
+    if (sentAt >= measured.startedAt) latencies.push(performance.now() - sentAt);
   }
   if (!stopped) send(spec, peer);
 }
@@ -225,11 +227,6 @@ function open(spec: LoadSpec): Promise<Peer> {
   });
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
   const peers: Peer[] = [];
@@ -238,16 +235,7 @@ async function main(): Promise<void> {
     peers.push(...(await Promise.all(Array.from({ length: batch }, () => open(spec)))));
   }
   for (const peer of peers) for (let i = 0; i < spec.inflight; i++) send(spec, peer);
-  await new Promise((resolve) => setTimeout(resolve, spec.warmupMs));
-  process.stdout.write('MEASURE start\n');
-  const cpuBefore = process.cpuUsage();
-  measureStart = performance.now();
-  measuring = true;
-  await new Promise((resolve) => setTimeout(resolve, spec.measureMs));
-  measuring = false;
-  const elapsed = performance.now() - measureStart;
-  const cpu = process.cpuUsage(cpuBefore);
-  process.stdout.write('MEASURE end\n');
+  const { elapsedMs: elapsed, cpu } = await measureWindow(spec.warmupMs, spec.measureMs, measured);
   stopped = true;
   latencies.sort((a, b) => a - b);
   const result: LoadResult = {
@@ -256,7 +244,7 @@ async function main(): Promise<void> {
     rate: (calls / elapsed) * 1000,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    cpu: (cpu.user + cpu.system) / 1000 / elapsed,
+    cpu,
     errors,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -272,8 +260,4 @@ async function main(): Promise<void> {
 }
 
 // Hard bound, whatever happens.
-setTimeout(() => process.exit(3), 120_000).unref();
-main().catch((error: unknown) => {
-  process.stdout.write(`${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`);
-  process.exit(1);
-});
+runGeneratorMain(main, 120_000);

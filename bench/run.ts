@@ -13,8 +13,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { createInterface } from 'node:readline';
-import { cpuMs, format, killAll, median, NODE_ARGS, pinnable, root, start, startServer, type RunningServer } from './processes.js';
+import { killAll, microsecondsPer, pinnable, root, runGenerator, startServer, stringOption, type RunningServer } from './processes.js';
+import { format, median } from './statistics.js';
 import type { LoadResult, LoadSpec, Protocol } from './load.js';
 import type { ServerVariant } from './server.js';
 import { runConnectionStorm } from './scenarios/connection-storm.js';
@@ -60,57 +60,26 @@ const SHAPES: readonly { clients: number; inflight: number }[] = [
   { clients: 100, inflight: 10 },
 ];
 
-function option(name: string): string | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? process.argv[index + 1] : undefined;
-}
-
 const smoke = process.argv.includes('--smoke');
-const rounds = Number(option('rounds') ?? (smoke ? 1 : 3));
-const warmupMs = Number(option('warmup') ?? (smoke ? 200 : 1000));
-const measureMs = Number(option('measure') ?? (smoke ? 300 : 3000));
-const only = option('only')?.split(',');
+const rounds = Number(stringOption('rounds') ?? (smoke ? 1 : 3));
+const warmupMs = Number(stringOption('warmup') ?? (smoke ? 200 : 1000));
+const measureMs = Number(stringOption('measure') ?? (smoke ? 300 : 3000));
+const only = stringOption('only')?.split(',');
 // The smoke run keeps one shape so that it finishes in well under 30 s (process start-up dominates).
-const shapeFilter = (option('shapes') ?? (smoke ? '10x1' : undefined))?.split(',');
-const scenarioNames = (option('scenarios') ?? Object.keys(SCENARIOS).join(',')).split(',').filter((name) => name !== 'none');
-const runRpc = option('rpc') !== 'false';
+const shapeFilter = (stringOption('shapes') ?? (smoke ? '10x1' : undefined))?.split(',');
+const scenarioNames = (stringOption('scenarios') ?? Object.keys(SCENARIOS).join(',')).split(',').filter((name) => name !== 'none');
+const runRpc = stringOption('rpc') !== 'false';
 
 interface Sample extends LoadResult {
   /** Server CPU time per call, in µs. */
   readonly serverUsPerCall?: number;
 }
 
-function runLoad(spec: LoadSpec, serverPid: number | undefined): Promise<Sample> {
-  const child = start(1, [...NODE_ARGS, 'bench/load.ts', JSON.stringify(spec)]);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (data: string) => (stderr += data));
-  let cpuStart: number | undefined;
-  let cpuEnd: number | undefined;
-  let result: Sample | undefined;
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line === 'MEASURE start') cpuStart = cpuMs(serverPid);
-    else if (line === 'MEASURE end') cpuEnd = cpuMs(serverPid);
-    else if (line.startsWith('{')) result = JSON.parse(line) as Sample;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('load generator timed out'));
-    }, spec.warmupMs + spec.measureMs + 30_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      const raw = result as (Sample & { error?: string }) | undefined;
-      if (!raw?.ok) {
-        reject(new Error(`load generator failed: ${raw?.error ?? stderr.slice(0, 2000)}`));
-        return;
-      }
-      const serverUsPerCall =
-        cpuStart !== undefined && cpuEnd !== undefined && raw.calls > 0
-          ? ((cpuEnd - cpuStart) * 1000) / raw.calls
-          : undefined;
-      resolve({ ...raw, serverUsPerCall });
-    });
-  });
+/** Runs one load generator against `serverPid`'s server; server CPU is taken over the generator's window. */
+async function runLoad(spec: LoadSpec, serverPid: number | undefined): Promise<Sample> {
+  const timeoutMs = spec.warmupMs + spec.measureMs + 30_000;
+  const { result, serverCpuMs } = await runGenerator<LoadResult>('bench/load.ts', spec, serverPid, timeoutMs, 'load generator');
+  return { ...result, serverUsPerCall: microsecondsPer(serverCpuMs, result.calls) };
 }
 
 function versions(): string {

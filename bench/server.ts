@@ -31,6 +31,7 @@ import type { Server } from 'node:http';
 import { map, type Observable } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { WampModule, WampTransport, type WampCallPayload, type WampContext } from '../lib/index.js';
+import { announceReady, exitWithOrchestrator, runServerMain } from './child-process.js';
 
 export const VARIANTS = [
   'raw-ws',
@@ -275,17 +276,9 @@ async function main(): Promise<void> {
     default:
       throw new Error(`unknown server variant ${String(variant)}; one of ${VARIANTS.join(', ')}`);
   }
-  process.stdout.write(`READY ${port}\n`);
+  announceReady(port);
 }
 
-// The runner went away (its end of our stdin closed): nothing left to serve.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
-process.stdin.resume();
-// Hard bound on this process's life, whatever happens to the runner.
-setTimeout(() => process.exit(3), Number(process.env.BENCH_SERVER_MAX_MS ?? 30 * 60_000)).unref();
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// Exits when the runner goes away (stdin closed), and after 30 min at most (BENCH_SERVER_MAX_MS overrides it).
+exitWithOrchestrator(30 * 60_000);
+runServerMain(main);

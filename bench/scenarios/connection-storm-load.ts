@@ -17,6 +17,8 @@
  */
 import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { measureDuring, runGeneratorMain, type GeneratorFailure } from '../child-process.js';
+import { percentile } from '../statistics.js';
 
 /** How a session speaks. */
 export type StormProtocol = 'raw-ws' | 'wamp' | 'sio';
@@ -58,10 +60,7 @@ export interface StormResult {
 }
 
 /** The generator's last line when it could not run at all. */
-export interface StormFailure {
-  readonly ok: false;
-  readonly error: string;
-}
+export type StormFailure = GeneratorFailure;
 
 /** The RFC 6455 sample key and its accept value: a fixed key spares the generator a random draw and a SHA-1. */
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -283,22 +282,11 @@ async function storm(spec: StormSpec, to: Target, count: number): Promise<Tally>
   return tally;
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as StormSpec;
   const to = target(spec);
   await storm(spec, to, spec.warmup);
-  process.stdout.write('MEASURE start\n');
-  const cpuBefore = process.cpuUsage();
-  const startedAt = performance.now();
-  const tally = await storm(spec, to, spec.sessions);
-  const elapsedMs = performance.now() - startedAt;
-  const cpu = process.cpuUsage(cpuBefore);
-  process.stdout.write('MEASURE end\n');
+  const { value: tally, elapsedMs, cpu } = await measureDuring(() => storm(spec, to, spec.sessions));
   tally.ready.sort((a, b) => a - b);
   tally.total.sort((a, b) => a - b);
   const result: StormResult = {
@@ -309,7 +297,7 @@ async function main(): Promise<void> {
     p50: percentile(tally.ready, 0.5),
     p99: percentile(tally.ready, 0.99),
     p50Total: percentile(tally.total, 0.5),
-    cpu: (cpu.user + cpu.system) / 1000 / elapsedMs,
+    cpu,
     elapsedMs,
     errors: tally.errors,
   };
@@ -318,9 +306,4 @@ async function main(): Promise<void> {
 }
 
 // Hard bound, whatever happens (a full run's window takes a few seconds).
-setTimeout(() => process.exit(3), 120_000).unref();
-main().catch((error: unknown) => {
-  const failure: StormFailure = { ok: false, error: error instanceof Error ? error.message : String(error) };
-  process.stdout.write(`${JSON.stringify(failure)}\n`);
-  process.exit(1);
-});
+runGeneratorMain(main, 120_000);

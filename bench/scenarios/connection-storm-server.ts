@@ -16,6 +16,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { WampModule, WampTransport } from '../../lib/index.js';
+import { announceReady, exitWithOrchestrator, runServerMain } from '../child-process.js';
 
 /** The server variants this process can run (import only the type elsewhere: this module starts a server). */
 export const STORM_SERVER_VARIANTS = ['raw-ws', 'wamp', 'sio-nest'] as const;
@@ -88,17 +89,9 @@ async function main(): Promise<void> {
     default:
       throw new Error(`unknown server variant ${String(variant)}; one of ${STORM_SERVER_VARIANTS.join(', ')}`);
   }
-  process.stdout.write(`READY ${port}\n`);
+  announceReady(port);
 }
 
-// The orchestrator went away (its end of our stdin closed): nothing left to serve.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
-process.stdin.resume();
-// Hard bound on this process's life, whatever happens to the orchestrator.
-setTimeout(() => process.exit(3), Number(process.env.BENCH_SERVER_MAX_MS ?? 5 * 60_000)).unref();
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// Exits when the orchestrator goes away (stdin closed), and after 5 min at most (BENCH_SERVER_MAX_MS overrides it).
+exitWithOrchestrator(5 * 60_000);
+runServerMain(main);

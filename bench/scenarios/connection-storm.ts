@@ -12,10 +12,9 @@
  *
  * Standalone: node --import @swc-node/register/esm-register bench/scenarios/connection-storm.ts [--smoke] [--rounds N]
  */
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { cpuMs, format, killAll, median, NODE_ARGS, pinnable, start, startServer, type RunningServer } from '../processes.js';
-import type { StormFailure, StormProtocol, StormResult, StormSpec } from './connection-storm-load.js';
+import { microsecondsPer, pinnable, runGenerator, runIfMain, standaloneOptions, startServer, type RunningServer } from '../processes.js';
+import { format, median } from '../statistics.js';
+import type { StormProtocol, StormResult, StormSpec } from './connection-storm-load.js';
 import type { StormServerVariant } from './connection-storm-server.js';
 import type { Scenario, ScenarioOptions } from './scenario.interface.js';
 
@@ -43,39 +42,10 @@ interface Sample extends StormResult {
 }
 
 /** Runs one generator against `serverPid`'s server and reads the server's CPU time around its window. */
-function runGenerator(spec: StormSpec, serverPid: number | undefined): Promise<Sample> {
-  const child = start(1, [...NODE_ARGS, LOAD_SCRIPT, JSON.stringify(spec)]);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (data: string) => {
-    if (stderr.length < 10_000) stderr += data;
-  });
-  let cpuStart: number | undefined;
-  let cpuEnd: number | undefined;
-  let result: StormResult | StormFailure | undefined;
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line === 'MEASURE start') cpuStart = cpuMs(serverPid);
-    else if (line === 'MEASURE end') cpuEnd = cpuMs(serverPid);
-    else if (line.startsWith('{')) result = JSON.parse(line) as StormResult | StormFailure;
-  });
-  return new Promise((resolve, reject) => {
-    // Generous: a run is a few seconds; a broken server makes every session wait for its timeout.
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('generator timed out'));
-    }, 90_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      if (!result?.ok) {
-        reject(new Error(`generator failed: ${result?.error ?? stderr.slice(0, 2000)}`));
-        return;
-      }
-      const serverUsPerSession =
-        cpuStart !== undefined && cpuEnd !== undefined && result.sessions > 0
-          ? ((cpuEnd - cpuStart) * 1000) / result.sessions
-          : NaN;
-      resolve({ ...result, serverUsPerSession });
-    });
-  });
+async function runStormGenerator(spec: StormSpec, serverPid: number | undefined): Promise<Sample> {
+  // Generous timeout: a run is a few seconds; a broken server makes every session wait for its timeout.
+  const { result, serverCpuMs } = await runGenerator<StormResult>(LOAD_SCRIPT, spec, serverPid, 90_000, 'generator');
+  return { ...result, serverUsPerSession: microsecondsPer(serverCpuMs, result.sessions) ?? NaN };
 }
 
 /** Runs the connection storm and returns its Markdown section. */
@@ -113,7 +83,7 @@ export const runConnectionStorm: Scenario = async ({ smoke, rounds }: ScenarioOp
         };
         let sample: Sample;
         try {
-          sample = await runGenerator(spec, server.child.pid);
+          sample = await runStormGenerator(spec, server.child.pid);
         } catch (error) {
           notes.push(`round ${round} ${variant.name}: FAILED ${(error as Error).message}`);
           continue;
@@ -179,15 +149,4 @@ export const runConnectionStorm: Scenario = async ({ smoke, rounds }: ScenarioOp
 };
 
 // Standalone run; importing this module (bench/run.ts) must not start anything.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const smoke = process.argv.includes('--smoke');
-  const roundsIndex = process.argv.indexOf('--rounds');
-  const rounds = roundsIndex >= 0 ? Number(process.argv[roundsIndex + 1]) : smoke ? 1 : 3;
-  runConnectionStorm({ smoke, rounds })
-    .then((section) => console.log(section))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 1;
-    })
-    .finally(killAll);
-}
+runIfMain(import.meta.url, () => runConnectionStorm(standaloneOptions()));

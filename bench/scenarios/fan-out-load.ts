@@ -16,6 +16,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { measureWindow, runGeneratorMain, type WindowState } from '../child-process.js';
+import { percentile } from '../statistics.js';
 
 /** Which wire the generator speaks: WAMP over JSON, or the same frames to the raw ws baseline. */
 export type FanOutProtocol = 'raw-json' | 'wamp-json';
@@ -93,9 +95,9 @@ const pending = new Map<number, Publication>();
 let liveSubscribers = 0;
 let published = 0;
 let lastProgress = 0;
-let measuring = false;
+/** The measured window: EVENTs and acks are counted while it is open. */
+const measured: WindowState = { open: false, startedAt: 0 };
 let stopped = false;
-let measureStart = 0;
 let events = 0;
 let publications = 0;
 let outOfOrder = 0;
@@ -135,16 +137,16 @@ function onAck(request: number, id: number | undefined): void {
   if (publication === undefined || publication.acked) return;
   if (id !== undefined) checkId(publication, id);
   publication.acked = true;
-  if (measuring) publications++;
+  if (measured.open) publications++;
   if (publication.remaining <= 0) complete(publication);
 }
 
 function onEvent(subscriber: Subscriber, seq: number, sentAt: number, id: number): void {
   const now = performance.now();
   subscriber.received++;
-  if (measuring) {
+  if (measured.open) {
     events++;
-    if (sentAt >= measureStart) latencies.push(now - sentAt);
+    if (sentAt >= measured.startedAt) latencies.push(now - sentAt);
   }
   if (seq < subscriber.next) {
     // Late or duplicate: its slot was settled when a later publication showed it missing.
@@ -249,11 +251,6 @@ function onPublisherFrame(data: Buffer): void {
   }
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
@@ -290,16 +287,7 @@ async function main(): Promise<void> {
   }, 100);
   for (let i = 0; i < spec.window; i++) publish();
 
-  await sleep(spec.warmupMs);
-  process.stdout.write('MEASURE start\n');
-  const cpuBefore = process.cpuUsage();
-  measureStart = performance.now();
-  measuring = true;
-  await sleep(spec.measureMs);
-  measuring = false;
-  const elapsed = performance.now() - measureStart;
-  const cpu = process.cpuUsage(cpuBefore);
-  process.stdout.write('MEASURE end\n');
+  const { elapsedMs: elapsed, cpu } = await measureWindow(spec.warmupMs, spec.measureMs, measured);
   stopped = true;
 
   // Let outstanding publications arrive before counting what is missing.
@@ -317,7 +305,7 @@ async function main(): Promise<void> {
     publicationRate: (publications / elapsed) * 1000,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    cpu: (cpu.user + cpu.system) / 1000 / elapsed,
+    cpu,
     published,
     expected,
     received,
@@ -334,8 +322,4 @@ async function main(): Promise<void> {
 }
 
 // Hard bound, whatever happens (the orchestrator allows warm-up + measure + 60 s).
-setTimeout(() => process.exit(3), 150_000).unref();
-main().catch((error: unknown) => {
-  process.stdout.write(`${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`);
-  process.exit(1);
-});
+runGeneratorMain(main, 150_000);

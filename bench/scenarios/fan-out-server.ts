@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
 import { WampModule } from '../../lib/index.js';
+import { announceReady, exitWithOrchestrator, runServerMain } from '../child-process.js';
 
 /** The server variants of the fan-out scenario. */
 export const FAN_OUT_VARIANTS = ['raw-ws', 'wamp'] as const;
@@ -77,17 +78,9 @@ async function main(): Promise<void> {
     default:
       throw new Error(`unknown fan-out variant ${String(variant)}; one of ${FAN_OUT_VARIANTS.join(', ')}`);
   }
-  process.stdout.write(`READY ${port}\n`);
+  announceReady(port);
 }
 
-// The orchestrator went away (its end of our stdin closed): nothing left to serve.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
-process.stdin.resume();
-// Hard bound on this process's life, whatever happens to the orchestrator.
-setTimeout(() => process.exit(3), Number(process.env.BENCH_SERVER_MAX_MS ?? 10 * 60_000)).unref();
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// Exits when the orchestrator goes away (stdin closed), and after 10 min at most (BENCH_SERVER_MAX_MS overrides it).
+exitWithOrchestrator(10 * 60_000);
+runServerMain(main);

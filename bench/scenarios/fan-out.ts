@@ -9,12 +9,14 @@
  *   node --import @swc-node/register/esm-register bench/scenarios/fan-out.ts [--smoke] [--rounds N]
  *     [--subscribers N] [--window N] [--warmup MS] [--measure MS]
  */
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { cpuMs, format, killAll, median, NODE_ARGS, pinnable, start, startServer, type RunningServer } from '../processes.js';
+import { microsecondsPer, numberOverrides, pinnable, runGenerator, runIfMain, standaloneOptions, startServer, type RunningServer } from '../processes.js';
+import { format, median } from '../statistics.js';
 import type { FanOutProtocol, FanOutResult, FanOutSpec } from './fan-out-load.js';
 import type { FanOutVariant } from './fan-out-server.js';
 import type { Scenario, ScenarioOptions } from './scenario.interface.js';
+
+const SERVER_SCRIPT = 'bench/scenarios/fan-out-server.ts';
+const LOAD_SCRIPT = 'bench/scenarios/fan-out-load.ts';
 
 interface Variant {
   readonly name: string;
@@ -51,41 +53,15 @@ interface Sample extends FanOutResult {
   readonly serverUsPerEvent?: number;
 }
 
-function runGenerator(spec: FanOutSpec, serverPid: number | undefined): Promise<Sample> {
-  const child = start(1, [...NODE_ARGS, 'bench/scenarios/fan-out-load.ts', JSON.stringify(spec)]);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (data: string) => {
-    if (stderr.length < 10_000) stderr += data;
-  });
-  let cpuStart: number | undefined;
-  let cpuEnd: number | undefined;
-  let result: (FanOutResult & { error?: string }) | undefined;
-  // Server CPU is read when the generator says the window opens and closes.
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line === 'MEASURE start') cpuStart = cpuMs(serverPid);
-    else if (line === 'MEASURE end') cpuEnd = cpuMs(serverPid);
-    else if (line.startsWith('{')) result = JSON.parse(line) as FanOutResult & { error?: string };
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('fan-out generator timed out'));
-    }, spec.warmupMs + spec.measureMs + 60_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      if (!result?.ok) {
-        reject(new Error(`fan-out generator failed: ${result?.error ?? stderr.slice(0, 2000)}`));
-        return;
-      }
-      const serverMs = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
-      resolve({
-        ...result,
-        serverUsPerPublication:
-          serverMs !== undefined && result.publications > 0 ? (serverMs * 1000) / result.publications : undefined,
-        serverUsPerEvent: serverMs !== undefined && result.events > 0 ? (serverMs * 1000) / result.events : undefined,
-      });
-    });
-  });
+/** Runs one generator against `serverPid`'s server; server CPU is taken over the generator's window. */
+async function runFanOutGenerator(spec: FanOutSpec, serverPid: number | undefined): Promise<Sample> {
+  const timeoutMs = spec.warmupMs + spec.measureMs + 60_000;
+  const { result, serverCpuMs } = await runGenerator<FanOutResult>(LOAD_SCRIPT, spec, serverPid, timeoutMs, 'fan-out generator');
+  return {
+    ...result,
+    serverUsPerPublication: microsecondsPer(serverCpuMs, result.publications),
+    serverUsPerEvent: microsecondsPer(serverCpuMs, result.events),
+  };
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -106,7 +82,7 @@ async function fanOut(options: ScenarioOptions, overrides: Partial<FanOutSetting
   const ratios: number[] = [];
   const failures: string[] = [];
   try {
-    const started = await Promise.all(VARIANTS.map((variant) => startServer('bench/scenarios/fan-out-server.ts', variant.server)));
+    const started = await Promise.all(VARIANTS.map((variant) => startServer(SERVER_SCRIPT, variant.server)));
     VARIANTS.forEach((variant, index) => servers.set(variant.server, started[index]!));
 
     for (let round = 1; round <= options.rounds; round++) {
@@ -122,7 +98,7 @@ async function fanOut(options: ScenarioOptions, overrides: Partial<FanOutSetting
         };
         let sample: Sample;
         try {
-          sample = await runGenerator(spec, server.child.pid);
+          sample = await runFanOutGenerator(spec, server.child.pid);
         } catch (error) {
           failures.push(`round ${round} ${variant.name}: FAILED ${(error as Error).message}`);
           log(failures.at(-1)!);
@@ -182,29 +158,6 @@ async function fanOut(options: ScenarioOptions, overrides: Partial<FanOutSetting
 /** The fan-out scenario for `npm run bench`: 1 publisher -> 1,000 subscribers, nestjs-wamp vs raw ws. */
 export const runFanOut: Scenario = (options) => fanOut(options, {});
 
-function option(name: string): number | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : undefined;
-}
-
 // Standalone: run and print the section; imported (by bench/run.ts), only export the scenario.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // Hard bound on the whole standalone run (a full run takes about a minute).
-  setTimeout(() => {
-    killAll();
-    process.exit(3);
-  }, 5 * 60_000).unref();
-  const smoke = process.argv.includes('--smoke');
-  const overrides: Partial<FanOutSettings> = Object.fromEntries(
-    (['subscribers', 'window', 'warmup', 'measure'] as const)
-      .map((name) => [name === 'warmup' ? 'warmupMs' : name === 'measure' ? 'measureMs' : name, option(name)] as const)
-      .filter(([, value]) => value !== undefined),
-  );
-  fanOut({ smoke, rounds: option('rounds') ?? (smoke ? 1 : 3) }, overrides)
-    .then((section) => console.log(section))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 1;
-    })
-    .finally(killAll);
-}
+// Hard bound on the whole standalone run: 5 min (a full run takes about a minute).
+runIfMain(import.meta.url, () => fanOut(standaloneOptions(), numberOverrides(['subscribers', 'window'])), 5 * 60_000);

@@ -18,6 +18,7 @@
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { exitAfter, exitOnStdinEnd, runServerMain } from '../child-process.js';
 
 /** How a session speaks. */
 export type IdleProtocol = 'raw-ws' | 'wamp';
@@ -238,12 +239,9 @@ async function main(): Promise<void> {
   });
 }
 
-// The orchestrator went away (its end of our stdin closed): drop everything.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
+// The orchestrator went away (its end of our stdin closed): drop everything. main's readline reads stdin.
+exitOnStdinEnd();
 // Hard bound, whatever happens (a full run holds its sessions for well under a minute).
-setTimeout(() => process.exit(3), 150_000).unref();
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+exitAfter(150_000);
+// Failures go to stderr: stdout carries the replies to the orchestrator's commands.
+runServerMain(main);

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
+import { announceReady, exitWithOrchestrator, runServerMain } from '../child-process.js';
 
 /** The server variants this process can run (import only the type elsewhere: this module starts a server). */
 export const IDLE_SERVER_VARIANTS = ['raw-ws', 'wamp'] as const;
@@ -133,17 +134,9 @@ async function main(): Promise<void> {
       process.stdout.write(`MEMORY ${JSON.stringify(await measure(started.counts))}\n`);
     });
   });
-  process.stdout.write(`READY ${started.port}\n`);
+  announceReady(started.port);
 }
 
-// The orchestrator went away (its end of our stdin closed): nothing left to serve.
-process.stdin.on('end', () => process.exit(0));
-process.stdin.on('error', () => process.exit(0));
-process.stdin.resume();
-// Hard bound on this process's life, whatever happens to the orchestrator.
-setTimeout(() => process.exit(3), Number(process.env.BENCH_SERVER_MAX_MS ?? 5 * 60_000)).unref();
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+// Exits when the orchestrator goes away (stdin closed), and after 5 min at most (BENCH_SERVER_MAX_MS overrides it).
+exitWithOrchestrator(5 * 60_000);
+runServerMain(main);

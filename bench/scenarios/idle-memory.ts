@@ -14,8 +14,8 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { format, killAll, median, NODE_ARGS, pinnable, start, startServer, type RunningServer } from '../processes.js';
+import { NODE_ARGS, pinnable, runIfMain, standaloneOptions, start, startServer, type RunningServer } from '../processes.js';
+import { format, median } from '../statistics.js';
 import type { IdleProtocol, IdleReport, IdleSpec } from './idle-memory-load.js';
 import type { IdleServerVariant, MemorySnapshot } from './idle-memory-server.js';
 import type { Scenario, ScenarioOptions } from './scenario.interface.js';
@@ -293,15 +293,4 @@ export const runIdleMemory: Scenario = async ({ smoke, rounds }: ScenarioOptions
 };
 
 // Standalone run; importing this module (bench/run.ts) must not start anything.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const smoke = process.argv.includes('--smoke');
-  const roundsIndex = process.argv.indexOf('--rounds');
-  const rounds = roundsIndex >= 0 ? Number(process.argv[roundsIndex + 1]) : smoke ? 1 : 3;
-  runIdleMemory({ smoke, rounds })
-    .then((section) => console.log(section))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 1;
-    })
-    .finally(killAll);
-}
+runIfMain(import.meta.url, () => runIdleMemory(standaloneOptions()));

@@ -9,6 +9,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { measureWindow, runGeneratorMain, type WindowState } from '../child-process.js';
+import { percentile } from '../statistics.js';
 
 /** Which wire the generator speaks: WAMP over JSON, or the same CALL frame to the raw ws baseline. */
 export type StreamProtocol = 'raw-json' | 'wamp-json';
@@ -57,9 +59,9 @@ interface Client {
 
 let spec: StreamSpec;
 let callFrame = '';
-let measuring = false;
+/** The measured window: RESULT frames and finished calls are counted while it is open. */
+const measured: WindowState = { open: false, startedAt: 0 };
 let stopped = false;
-let measureStart = 0;
 let frames = 0;
 let calls = 0;
 let invalid = 0;
@@ -81,12 +83,12 @@ function onResult(client: Client, request: number, progress: boolean, value: num
   }
   if (value !== client.expected) invalid++;
   client.expected = value + 1;
-  if (measuring) frames++;
+  if (measured.open) frames++;
   if (progress) return;
   if (value !== spec.count) invalid++;
-  if (measuring) {
+  if (measured.open) {
     calls++;
-    if (client.sentAt >= measureStart) latencies.push(performance.now() - client.sentAt);
+    if (client.sentAt >= measured.startedAt) latencies.push(performance.now() - client.sentAt);
   }
   if (!stopped) call(client);
 }
@@ -155,13 +157,6 @@ function open(): Promise<Client> {
   });
 }
 
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function main(): Promise<void> {
   spec = JSON.parse(process.argv[2] ?? '') as StreamSpec;
   if (typeof spec.url !== 'string') throw new Error(`usage: bench/scenarios/stream-load.ts '<StreamSpec as JSON>'`);
@@ -169,16 +164,7 @@ async function main(): Promise<void> {
   callFrame = JSON.stringify([48, 0, { receive_progress: true }, PROCEDURE, [], { count: spec.count }]).slice('[48,0'.length);
   const clients = await Promise.all(Array.from({ length: spec.clients }, () => open()));
   for (const client of clients) call(client);
-  await sleep(spec.warmupMs);
-  process.stdout.write('MEASURE start\n');
-  const cpuBefore = process.cpuUsage();
-  measureStart = performance.now();
-  measuring = true;
-  await sleep(spec.measureMs);
-  measuring = false;
-  const elapsed = performance.now() - measureStart;
-  const cpu = process.cpuUsage(cpuBefore);
-  process.stdout.write('MEASURE end\n');
+  const { elapsedMs: elapsed, cpu } = await measureWindow(spec.warmupMs, spec.measureMs, measured);
   stopped = true;
   latencies.sort((a, b) => a - b);
   const result: StreamResult = {
@@ -189,7 +175,7 @@ async function main(): Promise<void> {
     callRate: (calls / elapsed) * 1000,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    cpu: (cpu.user + cpu.system) / 1000 / elapsed,
+    cpu,
     invalid,
     errors,
   };
@@ -199,8 +185,4 @@ async function main(): Promise<void> {
 }
 
 // Hard bound, whatever happens (the orchestrator allows warm-up + measure + 60 s).
-setTimeout(() => process.exit(3), 150_000).unref();
-main().catch((error: unknown) => {
-  process.stdout.write(`${JSON.stringify({ ok: false, error: error instanceof Error ? error.message : String(error) })}\n`);
-  process.exit(1);
-});
+runGeneratorMain(main, 150_000);

@@ -11,12 +11,14 @@
  *   node --import @swc-node/register/esm-register bench/scenarios/stream.ts [--smoke] [--rounds N]
  *     [--count N] [--warmup MS] [--measure MS]
  */
-import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { cpuMs, format, killAll, median, NODE_ARGS, pinnable, start, startServer, type RunningServer } from '../processes.js';
+import { microsecondsPer, numberOverrides, pinnable, runGenerator, runIfMain, standaloneOptions, startServer, type RunningServer } from '../processes.js';
+import { format, median } from '../statistics.js';
 import type { StreamProtocol, StreamResult, StreamSpec } from './stream-load.js';
 import type { StreamVariant } from './stream-server.js';
 import type { Scenario, ScenarioOptions } from './scenario.interface.js';
+
+const SERVER_SCRIPT = 'bench/scenarios/stream-server.ts';
+const LOAD_SCRIPT = 'bench/scenarios/stream-load.ts';
 
 interface Variant {
   readonly name: string;
@@ -51,39 +53,11 @@ interface Sample extends StreamResult {
   readonly serverUsPerFrame?: number;
 }
 
-function runGenerator(spec: StreamSpec, serverPid: number | undefined): Promise<Sample> {
-  const child = start(1, [...NODE_ARGS, 'bench/scenarios/stream-load.ts', JSON.stringify(spec)]);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (data: string) => {
-    if (stderr.length < 10_000) stderr += data;
-  });
-  let cpuStart: number | undefined;
-  let cpuEnd: number | undefined;
-  let result: (StreamResult & { error?: string }) | undefined;
-  // Server CPU is read when the generator says the window opens and closes.
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    if (line === 'MEASURE start') cpuStart = cpuMs(serverPid);
-    else if (line === 'MEASURE end') cpuEnd = cpuMs(serverPid);
-    else if (line.startsWith('{')) result = JSON.parse(line) as StreamResult & { error?: string };
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('stream generator timed out'));
-    }, spec.warmupMs + spec.measureMs + 60_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      if (!result?.ok) {
-        reject(new Error(`stream generator failed: ${result?.error ?? stderr.slice(0, 2000)}`));
-        return;
-      }
-      const serverUsPerFrame =
-        cpuStart !== undefined && cpuEnd !== undefined && result.frames > 0
-          ? ((cpuEnd - cpuStart) * 1000) / result.frames
-          : undefined;
-      resolve({ ...result, serverUsPerFrame });
-    });
-  });
+/** Runs one generator against `serverPid`'s server; server CPU is taken over the generator's window. */
+async function runStreamGenerator(spec: StreamSpec, serverPid: number | undefined): Promise<Sample> {
+  const timeoutMs = spec.warmupMs + spec.measureMs + 60_000;
+  const { result, serverCpuMs } = await runGenerator<StreamResult>(LOAD_SCRIPT, spec, serverPid, timeoutMs, 'stream generator');
+  return { ...result, serverUsPerFrame: microsecondsPer(serverCpuMs, result.frames) };
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -110,7 +84,7 @@ async function stream(options: ScenarioOptions, overrides: Partial<StreamSetting
   // The smoke run keeps the 10-client shape only, to stay within about 20 s (process start-up dominates).
   const clientCounts = options.smoke ? CLIENTS.filter((clients) => clients === 10) : CLIENTS;
   try {
-    const started = await Promise.all(VARIANTS.map((variant) => startServer('bench/scenarios/stream-server.ts', variant.server)));
+    const started = await Promise.all(VARIANTS.map((variant) => startServer(SERVER_SCRIPT, variant.server)));
     VARIANTS.forEach((variant, index) => servers.set(variant.server, started[index]!));
 
     for (let round = 1; round <= options.rounds; round++) {
@@ -128,7 +102,7 @@ async function stream(options: ScenarioOptions, overrides: Partial<StreamSetting
           };
           let sample: Sample;
           try {
-            sample = await runGenerator(spec, server.child.pid);
+            sample = await runStreamGenerator(spec, server.child.pid);
           } catch (error) {
             failures.push(`round ${round} ${clients} client(s) ${variant.name}: FAILED ${(error as Error).message}`);
             log(failures.at(-1)!);
@@ -188,29 +162,6 @@ async function stream(options: ScenarioOptions, overrides: Partial<StreamSetting
 /** The progressive-results scenario for `npm run bench`: RESULT progress frames/s, nestjs-wamp vs raw ws. */
 export const runStream: Scenario = (options) => stream(options, {});
 
-function option(name: string): number | undefined {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : undefined;
-}
-
 // Standalone: run and print the section; imported (by bench/run.ts), only export the scenario.
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // Hard bound on the whole standalone run (a full run takes about a minute).
-  setTimeout(() => {
-    killAll();
-    process.exit(3);
-  }, 5 * 60_000).unref();
-  const smoke = process.argv.includes('--smoke');
-  const overrides: Partial<StreamSettings> = Object.fromEntries(
-    (['count', 'warmup', 'measure'] as const)
-      .map((name) => [name === 'warmup' ? 'warmupMs' : name === 'measure' ? 'measureMs' : name, option(name)] as const)
-      .filter(([, value]) => value !== undefined),
-  );
-  stream({ smoke, rounds: option('rounds') ?? (smoke ? 1 : 3) }, overrides)
-    .then((section) => console.log(section))
-    .catch((error: unknown) => {
-      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-      process.exitCode = 1;
-    })
-    .finally(killAll);
-}
+// Hard bound on the whole standalone run: 5 min (a full run takes about a minute).
+runIfMain(import.meta.url, () => stream(standaloneOptions(), numberOverrides(['count'])), 5 * 60_000);
