@@ -36,28 +36,34 @@ interface Variant {
   readonly server: ServerVariant;
   readonly protocol: Protocol;
   readonly path: string;
+  /** Measured at every shape; the others (splits and extra baselines) only at the shapes with `allVariants`. */
+  readonly core?: boolean;
 }
 
 const VARIANTS: readonly Variant[] = [
-  { name: 'raw ws JSON echo', server: 'raw-ws', protocol: 'raw-json', path: '' },
+  { name: 'raw ws JSON echo', server: 'raw-ws', protocol: 'raw-json', path: '', core: true },
   { name: 'raw ws JSON echo, writes coalesced per tick', server: 'raw-ws-corked', protocol: 'raw-json', path: '' },
-  { name: 'nestjs-wamp bare, json', server: 'wamp-bare', protocol: 'wamp-json', path: '/ws' },
-  { name: 'nestjs-wamp bare, msgpack', server: 'wamp-bare', protocol: 'wamp-msgpack', path: '/ws' },
-  { name: 'nestjs-wamp bare, cbor', server: 'wamp-bare', protocol: 'wamp-cbor', path: '/ws' },
-  { name: 'nestjs-wamp pipeline, json', server: 'wamp-pipeline', protocol: 'wamp-json', path: '/ws' },
+  { name: 'nestjs-wamp bare, json', server: 'wamp-bare', protocol: 'wamp-json', path: '/ws', core: true },
+  { name: 'nestjs-wamp bare, msgpack', server: 'wamp-bare', protocol: 'wamp-msgpack', path: '/ws', core: true },
+  { name: 'nestjs-wamp bare, cbor', server: 'wamp-bare', protocol: 'wamp-cbor', path: '/ws', core: true },
+  { name: 'nestjs-wamp pipeline, json', server: 'wamp-pipeline', protocol: 'wamp-json', path: '/ws', core: true },
   { name: 'nestjs-wamp pipeline, msgpack', server: 'wamp-pipeline', protocol: 'wamp-msgpack', path: '/ws' },
   { name: 'nestjs-wamp guard only, json', server: 'wamp-guard', protocol: 'wamp-json', path: '/ws' },
   { name: 'nestjs-wamp ValidationPipe only, json', server: 'wamp-pipe', protocol: 'wamp-json', path: '/ws' },
   { name: 'nestjs-wamp interceptor only, json', server: 'wamp-interceptor', protocol: 'wamp-json', path: '/ws' },
-  { name: 'Socket.IO acks in Nest', server: 'sio-nest', protocol: 'sio', path: '' },
+  { name: 'Socket.IO acks in Nest', server: 'sio-nest', protocol: 'sio', path: '', core: true },
   { name: 'Socket.IO in Nest, same pipeline', server: 'sio-pipeline', protocol: 'sio', path: '' },
-  { name: 'fox-wamp, routed callee', server: 'fox-routed', protocol: 'wamp-json', path: '' },
+  { name: 'fox-wamp, routed callee', server: 'fox-routed', protocol: 'wamp-json', path: '', core: true },
 ];
 
-const SHAPES: readonly { clients: number; inflight: number }[] = [
-  { clients: 10, inflight: 1 },
-  { clients: 1, inflight: 10 },
-  { clients: 100, inflight: 10 },
+/** Clients x calls in flight each. The first three carry every variant; the rest the core ones. */
+const SHAPES: readonly { clients: number; inflight: number; allVariants: boolean }[] = [
+  { clients: 10, inflight: 1, allVariants: true },
+  { clients: 1, inflight: 10, allVariants: true },
+  { clients: 100, inflight: 10, allVariants: true },
+  { clients: 1, inflight: 1, allVariants: false },
+  { clients: 10, inflight: 10, allVariants: false },
+  { clients: 100, inflight: 1, allVariants: false },
 ];
 
 const smoke = process.argv.includes('--smoke');
@@ -129,6 +135,7 @@ async function runRoundTrips(): Promise<void> {
     for (const shape of shapes) {
       const baseline: Record<string, number> = {};
       for (const variant of variants) {
+        if (!shape.allVariants && !variant.core) continue;
         let server = servers.get(variant.server)!;
         if (server.child.exitCode !== null || server.child.signalCode !== null) {
           // fox-wamp 0.7.28 can crash when a client disconnects with sends pending (`this.close is not a
