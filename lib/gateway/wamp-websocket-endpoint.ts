@@ -5,7 +5,6 @@ import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { WampLogger } from '../router/wamp-logger.interface.js';
 import type { WampRouter } from '../router/wamp-router.js';
-import type { WampSession } from '../router/wamp-session.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
 import { WebSocketConnection, type OutboundLimits } from './websocket-connection.js';
@@ -43,8 +42,8 @@ export interface WampWebSocketEndpointOptions {
  */
 export class WampWebSocketEndpoint {
   private readonly wss: WebSocketServer;
-  /** Open connections and the session each carries. */
-  private readonly connections = new Map<WebSocketConnection, WampSession>();
+  /** Open connections (each carries its session). */
+  private readonly connections = new Set<WebSocketConnection>();
   private readonly serializersByProtocol: ReadonlyMap<string, WampSerializer>;
   private attachedTo?: HttpServer;
   private ownServer?: HttpServer;
@@ -79,7 +78,7 @@ export class WampWebSocketEndpoint {
 
   /** The open connections (e.g. to read `droppedEvents` or `socket.bufferedAmount` when monitoring). */
   get openConnections(): WebSocketConnection[] {
-    return [...this.connections.keys()];
+    return [...this.connections];
   }
 
   /** Serves the endpoint on an existing HTTP(S) server (the Nest app's), sharing its port. */
@@ -131,9 +130,9 @@ export class WampWebSocketEndpoint {
     clearTimeout(timer);
     // Sessions that never answered GOODBYE are disposed here, before app.close() returns, not when their
     // sockets' close events come in later (after Nest's shutdown hooks).
-    for (const [connection, session] of this.connections) {
+    for (const connection of this.connections) {
       connection.socket.terminate();
-      session.transportClosed();
+      connection.socketClosed();
     }
     this.connections.clear();
     if (this.attachedTo) {
@@ -222,9 +221,8 @@ export class WampWebSocketEndpoint {
       this.options.outbound,
       socket,
     );
-    const session = this.router.openSession(connection);
-    this.connections.set(connection, session);
-    connection.attach(session, this.forgetConnection);
+    this.connections.add(connection);
+    connection.attach(this.router.openSession(connection), this.forgetConnection);
   }
 
   private readonly forgetConnection = (connection: WebSocketConnection): void => {
@@ -246,7 +244,7 @@ export class WampWebSocketEndpoint {
     const tick = Math.max(100, Math.min(pingInterval, pingTimeout) / 4);
     this.keepaliveTimer = setInterval(() => {
       const now = Date.now();
-      for (const connection of this.connections.keys()) {
+      for (const connection of this.connections) {
         if (connection.pingSentAt !== 0) {
           if (now - connection.pingSentAt >= pingTimeout) connection.socket.terminate();
         } else if (

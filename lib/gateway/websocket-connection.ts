@@ -148,7 +148,10 @@ export class WebSocketConnection implements WampConnection {
     session.handleFrame(data);
   }
 
-  /** The socket has closed (called by the socket listener). */
+  /**
+   * The socket has closed (called by the socket listener, or by the endpoint when it cuts sockets at
+   * shutdown and does not wait for their close events); only the first call counts.
+   */
   socketClosed(): void {
     const session = this.session;
     this.session = undefined;
@@ -195,6 +198,7 @@ export class WebSocketConnection implements WampConnection {
       holdUntilNextTick(this);
     }
     this.socket.send(data, this.sendOptions);
+    // A string's length, not its UTF-8 size: close enough for a flush threshold, and free.
     this.corkedBytes += data.length;
     if (this.corkedBytes >= this.maxCorkedBytes) {
       // Hand what is held to the socket now (one write), and keep holding the rest of this tick's frames.

@@ -350,14 +350,11 @@ export class WampTransport
   }
 
   private report(call: WampCall, value: unknown): void {
-    if (!call.receiveProgress) return;
-    if (value instanceof WampResult) call.progress(value.args, value.kwargs);
-    else call.progress(value === undefined ? undefined : [value]);
+    if (call.receiveProgress) call.progress(argsOf(value), kwargsOf(value));
   }
 
   private answer(call: WampCall, value: unknown): void {
-    const { args, kwargs } = toPayload(value);
-    call.result(args, kwargs);
+    call.result(argsOf(value), kwargsOf(value));
   }
 
   private fail(call: WampCall, error: unknown): void {
@@ -399,10 +396,19 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   );
 }
 
-function toPayload(value: unknown): { args?: WampArgs; kwargs?: WampKwargs } {
-  if (value === undefined) return {};
-  if (value instanceof WampResult) return { args: value.args, kwargs: value.kwargs };
-  return { args: [value] };
+/**
+ * A handler's value as RESULT arguments: a {@link WampResult} as given, `undefined` as none, anything else as
+ * the single positional argument. Two functions rather than one returning an object: this runs for every
+ * progressive result of a stream.
+ */
+function argsOf(value: unknown): WampArgs | undefined {
+  if (value === undefined) return undefined;
+  return value instanceof WampResult ? value.args : [value];
+}
+
+/** The keyword arguments of a handler's value: only a {@link WampResult} has them. */
+function kwargsOf(value: unknown): WampKwargs | undefined {
+  return value instanceof WampResult ? value.kwargs : undefined;
 }
 
 function isNestUnknownError(error: unknown): boolean {

@@ -390,6 +390,11 @@ describe.each<Platform>(['express', 'fastify'])('realm authentication on %s', (p
       });
       expect(context.transport.remoteAddress).toMatch(/127\.0\.0\.1/);
       expect(context.transport.headers['sec-websocket-protocol']).toBe('wamp.2.json');
+      expect(context.transport.headers.host).toBe(`127.0.0.1:${running.port}`);
+      // Fields that only served the handshake are not kept for the session's lifetime.
+      for (const field of ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version']) {
+        expect(context.transport.headers[field]).toBeUndefined();
+      }
       client.terminate();
     });
 

@@ -90,6 +90,22 @@ describe('WebSocketConnection write coalescing', () => {
     expect(wire.depth).toBe(0);
   });
 
+  it('releases every other connection when one socket throws on release, and keeps coalescing afterwards', async () => {
+    const broken = connection();
+    const healthy = connection();
+    broken.wire.uncork = () => {
+      throw new Error('socket gone');
+    };
+    broken.connection.send([50, 1, {}]);
+    healthy.connection.send([50, 2, {}]);
+    await nextTick();
+    expect(healthy.wire.depth).toBe(0);
+    healthy.connection.send([50, 3, {}]);
+    expect(healthy.wire.corks).toBe(2);
+    await nextTick();
+    expect(healthy.wire.depth).toBe(0);
+  });
+
   it('sends without corking when no wire is given, and not at all on a socket that is not open', () => {
     const socket = new FakeWebSocket(new FakeWire());
     const subject = new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, LIMITS);

@@ -53,6 +53,19 @@ async function flush(): Promise<void> {
 }
 
 describe('WampSession (with a fake connection)', () => {
+  it('keeps HELLO.Details only until WELCOME, and gives a signal asked for after the end already aborted', async () => {
+    const router = routerWith();
+    const connection = new FakeConnection();
+    const session = router.openSession(connection);
+    session.handleFrame(frame([1, 'realm1', { roles: ROLES, agent: 'test-client' }]));
+    expect(session.helloDetails).toEqual({ roles: ROLES, agent: 'test-client' });
+    await flush();
+    expect(session.state).toBe('established');
+    expect(session.helloDetails).toBeUndefined();
+    session.transportClosed();
+    expect(session.signal.aborted).toBe(true);
+  });
+
   it('answers HELLO with WELCOME announcing identity, roles and agent', async () => {
     const router = routerWith();
     const { connection, session } = joined(router);
