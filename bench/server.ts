@@ -9,29 +9,25 @@ import 'reflect-metadata';
 import {
   Controller,
   Injectable,
-  Module,
   UseGuards,
   UseInterceptors,
   ValidationPipe,
   type CallHandler,
   type CanActivate,
   type ExecutionContext,
-  type INestApplication,
   type NestInterceptor,
   type Type,
 } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { IsInt, IsString } from 'class-validator';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { map, type Observable } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
-import { WampModule, WampTransport, type WampCallPayload, type WampContext } from '../lib/index.js';
+import type { WampCallPayload, WampContext } from '../lib/index.js';
 import { announceReady, exitWithOrchestrator, runServerMain } from './child-process.js';
+import { portOf, startSocketIoApp, startWampApp } from './nest-apps.js';
 
 export const VARIANTS = [
   'raw-ws',
@@ -148,26 +144,12 @@ class PipelineGateway {
   }
 }
 
-async function listenNest(app: INestApplication): Promise<number> {
-  await app.listen(0, '127.0.0.1');
-  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
-}
-
 async function startWamp(controller: Type): Promise<number> {
-  @Module({ imports: [WampModule.forRoot({ realms: [REALM] })], controllers: [controller] })
-  class BenchWampModule {}
-  const app = await NestFactory.create(BenchWampModule, { logger: false, abortOnError: false });
-  app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  return listenNest(app);
+  return portOf(await startWampApp({ realms: [REALM] }, [controller]));
 }
 
 async function startSocketIoNest(gateway: Type): Promise<number> {
-  @Module({ providers: [gateway] })
-  class BenchSocketIoModule {}
-  const app = await NestFactory.create(BenchSocketIoModule, { logger: false, abortOnError: false });
-  app.useWebSocketAdapter(new IoAdapter(app));
-  return listenNest(app);
+  return portOf(await startSocketIoApp(gateway));
 }
 
 /**

@@ -8,15 +8,11 @@
  * - `sio-nest`: a Nest app with a Socket.IO gateway (`IoAdapter`).
  */
 import 'reflect-metadata';
-import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { WampModule, WampTransport } from '../../lib/index.js';
 import { announceReady, exitWithOrchestrator, runServerMain } from '../child-process.js';
+import { portOf, startSocketIoApp, startWampApp } from '../nest-apps.js';
 
 /** The server variants this process can run (import only the type elsewhere: this module starts a server). */
 export const STORM_SERVER_VARIANTS = ['raw-ws', 'wamp', 'sio-nest'] as const;
@@ -35,31 +31,17 @@ class StormGateway {
   }
 }
 
-async function listenNest(app: INestApplication): Promise<number> {
-  await app.listen(0, '127.0.0.1');
-  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
-}
-
 /**
  * The WAMP router as an application would run it: the transport connected as a microservice (no handlers
  * here, only sessions opening and closing) and the endpoint on the app's HTTP server. maxConnections is
  * raised above the default 10,000 so that the limit never decides the result.
  */
 async function startWamp(): Promise<number> {
-  @Module({ imports: [WampModule.forRoot({ realms: [STORM_REALM], maxConnections: 20_000 })] })
-  class StormWampModule {}
-  const app = await NestFactory.create(StormWampModule, { logger: false, abortOnError: false });
-  app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  return listenNest(app);
+  return portOf(await startWampApp({ realms: [STORM_REALM], maxConnections: 20_000 }));
 }
 
 async function startSocketIoNest(): Promise<number> {
-  @Module({ providers: [StormGateway] })
-  class StormSocketIoModule {}
-  const app = await NestFactory.create(StormSocketIoModule, { logger: false, abortOnError: false });
-  app.useWebSocketAdapter(new IoAdapter(app));
-  return listenNest(app);
+  return portOf(await startSocketIoApp(StormGateway));
 }
 
 /** The baseline: raw `ws`, echoing every message as it came (no parsing: the handshake is what is measured). */

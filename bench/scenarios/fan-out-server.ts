@@ -10,14 +10,10 @@
  * - `wamp`: a Nest app with nestjs-wamp; subscribers and the publisher are WAMP sessions on /ws and the
  *   broker does the fan-out. No handler or hook is registered on the topic: the broker's plain path.
  */
-import 'reflect-metadata';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import WebSocket, { WebSocketServer } from 'ws';
-import { WampModule } from '../../lib/index.js';
 import { announceReady, exitWithOrchestrator, runServerMain } from '../child-process.js';
+import { portOf, startWampApp } from '../nest-apps.js';
 
 /** The server variants of the fan-out scenario. */
 export const FAN_OUT_VARIANTS = ['raw-ws', 'wamp'] as const;
@@ -58,11 +54,7 @@ function startRawWs(): Promise<number> {
 /** nestjs-wamp as documented: the module on the app's HTTP server, the broker doing the fan-out. */
 async function startWamp(): Promise<number> {
   // maxConnections above the 1,000 subscribers (+ publisher) of the full run, so the limit never interferes.
-  @Module({ imports: [WampModule.forRoot({ realms: [REALM], maxConnections: 20_000 })] })
-  class FanOutModule {}
-  const app = await NestFactory.create(FanOutModule, { logger: false, abortOnError: false });
-  await app.listen(0, '127.0.0.1');
-  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
+  return portOf(await startWampApp({ realms: [REALM], maxConnections: 20_000 }));
 }
 
 async function main(): Promise<void> {

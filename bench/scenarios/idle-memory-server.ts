@@ -10,7 +10,6 @@
  *   echoing each message, the baseline of what one open WebSocket costs;
  * - `wamp`: a Nest app with `WampModule` sharing the app's HTTP server, the WAMP endpoint at `/ws`.
  */
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,20 +51,16 @@ interface Counts {
  */
 async function startWamp(): Promise<{ port: number; counts: Counts }> {
   // Loaded here, not at the top: the raw ws baseline process then holds no Nest at all (and starts faster).
-  await import('reflect-metadata');
-  const [{ Module }, { NestFactory }, { LocalBroker, WampGateway, WampModule, WampRouter, WampTransport }] =
-    await Promise.all([import('@nestjs/common'), import('@nestjs/core'), import('../../lib/index.js')]);
-  @Module({ imports: [WampModule.forRoot({ realms: ['realm1'], maxConnections: 20_000 })] })
-  class IdleWampModule {}
-  const app = await NestFactory.create(IdleWampModule, { logger: false, abortOnError: false });
-  app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(0, '127.0.0.1');
+  const [{ portOf, startWampApp }, { LocalBroker, WampGateway, WampRouter }] = await Promise.all([
+    import('../nest-apps.js'),
+    import('../../lib/index.js'),
+  ]);
+  const app = await startWampApp({ realms: ['realm1'], maxConnections: 20_000 });
   const gateway = app.get(WampGateway);
   const router = app.get(WampRouter);
   const broker = router.realms.get('realm1')?.broker;
   return {
-    port: ((app.getHttpServer() as Server).address() as AddressInfo).port,
+    port: portOf(app),
     counts: {
       connections: () => gateway.endpoint.connectionCount,
       sessions: () => router.sessionCount,

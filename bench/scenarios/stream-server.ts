@@ -7,15 +7,14 @@
  * `[50, request, {progress: true}, [v]]` for v = 1 .. count - 1, then `[50, request, {}, [count]]`.
  */
 import 'reflect-metadata';
-import { Controller, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { range, type Observable } from 'rxjs';
 import { WebSocketServer } from 'ws';
-import { WampModule, WampTransport, type WampCallPayload } from '../../lib/index.js';
+import type { WampCallPayload } from '../../lib/index.js';
 import { announceReady, exitWithOrchestrator, runServerMain } from '../child-process.js';
+import { portOf, startWampApp } from '../nest-apps.js';
 
 /** The server variants of the stream scenario. */
 export const STREAM_VARIANTS = ['raw-ws', 'raw-ws-corked', 'wamp'] as const;
@@ -66,13 +65,7 @@ function startRawWs(corked: boolean): Promise<number> {
 
 /** nestjs-wamp as documented: the module on the app's HTTP server, the transport serving the controller. */
 async function startWamp(): Promise<number> {
-  @Module({ imports: [WampModule.forRoot({ realms: [REALM] })], controllers: [StreamController] })
-  class StreamModule {}
-  const app = await NestFactory.create(StreamModule, { logger: false, abortOnError: false });
-  app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(0, '127.0.0.1');
-  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
+  return portOf(await startWampApp({ realms: [REALM] }, [StreamController]));
 }
 
 async function main(): Promise<void> {

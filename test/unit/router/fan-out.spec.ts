@@ -9,11 +9,11 @@ import {
   MsgpackSerializer,
   WampRouter,
   type WampConnection,
-  type WampLogger,
   type WampSerializer,
   type WampSession,
   type WampTransportInfo,
 } from '../../../lib/index.js';
+import { recordingLogger, routerOptions } from '../../support/router-options.js';
 
 const ROLES = { subscriber: {}, publisher: {} };
 const EVENT = 36;
@@ -112,30 +112,9 @@ interface Peer {
   serializer: CountingSerializer;
 }
 
-function recordingLogger(): WampLogger & { errors: string[] } {
-  const errors: string[] = [];
-  return { errors, log: () => undefined, warn: () => undefined, error: (message) => errors.push(message) };
-}
-
 function setup() {
   const logger = recordingLogger();
-  const router = new WampRouter({
-    realms: [{ name: 'realm1' }],
-    strictUris: true,
-    maxPayload: 64 * 1024,
-    maxDepth: 16,
-    helloTimeout: 0,
-    goodbyeTimeout: 100,
-    checkRequestIds: false,
-    maxCallsPerSession: 4,
-    defaultCallTimeout: 0,
-    subscriptionPolicy: 'open',
-    maxSubscriptionsPerSession: 1024,
-    maxRetainedTopics: 1000,
-    maxRetainedBytes: 8 * 1024 * 1024,
-    agent: 'test-agent',
-    logger,
-  });
+  const router = new WampRouter(routerOptions({ maxPayload: 64 * 1024, logger }));
   const json = new CountingSerializer(new JsonSerializer());
   const msgpack = new CountingSerializer(new MsgpackSerializer());
   let request = 0;

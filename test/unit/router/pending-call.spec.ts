@@ -1,27 +1,10 @@
-import { WampRouter, type WampCall, type WampRouterOptions } from '../../../lib/index.js';
+import { WampRouter, type WampCall } from '../../../lib/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
-
-const OPTIONS: WampRouterOptions = {
-  realms: [{ name: 'realm1' }],
-  strictUris: true,
-  maxPayload: 1024,
-  maxDepth: 16,
-  helloTimeout: 0,
-  goodbyeTimeout: 100,
-  checkRequestIds: false,
-  maxCallsPerSession: 8,
-  defaultCallTimeout: 0,
-  subscriptionPolicy: 'open',
-  maxSubscriptionsPerSession: 1024,
-  maxRetainedTopics: 1000,
-  maxRetainedBytes: 8 * 1024 * 1024,
-  agent: 'test-agent',
-  logger: { log: () => undefined, warn: () => undefined, error: () => undefined },
-};
+import { routerOptions } from '../../support/router-options.js';
 
 /** A router whose procedure `test.hold` keeps every call it gets (unanswered) in `calls`. */
 function setUp() {
-  const router = new WampRouter(OPTIONS);
+  const router = new WampRouter(routerOptions({ maxCallsPerSession: 8 }));
   const calls: WampCall[] = [];
   router.realms.get('realm1')!.dealer.registerProcedure('test.hold', (call) => calls.push(call));
   const connection = new FakeConnection();

@@ -4,37 +4,15 @@ import {
   WampAbortError,
   WampRouter,
   type WampAuthenticator,
-  type WampLogger,
   type WampRouterOptions,
 } from '../../../lib/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
+import { recordingLogger, routerOptions } from '../../support/router-options.js';
 
 const ROLES = { caller: {}, subscriber: {}, publisher: {} };
 
-function recordingLogger(): WampLogger & { errors: string[] } {
-  const errors: string[] = [];
-  return { errors, log: () => undefined, warn: () => undefined, error: (message) => errors.push(message) };
-}
-
 function routerWith(overrides: Partial<WampRouterOptions> = {}): WampRouter {
-  return new WampRouter({
-    realms: [{ name: 'realm1' }],
-    strictUris: true,
-    maxPayload: 1024,
-    maxDepth: 16,
-    helloTimeout: 0,
-    goodbyeTimeout: 100,
-    checkRequestIds: false,
-    maxCallsPerSession: 4,
-    defaultCallTimeout: 0,
-    subscriptionPolicy: 'open',
-    maxSubscriptionsPerSession: 1024,
-    maxRetainedTopics: 1000,
-    maxRetainedBytes: 8 * 1024 * 1024,
-    agent: 'test-agent',
-    logger: recordingLogger(),
-    ...overrides,
-  });
+  return new WampRouter(routerOptions(overrides));
 }
 
 function frame(message: unknown): Buffer {
