@@ -30,6 +30,9 @@ export const WAMP_DEFAULTS = {
   strictUris: true,
   maxPayload: 1024 * 1024,
   maxDepth: 32,
+  maxUriLength: 1024,
+  maxUriComponents: 64,
+  maxBatchedMessages: 100,
   helloTimeout: 5000,
   pingInterval: 20000,
   pingTimeout: 10000,
@@ -88,6 +91,11 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
     fail('port', `must be an integer in [0, 65535], got ${options.port}`);
   }
   const maxPayload = positive('maxPayload', options.maxPayload, WAMP_DEFAULTS.maxPayload);
+  const maxBatchedMessages = positiveInteger(
+    'maxBatchedMessages',
+    options.maxBatchedMessages,
+    WAMP_DEFAULTS.maxBatchedMessages,
+  );
   const pingInterval = nonNegative('pingInterval', options.pingInterval, WAMP_DEFAULTS.pingInterval);
   return {
     router: {
@@ -95,6 +103,12 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       strictUris,
       maxPayload,
       maxDepth: positive('maxDepth', options.maxDepth, WAMP_DEFAULTS.maxDepth),
+      maxUriLength: positiveInteger('maxUriLength', options.maxUriLength, WAMP_DEFAULTS.maxUriLength),
+      maxUriComponents: positiveInteger(
+        'maxUriComponents',
+        options.maxUriComponents,
+        WAMP_DEFAULTS.maxUriComponents,
+      ),
       helloTimeout: nonNegative('helloTimeout', options.helloTimeout, WAMP_DEFAULTS.helloTimeout),
       goodbyeTimeout: positive('goodbyeTimeout', options.goodbyeTimeout, WAMP_DEFAULTS.goodbyeTimeout),
       checkRequestIds: options.checkRequestIds ?? WAMP_DEFAULTS.checkRequestIds,
@@ -130,7 +144,9 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
     },
     endpoint: {
       path,
-      serializers: protocols.map((protocol: WampSubprotocolName) => createSerializer(protocol)),
+      serializers: protocols.map((protocol: WampSubprotocolName) =>
+        createSerializer(protocol, { maxBatchedMessages }),
+      ),
       socketMaxPayload: maxPayload * 2,
       perMessageDeflate: options.perMessageDeflate ?? WAMP_DEFAULTS.perMessageDeflate,
       allowedOrigins: options.allowedOrigins,
@@ -172,6 +188,13 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
     fail(name, `must be a positive number, got ${String(value)}`);
+  return value;
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    fail(name, `must be a positive integer, got ${String(value)}`);
   return value;
 }
 

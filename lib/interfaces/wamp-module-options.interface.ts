@@ -61,6 +61,23 @@ export interface WampModuleOptions {
   maxPayload?: number;
   /** Deepest list/dict nesting accepted in a message. Default 32. */
   maxDepth?: number;
+  /**
+   * Longest URI a client may send (realm, topic, procedure, pattern, error or close reason), in characters.
+   * Default 1024. A longer topic or procedure gets ERROR `wamp.error.invalid_uri`; a longer realm, error or
+   * reason URI ends the session with ABORT `wamp.error.protocol_violation`.
+   */
+  maxUriLength?: number;
+  /**
+   * Most components (dot-separated parts, empty ones included) in a URI a client sends. Default 64; answered
+   * as `maxUriLength` is. Bounds what one pattern subscription costs the broker's tables.
+   */
+  maxUriComponents?: number;
+  /**
+   * Most messages one frame of a batched subprotocol (`wamp.2.*.batched`) may carry. Default 100. A frame with
+   * more is a protocol violation (ABORT `wamp.error.protocol_violation`): it would hold the event loop for
+   * every other session while its messages run.
+   */
+  maxBatchedMessages?: number;
   /** Milliseconds a connection has to send HELLO and finish authentication. Default 5000. */
   helloTimeout?: number;
   /** Milliseconds of silence before a keepalive ping. Default 20000; 0 turns keepalive off. */

@@ -15,11 +15,11 @@ import type {
 } from './wamp-message.interface.js';
 import { toWampId } from './wamp-id.js';
 import { WampProtocolError } from './wamp-protocol.error.js';
-import { isValidUri, isValidUriForMatch } from './wamp-uri.js';
+import { isValidUri, isValidUriForMatch, uriLimitProblem, type UriLimits } from './wamp-uri.js';
 import { WampErrorUri } from './wamp-uris.js';
 
 /** How strictly {@link decodeMessage} judges what a peer sent. */
-export interface MessageDecoderOptions {
+export interface MessageDecoderOptions extends UriLimits {
   /**
    * Strict URI rules (`[0-9a-z_]` components) for the topics and procedures of PUBLISH, SUBSCRIBE,
    * CALL and REGISTER when true; loose rules (no empty component, no `.`, `#` or whitespace) when false.
@@ -34,10 +34,15 @@ export interface MessageDecoderOptions {
   readonly maxDepth: number;
 }
 
-/** Decoder settings used when none are given: strict URIs (the spec's SHOULD), 32 levels of nesting. */
+/**
+ * Decoder settings used when none are given: strict URIs (the spec's SHOULD), 32 levels of nesting, URIs
+ * of at most 1,024 characters and 64 components.
+ */
 export const DEFAULT_DECODER_OPTIONS: MessageDecoderOptions = Object.freeze({
   strictUris: true,
   maxDepth: 32,
+  maxUriLength: 1024,
+  maxUriComponents: 64,
 });
 
 /** Request types an ERROR may answer (spec: SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REGISTER, UNREGISTER, CALL, INVOCATION). */
@@ -448,12 +453,23 @@ function readMatch(options: WampDict): WampMatchPolicy {
 /** The URI of a request the router answers with ERROR: a bad one gets `wamp.error.invalid_uri`, not an abort. */
 function checkRequestUri(
   uri: string,
-  strict: boolean,
+  options: MessageDecoderOptions,
   match: WampMatchPolicy,
   path: string,
   requestType: WampMessageType,
   request: number,
 ): void {
+  // Limits first: they bound the cost of everything after, the URI rules' regular expression included.
+  const problem = uriLimitProblem(uri, options);
+  if (problem !== undefined) {
+    throw new WampProtocolError(
+      `${path} ${problem}, got ${describe(uri)}`,
+      WampErrorUri.INVALID_URI,
+      requestType,
+      request,
+    );
+  }
+  const strict = options.strictUris;
   if (isValidUriForMatch(uri, strict, match)) return;
   const rules = strict ? 'strict' : 'loose';
   const policy = match === 'exact' ? '' : ` for match "${match}"`;
@@ -466,8 +482,15 @@ function checkRequestUri(
 }
 
 /** Reasons and error URIs: loose rules whatever the setting, as peers send e.g. application error URIs in mixed case. */
-function checkLooseUri(uri: string, path: string): void {
+function checkLooseUri(uri: string, path: string, limits: UriLimits): void {
+  checkUriLimits(uri, path, limits);
   if (!isValidUri(uri, false)) fail(path, 'a valid URI', uri);
+}
+
+/** A URI with no request to answer (realm, reason, error) beyond the limits is a protocol violation. */
+function checkUriLimits(uri: string, path: string, limits: UriLimits): void {
+  const problem = uriLimitProblem(uri, limits);
+  if (problem !== undefined) throw violation(`${path} ${problem}, got ${describe(uri)}`);
 }
 
 /** Request of UNSUBSCRIBED/UNREGISTERED: 0 is allowed when Details follow (router-initiated revocation). */
@@ -625,6 +648,7 @@ export function decodeMessage(
       checkKnownKeys(details, HELLO_DETAILS);
       if (!hasOwn(details, 'roles'))
         throw violation('HELLO.Details.roles is required: a client must announce its roles');
+      checkUriLimits(realm, 'HELLO.Realm', options);
       if (!isValidUri(realm, false)) {
         throw new WampProtocolError(
           `HELLO.Realm must be a valid URI, got ${describe(realm)}`,
@@ -647,7 +671,7 @@ export function decodeMessage(
       const reason = readString(raw[2], 'ABORT.Reason');
       const args = readArgs(raw, 3, 'ABORT.Arguments');
       const kwargs = readKwargs(raw, 4, 'ABORT.ArgumentsKw');
-      checkLooseUri(reason, 'ABORT.Reason');
+      checkLooseUri(reason, 'ABORT.Reason', options);
       return { type: WampMessageType.ABORT, details, reason, args, kwargs };
     }
     case WampMessageType.CHALLENGE: {
@@ -663,7 +687,7 @@ export function decodeMessage(
     case WampMessageType.GOODBYE: {
       const details = readDict(raw[1], 'GOODBYE.Details');
       const reason = readString(raw[2], 'GOODBYE.Reason');
-      checkLooseUri(reason, 'GOODBYE.Reason');
+      checkLooseUri(reason, 'GOODBYE.Reason', options);
       return { type: WampMessageType.GOODBYE, details, reason };
     }
     case WampMessageType.ERROR: {
@@ -681,7 +705,7 @@ export function decodeMessage(
       const error = readString(raw[4], 'ERROR.Error');
       const args = readArgs(raw, 5, 'ERROR.Arguments');
       const kwargs = readKwargs(raw, 6, 'ERROR.ArgumentsKw');
-      checkLooseUri(error, 'ERROR.Error');
+      checkLooseUri(error, 'ERROR.Error', options);
       return { type: WampMessageType.ERROR, requestType, request, details, error, args, kwargs };
     }
     case WampMessageType.PUBLISH: {
@@ -691,7 +715,7 @@ export function decodeMessage(
       const topic = readString(raw[3], 'PUBLISH.Topic');
       const args = readArgs(raw, 4, 'PUBLISH.Arguments');
       const kwargs = readKwargs(raw, 5, 'PUBLISH.ArgumentsKw');
-      checkRequestUri(topic, options.strictUris, 'exact', 'PUBLISH.Topic', WampMessageType.PUBLISH, request);
+      checkRequestUri(topic, options, 'exact', 'PUBLISH.Topic', WampMessageType.PUBLISH, request);
       return {
         type: WampMessageType.PUBLISH,
         request,
@@ -712,14 +736,7 @@ export function decodeMessage(
       checkKnownKeys(subscribeOptions, SUBSCRIBE_OPTIONS);
       const topic = readString(raw[3], 'SUBSCRIBE.Topic');
       const match = readMatch(subscribeOptions);
-      checkRequestUri(
-        topic,
-        options.strictUris,
-        match,
-        'SUBSCRIBE.Topic',
-        WampMessageType.SUBSCRIBE,
-        request,
-      );
+      checkRequestUri(topic, options, match, 'SUBSCRIBE.Topic', WampMessageType.SUBSCRIBE, request);
       return {
         type: WampMessageType.SUBSCRIBE,
         request,
@@ -763,14 +780,7 @@ export function decodeMessage(
       const procedure = readString(raw[3], 'CALL.Procedure');
       const args = readArgs(raw, 4, 'CALL.Arguments');
       const kwargs = readKwargs(raw, 5, 'CALL.ArgumentsKw');
-      checkRequestUri(
-        procedure,
-        options.strictUris,
-        'exact',
-        'CALL.Procedure',
-        WampMessageType.CALL,
-        request,
-      );
+      checkRequestUri(procedure, options, 'exact', 'CALL.Procedure', WampMessageType.CALL, request);
       return {
         type: WampMessageType.CALL,
         request,
@@ -800,14 +810,7 @@ export function decodeMessage(
       checkKnownKeys(registerOptions, REGISTER_OPTIONS);
       const procedure = readString(raw[3], 'REGISTER.Procedure');
       const match = readMatch(registerOptions);
-      checkRequestUri(
-        procedure,
-        options.strictUris,
-        match,
-        'REGISTER.Procedure',
-        WampMessageType.REGISTER,
-        request,
-      );
+      checkRequestUri(procedure, options, match, 'REGISTER.Procedure', WampMessageType.REGISTER, request);
       return {
         type: WampMessageType.REGISTER,
         request,

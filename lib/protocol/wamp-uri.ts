@@ -79,3 +79,37 @@ export function isValidUriForMatch(uri: string, strict: boolean, match: WampMatc
 export function isReservedUri(uri: string): boolean {
   return uri.startsWith('wamp.') || uri === 'wamp';
 }
+
+/**
+ * How long a URI a peer may send, and how many components it may have. The spec sets no bound, but every
+ * structure keyed by URIs (the subscription table, retained events, hooks) does work and holds memory in
+ * proportion to them: a SUBSCRIBE to a pattern of a million empty components once cost the router 240 MB.
+ */
+export interface UriLimits {
+  /** Most UTF-16 code units in one URI (a realm, topic, procedure, pattern, error or reason URI). */
+  readonly maxUriLength: number;
+  /** Most components (dot-separated parts, empty ones included) in one URI. */
+  readonly maxUriComponents: number;
+}
+
+/**
+ * Describes how `uri` breaks {@link UriLimits}, or returns `undefined` when it keeps within them. Runs in
+ * time bounded by `maxUriLength`, whatever the URI's size: the length is checked before the dots are counted.
+ *
+ * @example
+ * uriLimitProblem('com.example.add', { maxUriLength: 1024, maxUriComponents: 64 }); // undefined
+ * uriLimitProblem('a.'.repeat(100) + 'a', { maxUriLength: 1024, maxUriComponents: 64 });
+ * // 'has more than 64 components'
+ */
+export function uriLimitProblem(uri: string, limits: UriLimits): string | undefined {
+  if (uri.length > limits.maxUriLength) {
+    return `is ${uri.length} characters long, over the limit of ${limits.maxUriLength}`;
+  }
+  let components = 1;
+  for (let dot = uri.indexOf('.'); dot !== -1; dot = uri.indexOf('.', dot + 1)) {
+    if (++components > limits.maxUriComponents) {
+      return `has more than ${limits.maxUriComponents} components`;
+    }
+  }
+  return undefined;
+}

@@ -24,6 +24,10 @@ export interface WampRouterOptions {
   readonly maxPayload: number;
   /** Deepest nesting of lists/dicts accepted in a message. */
   readonly maxDepth: number;
+  /** Longest URI a client may send, in characters (see `UriLimits`). */
+  readonly maxUriLength: number;
+  /** Most components in a URI a client sends. */
+  readonly maxUriComponents: number;
   /** Milliseconds a connection may take to complete HELLO (and authentication) before ABORT. */
   readonly helloTimeout: number;
   /** Milliseconds the router waits for the client's GOODBYE reply after sending GOODBYE. */

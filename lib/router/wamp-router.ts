@@ -31,7 +31,12 @@ export class WampRouter implements WampRouterContext {
   private shuttingDown = false;
 
   constructor(readonly options: WampRouterOptions) {
-    this.decoderOptions = { strictUris: options.strictUris, maxDepth: options.maxDepth };
+    this.decoderOptions = {
+      strictUris: options.strictUris,
+      maxDepth: options.maxDepth,
+      maxUriLength: options.maxUriLength,
+      maxUriComponents: options.maxUriComponents,
+    };
     const realms = new Map<string, WampRealm>();
     for (const realm of options.realms) {
       if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);

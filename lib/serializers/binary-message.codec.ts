@@ -1,4 +1,4 @@
-import type { WampSerializer } from './wamp-serializer.interface.js';
+import type { RequestHead, WampSerializer } from './wamp-serializer.interface.js';
 
 /**
  * What a length-prefixed batched serializer needs from the unbatched serializer of the same format:
@@ -13,4 +13,6 @@ export interface BinaryMessageCodec extends WampSerializer {
    * @throws SerializationError on anything else
    */
   decodeOne(bytes: Uint8Array): unknown;
+  /** {@link WampSerializer.peekRequest} for one message filling `bytes`. */
+  peekRequest(bytes: Uint8Array): RequestHead | undefined;
 }

@@ -1,13 +1,18 @@
 import { Decoder, type Options } from 'cbor-x';
 
 import type { BinaryMessageCodec } from './binary-message.codec.js';
+import { peekCborRequest, checkCborStructure } from './cbor-structure.guard.js';
 import { CborValueEncoder } from './cbor-value.encoder.js';
 import { normalizeDecodedValue } from './decoded-value.normalizer.js';
 import { SerializationError } from './serialization.error.js';
 import { toSerializationError } from './to-serialization-error.js';
+import type { RequestHead } from './wamp-serializer.interface.js';
 
 /**
  * `wamp.2.cbor`: one WAMP message per binary WebSocket message, as CBOR (RFC 8949).
+ *
+ * Every frame first goes through {@link checkCborStructure}, which refuses tags other than 64-bit bignums
+ * and byte arrays before cbor-x runs its handler for them (a large bignum tag cost cbor-x quadratic time).
  *
  * Decoding uses cbor-x with `useRecords: false` (its record tags are cbor-x specific),
  * `mapsAsObjects: true` (maps become plain objects; a `__proto__` key is renamed `__proto_`) and
@@ -57,6 +62,8 @@ export class CborSerializer implements BinaryMessageCodec {
   /** @inheritdoc */
   decodeOne(bytes: Uint8Array): unknown {
     if (!(bytes instanceof Uint8Array)) throw new SerializationError('frame is not a Buffer');
+    // Before cbor-x: its tag handlers cannot be turned off, and some cost more than their size (bignums).
+    checkCborStructure(bytes);
     let value: unknown;
     try {
       value = this.decoder.decode(bytes);
@@ -64,5 +71,10 @@ export class CborSerializer implements BinaryMessageCodec {
       throw toSerializationError(error, 'invalid CBOR');
     }
     return normalizeDecodedValue(value, bytes.length);
+  }
+
+  /** @inheritdoc */
+  peekRequest(bytes: Uint8Array): RequestHead | undefined {
+    return peekCborRequest(bytes);
   }
 }

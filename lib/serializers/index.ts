@@ -4,7 +4,7 @@
  */
 export type { WampSerializer } from './wamp-serializer.interface.js';
 export { SerializationError } from './serialization.error.js';
-export { MAX_NESTING_DEPTH } from './serialization-limits.js';
+export { MAX_NESTING_DEPTH, type BatchLimits } from './serialization-limits.js';
 export { JsonSerializer } from './json.serializer.js';
 export { JsonBatchedSerializer, JSON_BATCH_SEPARATOR } from './json-batched.serializer.js';
 export { JSON_BINARY_PREFIX } from './json.codec.js';

@@ -3,6 +3,7 @@ import { isUtf8 } from 'node:buffer';
 import { SerializationError } from './serialization.error.js';
 import { MAX_NESTING_DEPTH } from './serialization-limits.js';
 import { toSerializationError } from './to-serialization-error.js';
+import type { RequestHead } from './wamp-serializer.interface.js';
 
 /**
  * First character of a JSON string that carries binary data under the WAMP convention: the string is
@@ -170,4 +171,21 @@ function fromBinaryString(text: string): Buffer {
     throw new SerializationError('string starting with U+0000 is not valid base64 binary');
   }
   return Buffer.from(base64, 'base64');
+}
+
+/** `[type, request` at the start of a JSON message, with JSON's whitespace allowed between the tokens. */
+const JSON_REQUEST_HEAD = /^[\t\n\r ]*\[[\t\n\r ]*(\d{1,3})[\t\n\r ]*,[\t\n\r ]*(\d{1,16})[\t\n\r ]*[,\]]/;
+/** Bytes looked at: enough for the head with generous whitespace, bounded whatever the frame's size. */
+const JSON_PEEK_BYTES = 128;
+
+/**
+ * The type and request ID at the start of a JSON message `[type, request, ...]`, or `undefined`. Reads at
+ * most 128 bytes.
+ */
+export function peekJsonRequest(bytes: Uint8Array): RequestHead | undefined {
+  const end = Math.min(bytes.length, JSON_PEEK_BYTES);
+  // latin1: one character per byte, and the head is ASCII if it is there at all.
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, end).toString('latin1');
+  const head = JSON_REQUEST_HEAD.exec(text);
+  return head ? { type: Number(head[1]), request: Number(head[2]) } : undefined;
 }

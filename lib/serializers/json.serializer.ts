@@ -1,5 +1,5 @@
-import { decodeJsonText, decodeUtf8Frame, encodeJsonText } from './json.codec.js';
-import type { WampSerializer } from './wamp-serializer.interface.js';
+import { decodeJsonText, decodeUtf8Frame, encodeJsonText, peekJsonRequest } from './json.codec.js';
+import type { RequestHead, WampSerializer } from './wamp-serializer.interface.js';
 
 /**
  * `wamp.2.json`: one WAMP message per text WebSocket message, as JSON.
@@ -30,5 +30,10 @@ export class JsonSerializer implements WampSerializer {
    */
   decode(frame: Buffer): unknown[] {
     return [decodeJsonText(decodeUtf8Frame(frame))];
+  }
+
+  /** @inheritdoc */
+  peekRequest(frame: Buffer): RequestHead | undefined {
+    return peekJsonRequest(frame);
   }
 }

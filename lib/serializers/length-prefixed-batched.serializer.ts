@@ -1,6 +1,7 @@
 import type { BinaryMessageCodec } from './binary-message.codec.js';
 import { SerializationError } from './serialization.error.js';
-import type { WampSerializer } from './wamp-serializer.interface.js';
+import { DEFAULT_BATCH_LIMITS, tooManyRecords, type BatchLimits } from './serialization-limits.js';
+import type { RequestHead, WampSerializer } from './wamp-serializer.interface.js';
 
 /** Size of the big-endian unsigned length that precedes every message in a batched binary frame. */
 const LENGTH_PREFIX_BYTES = 4;
@@ -22,8 +23,14 @@ export class LengthPrefixedBatchedSerializer implements WampSerializer {
   /** Several messages may share a frame. */
   readonly batched = true;
 
-  /** @param codec the unbatched serializer of the same format, e.g. a `MsgpackSerializer` */
-  constructor(private readonly codec: BinaryMessageCodec) {
+  /**
+   * @param codec the unbatched serializer of the same format, e.g. a `MsgpackSerializer`
+   * @param limits how many records one frame may carry (checked before any record is decoded)
+   */
+  constructor(
+    private readonly codec: BinaryMessageCodec,
+    private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+  ) {
     this.protocol = `${codec.protocol}.batched`;
   }
 
@@ -38,7 +45,9 @@ export class LengthPrefixedBatchedSerializer implements WampSerializer {
     const end = frame.length;
     if (end === 0) throw new SerializationError('empty batched frame');
     const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-    const messages: unknown[] = [];
+    const limit = this.limits.maxBatchedMessages;
+    // The framing is checked and the records counted first: an over-full frame costs no decoding at all.
+    const ranges: number[] = [];
     let offset = 0;
     while (offset < end) {
       if (end - offset < LENGTH_PREFIX_BYTES) {
@@ -50,9 +59,22 @@ export class LengthPrefixedBatchedSerializer implements WampSerializer {
       if (length > end - offset) {
         throw new SerializationError(`record length ${length} runs past the end of the batched frame`);
       }
-      messages.push(this.codec.decodeOne(frame.subarray(offset, offset + length)));
+      if (ranges.length === 2 * limit) throw tooManyRecords(limit);
+      ranges.push(offset, offset + length);
       offset += length;
     }
+    const messages = new Array<unknown>(ranges.length / 2);
+    for (let index = 0; index < messages.length; index++) {
+      messages[index] = this.codec.decodeOne(frame.subarray(ranges[2 * index], ranges[2 * index + 1]));
+    }
     return messages;
+  }
+
+  /** The head of a frame holding exactly one record (its length prefix covers the rest of the frame). */
+  peekRequest(frame: Buffer): RequestHead | undefined {
+    if (frame.length <= LENGTH_PREFIX_BYTES || frame.readUInt32BE(0) !== frame.length - LENGTH_PREFIX_BYTES) {
+      return undefined;
+    }
+    return this.codec.peekRequest(frame.subarray(LENGTH_PREFIX_BYTES));
   }
 }

@@ -2,9 +2,11 @@ import { Unpackr } from 'msgpackr';
 
 import type { BinaryMessageCodec } from './binary-message.codec.js';
 import { normalizeDecodedValue } from './decoded-value.normalizer.js';
+import { peekMsgpackRequest, checkMsgpackStructure } from './msgpack-structure.guard.js';
 import { MsgpackValueEncoder } from './msgpack-value.encoder.js';
 import { SerializationError } from './serialization.error.js';
 import { toSerializationError } from './to-serialization-error.js';
+import type { RequestHead } from './wamp-serializer.interface.js';
 
 /**
  * `wamp.2.msgpack`: one WAMP message per binary WebSocket message, as MessagePack.
@@ -18,8 +20,9 @@ import { toSerializationError } from './to-serialization-error.js';
  *   9007199254740992. Beyond 2^53 precision is lost, as with JSON.
  * - `structuredClone: false`: refuses msgpackr's object-reference extensions (0x69/0x70), which would
  *   let a frame build cycles.
- * The result then goes through {@link normalizeDecodedValue}, which rejects the other extension types
- * msgpackr still decodes (timestamps, sets, errors, regexps, 0xC1...).
+ * Every frame first goes through {@link checkMsgpackStructure}, which refuses extension types other than
+ * `undefined` and 64-bit BigInts before msgpackr runs their handlers. The result then goes through
+ * {@link normalizeDecodedValue}, which keeps only the shared value model.
  *
  * Encoding uses {@link MsgpackValueEncoder} rather than msgpackr's `Packr`, which writes every integer
  * above 32 bits as a float64.
@@ -62,6 +65,8 @@ export class MsgpackSerializer implements BinaryMessageCodec {
   /** @inheritdoc */
   decodeOne(bytes: Uint8Array): unknown {
     if (!(bytes instanceof Uint8Array)) throw new SerializationError('frame is not a Buffer');
+    // Before msgpackr: its extension handlers cannot be turned off, and some cost more than their size.
+    checkMsgpackStructure(bytes);
     let value: unknown;
     try {
       value = this.unpackr.unpack(bytes);
@@ -69,5 +74,10 @@ export class MsgpackSerializer implements BinaryMessageCodec {
       throw toSerializationError(error, 'invalid MessagePack');
     }
     return normalizeDecodedValue(value, bytes.length);
+  }
+
+  /** @inheritdoc */
+  peekRequest(bytes: Uint8Array): RequestHead | undefined {
+    return peekMsgpackRequest(bytes);
   }
 }

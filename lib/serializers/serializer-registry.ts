@@ -3,6 +3,7 @@ import { JsonBatchedSerializer } from './json-batched.serializer.js';
 import { JsonSerializer } from './json.serializer.js';
 import { LengthPrefixedBatchedSerializer } from './length-prefixed-batched.serializer.js';
 import { MsgpackSerializer } from './msgpack.serializer.js';
+import { DEFAULT_BATCH_LIMITS, type BatchLimits } from './serialization-limits.js';
 import type { WampSerializer } from './wamp-serializer.interface.js';
 
 /**
@@ -50,21 +51,26 @@ export function selectSubprotocol(
 /**
  * Creates the serializer for one subprotocol. Serializers are stateless between calls and encode and
  * decode synchronously, so a single instance can serve every connection.
+ *
+ * @param limits what a batched serializer accepts in one frame (see {@link BatchLimits})
  */
-export function createSerializer(protocol: WampSubprotocol): WampSerializer {
+export function createSerializer(
+  protocol: WampSubprotocol,
+  limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+): WampSerializer {
   switch (protocol) {
     case 'wamp.2.json':
       return new JsonSerializer();
     case 'wamp.2.json.batched':
-      return new JsonBatchedSerializer();
+      return new JsonBatchedSerializer(limits);
     case 'wamp.2.msgpack':
       return new MsgpackSerializer();
     case 'wamp.2.msgpack.batched':
-      return new LengthPrefixedBatchedSerializer(new MsgpackSerializer());
+      return new LengthPrefixedBatchedSerializer(new MsgpackSerializer(), limits);
     case 'wamp.2.cbor':
       return new CborSerializer();
     case 'wamp.2.cbor.batched':
-      return new LengthPrefixedBatchedSerializer(new CborSerializer());
+      return new LengthPrefixedBatchedSerializer(new CborSerializer(), limits);
     default:
       throw new TypeError(`unsupported WAMP subprotocol: ${String(protocol)}`);
   }
@@ -86,13 +92,17 @@ export class SerializerRegistry {
 
   /**
    * @param enabled subprotocols to serve (default: all of {@link WAMP_SUBPROTOCOLS})
+   * @param limits what a batched serializer accepts in one frame
    * @throws TypeError for a name that is not a supported subprotocol, so a configuration typo fails at startup
    */
-  constructor(enabled: Iterable<WampSubprotocol> = WAMP_SUBPROTOCOLS) {
+  constructor(
+    enabled: Iterable<WampSubprotocol> = WAMP_SUBPROTOCOLS,
+    limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+  ) {
     for (const protocol of enabled) {
       if (!isWampSubprotocol(protocol))
         throw new TypeError(`unsupported WAMP subprotocol: ${String(protocol)}`);
-      if (!this.serializers.has(protocol)) this.serializers.set(protocol, createSerializer(protocol));
+      if (!this.serializers.has(protocol)) this.serializers.set(protocol, createSerializer(protocol, limits));
     }
     this.protocols = [...this.serializers.keys()] as WampSubprotocol[];
   }

@@ -23,4 +23,17 @@ export interface WampSerializer {
    * validated as WAMP (that is the decoder's job).
    */
   decode(frame: Buffer): unknown[];
+  /**
+   * Reads the type and request ID of a frame's only message from its first bytes, without decoding the
+   * rest; `undefined` when the frame does not start like a request `[type, id, ...]` or carries several
+   * messages. Lets the router answer a frame over `maxPayload` with ERROR `payload_size_exceeded` without
+   * paying for decoding what it refuses.
+   */
+  peekRequest?(frame: Buffer): RequestHead | undefined;
+}
+
+/** The first two elements of a message, `[type, request ID]`, as {@link WampSerializer.peekRequest} reads them. */
+export interface RequestHead {
+  readonly type: number;
+  readonly request: number;
 }

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import {
   CborSerializer,
   decodeMessage,
+  DEFAULT_DECODER_OPTIONS,
   encodeMessage,
   JsonBatchedSerializer,
   JsonSerializer,
@@ -640,7 +641,7 @@ describe('serializer and decoder properties (hardening)', () => {
         for (const raw of decoded) {
           let message: WampMessage;
           try {
-            message = decodeMessage(raw, { strictUris, maxDepth: 32 });
+            message = decodeMessage(raw, { ...DEFAULT_DECODER_OPTIONS, strictUris, maxDepth: 32 });
           } catch (error) {
             if (!(error instanceof WampProtocolError)) {
               throw new Error(`decodeMessage threw ${String(error)} for ${JSON.stringify(raw)}`, {
@@ -655,7 +656,9 @@ describe('serializer and decoder properties (hardening)', () => {
           // A valid message goes back on the wire for any peer, and reads back as itself.
           const wire = encodeMessage(message);
           encodableEverywhere(wire);
-          expect(decodeMessage(wire, { strictUris, maxDepth: 32 }).type).toBe(message.type);
+          expect(decodeMessage(wire, { ...DEFAULT_DECODER_OPTIONS, strictUris, maxDepth: 32 }).type).toBe(
+            message.type,
+          );
         }
       }),
       { numRuns: 2000 },
@@ -751,7 +754,7 @@ describe('random messages against a real router (hardening)', () => {
           continue;
         }
         try {
-          decodeMessage(message, { strictUris: false, maxDepth: 64 });
+          decodeMessage(message, { ...DEFAULT_DECODER_OPTIONS, strictUris: false, maxDepth: 64 });
         } catch (error) {
           invalid.push(`malformed answer ${describe}: ${String(error)}`);
         }

@@ -16,6 +16,8 @@ export function routerOptions(overrides: Partial<WampRouterOptions> = {}): WampR
     strictUris: true,
     maxPayload: 1024,
     maxDepth: 16,
+    maxUriLength: 1024,
+    maxUriComponents: 64,
     helloTimeout: 0,
     goodbyeTimeout: 100,
     checkRequestIds: false,

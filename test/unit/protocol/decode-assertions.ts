@@ -1,15 +1,16 @@
 import {
   decodeMessage,
+  DEFAULT_DECODER_OPTIONS,
   type MessageDecoderOptions,
   WampProtocolError,
   type WampMessage,
 } from '../../../lib/protocol/index.js';
 
 /** Strict URIs and the default depth: what most tests decode with. */
-export const STRICT: MessageDecoderOptions = { strictUris: true, maxDepth: 32 };
+export const STRICT: MessageDecoderOptions = { ...DEFAULT_DECODER_OPTIONS, strictUris: true, maxDepth: 32 };
 
 /** Loose URIs, default depth. */
-export const LOOSE: MessageDecoderOptions = { strictUris: false, maxDepth: 32 };
+export const LOOSE: MessageDecoderOptions = { ...DEFAULT_DECODER_OPTIONS, strictUris: false, maxDepth: 32 };
 
 /** Decodes and returns the error thrown, failing the test when nothing (or something else) is thrown. */
 export function decodeError(raw: unknown, options: MessageDecoderOptions = STRICT): WampProtocolError {

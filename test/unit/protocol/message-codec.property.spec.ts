@@ -230,7 +230,12 @@ const keyReplaced = fc
     return copy;
   });
 const anyInput = fc.oneof(json, messageLike, elementReplaced, keyReplaced);
-const decoderOptions = fc.record({ strictUris: fc.boolean(), maxDepth: fc.integer({ min: 1, max: 40 }) });
+const decoderOptions = fc.record({
+  strictUris: fc.boolean(),
+  maxDepth: fc.integer({ min: 1, max: 40 }),
+  maxUriLength: fc.integer({ min: 1, max: 2048 }),
+  maxUriComponents: fc.integer({ min: 1, max: 128 }),
+});
 
 /** Index of the Arguments element for message types that carry a payload. */
 const PAYLOAD_INDEX: Partial<Record<number, number>> = {

@@ -38,7 +38,12 @@ describe('decodeMessage: envelope', () => {
   });
 
   it('uses the default options when none are given', () => {
-    expect(DEFAULT_DECODER_OPTIONS).toEqual({ strictUris: true, maxDepth: 32 });
+    expect(DEFAULT_DECODER_OPTIONS).toEqual({
+      strictUris: true,
+      maxDepth: 32,
+      maxUriLength: 1024,
+      maxUriComponents: 64,
+    });
     expect(decodeMessage([33, 1, 2])).toEqual({
       type: WampMessageType.SUBSCRIBED,
       request: 1,
@@ -653,17 +658,14 @@ describe('decodeMessage: nesting depth', () => {
     // Arguments is level 2, so nestedList(n) reaches level n + 1.
     expect(() => decodeMessage([48, 1, {}, 'a.b', nestedList(31)], STRICT)).not.toThrow();
     expectViolation([48, 1, {}, 'a.b', nestedList(32)], 'Message nesting exceeds 32 levels');
-    const options = { strictUris: true, maxDepth: 5 };
+    const options = { ...STRICT, maxDepth: 5 };
     expect(() => decodeMessage([48, 1, {}, 'a.b', nestedList(4)], options)).not.toThrow();
     expectViolation([48, 1, {}, 'a.b', nestedList(5)], 'Message nesting exceeds 5 levels', options);
-    expectViolation([48, 1, {}, 'a.b'], 'Message nesting exceeds 1 levels', {
-      strictUris: true,
-      maxDepth: 1,
-    });
+    expectViolation([48, 1, {}, 'a.b'], 'Message nesting exceeds 1 levels', { ...STRICT, maxDepth: 1 });
   });
 
   it('walks very deep values without recursion when maxDepth allows them', () => {
-    const options = { strictUris: true, maxDepth: 1_000_000 };
+    const options = { ...STRICT, maxDepth: 1_000_000 };
     expect(() => decodeMessage([48, 1, {}, 'a.b', nestedList(200_000)], options)).not.toThrow();
   });
 

@@ -175,10 +175,10 @@ describe('MsgpackSerializer', () => {
       expect(canonical(msgpack.decode(new Packr({ useRecords: false }).pack(message))[0])).toEqual(
         canonical(message),
       );
-      // msgpackr's records extension yields plain objects too.
-      expect(msgpack.decode(new Packr().pack([{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }]))).toEqual([
-        [{ a: 1 }, { a: 2 }, { a: 3 }, { a: 4 }],
-      ]);
+      // msgpackr's records extension (its default, not MessagePack as other peers read it) is refused.
+      expect(serializationErrorOf(() => msgpack.decode(new Packr().pack([{ a: 1 }, { a: 2 }]))).message).toBe(
+        'MessagePack extension type 114 is not supported',
+      );
     });
 
     it('renames a __proto__ key instead of setting the prototype', () => {
@@ -198,9 +198,13 @@ describe('MsgpackSerializer', () => {
       expect(msgpack.decode(hex('92d4000082a161d40000a16201'))).toEqual([[null, { b: 1 }]]);
     });
 
-    it('turns the bigint extension into a number', () => {
+    it('turns a bigint extension of up to 64 bits into a number and refuses longer ones', () => {
+      // fixext 8, type 0x42 (msgpackr's BigInt), 2^62
+      expect(msgpack.decode(hex('91d7424000000000000000'))).toEqual([[2 ** 62]]);
       const frame = new Packr({ useRecords: false, useBigIntExtension: true }).pack([2n ** 70n]);
-      expect(msgpack.decode(frame)).toEqual([[2 ** 70]]);
+      expect(serializationErrorOf(() => msgpack.decode(frame)).message).toMatch(
+        /^MessagePack BigInt of \d+ bytes is not supported/,
+      );
     });
 
     it('rejects extension types outside the value model', () => {
