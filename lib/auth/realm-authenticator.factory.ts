@@ -26,6 +26,18 @@ export function createRealmAuthenticator(
   resolve: AuthenticatorResolver,
 ): WampAuthenticator {
   let methods: WampAuthMethod[] | undefined;
+  let methodByName: Map<string, WampAuthMethod> | undefined;
+  /** One lookup per offered name, however many the client offers (the first method claiming a name wins). */
+  const methodNamed = (name: string): WampAuthMethod | undefined => {
+    if (!methodByName) {
+      methodByName = new Map();
+      for (const method of methodsOf()) {
+        for (const methodName of method.names)
+          if (!methodByName.has(methodName)) methodByName.set(methodName, method);
+      }
+    }
+    return methodByName.get(name);
+  };
   const methodsOf = (): WampAuthMethod[] => {
     const provider = { provider: options.provider };
     methods ??= [
@@ -60,7 +72,7 @@ export function createRealmAuthenticator(
     const offered = request.details.authmethods ?? [];
     for (const name of offered) {
       if (name === 'anonymous' && anonymousRole !== undefined) return anonymous(request, anonymousRole);
-      const method = methodsOf().find((candidate) => candidate.names.includes(name));
+      const method = methodNamed(name);
       if (method) return method.authenticate(request, name);
     }
     if (offered.length === 0 && anonymousRole !== undefined) return anonymous(request, anonymousRole);
@@ -72,7 +84,7 @@ export function createRealmAuthenticator(
       WampErrorUri.NO_MATCHING_AUTH_METHOD,
       offered.length === 0
         ? `This realm requires authentication (${accepted.join(', ')}); HELLO offered no authmethods.`
-        : `None of the offered authentication methods (${offered.join(', ')}) is accepted; this realm accepts ${accepted.join(', ')}.`,
+        : `None of the offered authentication methods (${describeOffered(offered)}) is accepted; this realm accepts ${accepted.join(', ')}.`,
     );
   };
 }
@@ -84,4 +96,18 @@ function anonymous(request: WampAuthenticationRequest, authrole: string): WampId
     authmethod: 'anonymous',
     authprovider: 'static',
   };
+}
+
+/** Methods shown back to the client in ABORT: a few, each cut short, so a huge HELLO is not echoed whole. */
+const MAX_METHODS_SHOWN = 8;
+const MAX_METHOD_NAME_SHOWN = 40;
+
+function describeOffered(offered: readonly string[]): string {
+  const shown = offered
+    .slice(0, MAX_METHODS_SHOWN)
+    .map((name) =>
+      name.length > MAX_METHOD_NAME_SHOWN ? `${name.slice(0, MAX_METHOD_NAME_SHOWN)}...` : name,
+    );
+  const more = offered.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
 }

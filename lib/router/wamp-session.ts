@@ -144,27 +144,44 @@ export class WampSession {
     return this.outgoingRequestIds.next();
   }
 
-  /** Sends one message unless the session is closed (then it is dropped: the peer is gone). */
-  send(message: readonly unknown[]): void {
-    if (this.currentState !== 'closed') this.connection.send(message);
+  /**
+   * Sends one message unless the session is closed (then it is dropped: the peer is gone). Returns `false`
+   * when the message cannot be encoded for this session's serializer (a value from application code that the
+   * format cannot carry, such as a bigint beyond 64 bits or nesting too deep); that is logged, and the caller
+   * decides what the peer gets instead. Never throws.
+   */
+  send(message: readonly unknown[]): boolean {
+    if (this.currentState === 'closed') return true;
+    try {
+      this.connection.send(message);
+      return true;
+    } catch (error) {
+      this.router.options.logger.error(
+        `Session ${this.id}: cannot send ${messageName(message[0] as number)} as ${this.connection.serializer.protocol}: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+      return false;
+    }
   }
 
   /**
-   * Handles one frame from the transport: decodes it with the connection's serializer, checks the size
-   * limit, and processes each message it carries. Never throws.
+   * Handles one frame from the transport: checks the size limit, decodes it with the connection's
+   * serializer, and processes each message it carries. Never throws.
    */
   handleFrame(frame: Buffer): void {
     if (this.currentState === 'closed') return;
+    // Size first: a frame over the limit is refused without decoding it, whatever its bytes would cost.
+    if (frame.length > this.router.options.maxPayload) {
+      this.rejectOversized(frame);
+      return;
+    }
     let messages: unknown[];
     try {
       messages = this.connection.serializer.decode(frame);
     } catch (error) {
       const reason = error instanceof SerializationError ? error.message : 'undecodable frame';
       this.protocolViolation(`Frame is not valid ${this.connection.serializer.protocol}: ${reason}`);
-      return;
-    }
-    if (frame.length > this.router.options.maxPayload) {
-      this.rejectOversized(messages, frame.length);
       return;
     }
     for (let index = 0; index < messages.length && !this.isClosed(); index++) {
@@ -194,12 +211,18 @@ export class WampSession {
       this.dispatch(message);
     } catch (error) {
       // A bug in a handler must not take the process (or other sessions) down with it.
+      this.internalError(`handling message ${message.type}`, error);
+    }
+  }
+
+  /** Logs an unexpected failure and ends this session with ABORT `wamp.error.runtime_error`. Never throws. */
+  private internalError(activity: string, error: unknown): void {
+    try {
       const stack = error instanceof Error ? error.stack : String(error);
-      this.router.options.logger.error(
-        `Session ${this.id}: internal error while handling message ${message.type}`,
-        stack,
-      );
+      this.router.options.logger.error(`Session ${this.id}: internal error while ${activity}`, stack);
       this.abort(WampErrorUri.RUNTIME_ERROR, 'Internal router error.', CLOSE_PROTOCOL_ERROR);
+    } catch {
+      // Nothing is left to report to: the session is as closed as it can be made.
     }
   }
 
@@ -232,7 +255,11 @@ export class WampSession {
   /** Ends the session at once with ABORT `reason` and closes the transport. */
   abort(reason: string, message: string, closeCode = CLOSE_NORMAL, details: WampDict = {}): void {
     if (this.currentState === 'closed') return;
-    this.connection.send([WampMessageType.ABORT, { ...details, message }, reason]);
+    // Details may come from application code (an authenticator's WampAbortError): if they cannot be encoded,
+    // the ABORT goes without them rather than the session staying open.
+    if (!this.send([WampMessageType.ABORT, { ...details, message }, reason])) {
+      this.send([WampMessageType.ABORT, { message }, reason]);
+    }
     this.dispose(closeCode, reason);
   }
 
@@ -276,7 +303,7 @@ export class WampSession {
 
   private dispatchBeforeHello(message: WampMessage): void {
     if (message.type === WampMessageType.HELLO) {
-      void this.join(message);
+      this.join(message).catch((error: unknown) => this.internalError('joining', error));
     } else if (message.type === WampMessageType.ABORT) {
       // The client gave up joining: nothing to answer.
       this.dispose(CLOSE_NORMAL, 'client abort');
@@ -356,7 +383,9 @@ export class WampSession {
         else this.refuseUnauthorized(message, action, uri);
         while (queue.length > 0 && !this.held && !this.isClosed()) this.receive(queue.shift());
         if (this.held) (this.held as unknown[]).push(...queue);
-      });
+      })
+      // An asynchronous continuation has no caller to throw to: a failure ends this session, never the process.
+      .catch((error: unknown) => this.internalError(`handling message ${message.type}`, error));
   }
 
   private refuseUnauthorized(message: WampMessage, action: WampAction, uri: string): void {
@@ -521,19 +550,19 @@ export class WampSession {
     this.protocolViolation('Malformed message.');
   }
 
-  private rejectOversized(messages: unknown[], size: number): void {
+  private rejectOversized(frame: Buffer): void {
     const limit = this.router.options.maxPayload;
-    const explanation = `Message of ${size} bytes exceeds the limit of ${limit} bytes.`;
+    const explanation = `Message of ${frame.length} bytes exceeds the limit of ${limit} bytes.`;
     // The spec's payload_size_exceeded goes to the request when there is one to answer; a session that
     // is not established, or an oversized message with no request to answer, has broken the protocol.
-    const first = messages.length === 1 ? messages[0] : undefined;
-    if (this.currentState === 'established' && Array.isArray(first)) {
-      const [type, request] = first as unknown[];
-      if (typeof type === 'number' && CLIENT_REQUEST_TYPES.has(type) && isValidId(request)) {
+    // The request is read from the frame's first bytes only: the rest is never decoded.
+    if (this.currentState === 'established') {
+      const head = this.connection.serializer.peekRequest?.(frame);
+      if (head && CLIENT_REQUEST_TYPES.has(head.type) && isValidId(head.request)) {
         this.connection.send([
           WampMessageType.ERROR,
-          type,
-          request,
+          head.type,
+          head.request,
           {},
           WampErrorUri.PAYLOAD_SIZE_EXCEEDED,
           [explanation],

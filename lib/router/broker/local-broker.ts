@@ -23,7 +23,7 @@ import type {
   SubscriptionHookContext,
 } from './broker-hooks.interface.js';
 import { SubscriptionTable, type BrokerSubscription } from './subscription-table.js';
-import { topicMatches } from './topic-pattern.js';
+import { compileTopicPattern, topicMatches } from './topic-pattern.js';
 
 /** URI of the ERROR beyond the per-session subscription cap (the spec defines none). */
 export const TOO_MANY_SUBSCRIPTIONS_URI = 'nestjs_wamp.error.too_many_subscriptions';
@@ -268,7 +268,13 @@ export class LocalBroker implements WampBroker {
       }
       if (session.state === 'established') this.accept(session, message, publicationId);
     };
-    const tail = (queued ?? Promise.resolve()).then(run);
+    const tail = (queued ?? Promise.resolve()).then(run).catch((error: unknown) => {
+      // Nothing above this continuation can catch: a failure is logged, and the next publication still runs.
+      this.options.logger.error(
+        `Delivering a publication to "${message.topic}" failed`,
+        error instanceof Error ? error.stack : String(error),
+      );
+    });
     this.publishQueues.set(session, tail);
     void tail.finally(() => {
       if (this.publishQueues.get(session) === tail) this.publishQueues.delete(session);
@@ -303,11 +309,12 @@ export class LocalBroker implements WampBroker {
     let sent = 0;
     for (const subscription of this.table.match(topic)) {
       if (!held.has(subscription)) continue;
-      session.connection.sendEvent(
-        session.connection.serializer.encode(
-          eventMessage(subscription, id, eventDetails(subscription, topic), args, kwargs),
-        ),
+      const frame = this.encode(
+        session.connection.serializer,
+        eventMessage(subscription, id, eventDetails(subscription, topic), args, kwargs),
       );
+      if (frame === undefined) continue;
+      session.connection.sendEvent(frame);
       sent++;
     }
     return sent;
@@ -388,13 +395,22 @@ export class LocalBroker implements WampBroker {
         message.options.get_retained === true,
       );
     };
-    hook.hook(context).then(settle, (error: unknown) => {
-      this.options.logger.error(
-        `Subscription hook for "${message.topic}" failed`,
-        error instanceof Error ? error.stack : String(error),
-      );
-      settle({ allow: false, uri: WampErrorUri.RUNTIME_ERROR, args: ['Internal error.'] });
-    });
+    hook
+      .hook(context)
+      .then(settle, (error: unknown) => {
+        this.options.logger.error(
+          `Subscription hook for "${message.topic}" failed`,
+          error instanceof Error ? error.stack : String(error),
+        );
+        settle({ allow: false, uri: WampErrorUri.RUNTIME_ERROR, args: ['Internal error.'] });
+      })
+      .catch((error: unknown) => {
+        // Admission itself failed (a bug): logged, never an unhandled rejection that would end the process.
+        this.options.logger.error(
+          `Admitting a subscription to "${message.topic}" failed`,
+          error instanceof Error ? error.stack : String(error),
+        );
+      });
   }
 
   /** Adds the session to the subscription, answers SUBSCRIBED, then initial state and retained events. */
@@ -423,9 +439,11 @@ export class LocalBroker implements WampBroker {
   ): void {
     if (!this.memberships.get(session)?.has(subscription)) return;
     const details = subscription.match === 'exact' ? {} : { topic: subscription.topic };
-    session.connection.sendEvent(
-      session.connection.serializer.encode(eventMessage(subscription, this.nextId(), details, args, kwargs)),
+    const frame = this.encode(
+      session.connection.serializer,
+      eventMessage(subscription, this.nextId(), details, args, kwargs),
     );
+    if (frame !== undefined) session.connection.sendEvent(frame);
   }
 
   private sendRetained(session: WampSession, subscription: BrokerSubscription): void {
@@ -435,11 +453,11 @@ export class LocalBroker implements WampBroker {
       if (events) this.sendRetainedEvent(session, subscription, subscription.topic, events);
       return;
     }
-    // Pattern subscriptions scan the retained topics, which maxRetainedTopics bounds.
+    // Pattern subscriptions scan the retained topics, which maxRetainedTopics bounds; the pattern is
+    // prepared once, and each topic costs at most the pattern's length in comparisons.
+    const matches = compileTopicPattern(subscription.topic, subscription.match);
     for (const [topic, events] of this.retained) {
-      if (topicMatches(topic, subscription.topic, subscription.match)) {
-        this.sendRetainedEvent(session, subscription, topic, events);
-      }
+      if (matches(topic)) this.sendRetainedEvent(session, subscription, topic, events);
     }
   }
 
@@ -454,11 +472,12 @@ export class LocalBroker implements WampBroker {
     if (!event) return;
     const details: Record<string, unknown> = { ...event.publisher, retained: true };
     if (subscription.match !== 'exact') details.topic = topic;
-    session.connection.sendEvent(
-      session.connection.serializer.encode(
-        eventMessage(subscription, event.id, details, event.args, event.kwargs),
-      ),
+    // A retained event the subscriber's serializer cannot carry is skipped (and logged), not a reason to abort it.
+    const frame = this.encode(
+      session.connection.serializer,
+      eventMessage(subscription, event.id, details, event.args, event.kwargs),
     );
+    if (frame !== undefined) session.connection.sendEvent(frame);
   }
 
   private accept(session: WampSession, message: PublishMessage, id: number): void {

@@ -1,5 +1,6 @@
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import { appendPayload } from '../../protocol/wamp-payload.js';
+import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
 import type { WampSession } from '../wamp-session.js';
 import type { WampCall, WampCallerDisclosure } from './wamp-call.interface.js';
@@ -80,19 +81,46 @@ export class PendingCall implements WampCall {
 
   progress(args?: WampArgs, kwargs?: WampKwargs): void {
     if (this.done || !this.receiveProgress) return;
-    this.caller.send(appendPayload([WampMessageType.RESULT, this.request, PROGRESS_DETAILS], args, kwargs));
+    const sent = this.caller.send(
+      appendPayload([WampMessageType.RESULT, this.request, PROGRESS_DETAILS], args, kwargs),
+    );
+    if (!sent) {
+      // The stream cannot go on as the caller asked: end it with an error rather than skip values silently.
+      this.interrupt('result not encodable');
+      this.failUnencodable();
+    }
   }
 
   result(args?: WampArgs, kwargs?: WampKwargs): void {
-    if (!this.finish()) return;
-    this.caller.send(appendPayload([WampMessageType.RESULT, this.request, {}], args, kwargs));
+    if (this.done) return;
+    const sent = this.caller.send(appendPayload([WampMessageType.RESULT, this.request, {}], args, kwargs));
+    if (sent) this.finish();
+    else this.failUnencodable();
   }
 
   error(uri: string, args?: WampArgs, kwargs?: WampKwargs, details: WampDict = {}): void {
-    if (!this.finish()) return;
-    this.caller.send(
+    if (this.done) return;
+    const sent = this.caller.send(
       appendPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs),
     );
+    if (sent) this.finish();
+    else this.failUnencodable();
+  }
+
+  /**
+   * A RESULT or ERROR the caller's serializer cannot carry (the session logged why): the caller still gets
+   * one final answer, `wamp.error.runtime_error`, instead of waiting forever.
+   */
+  private failUnencodable(): void {
+    if (!this.finish()) return;
+    this.caller.send([
+      WampMessageType.ERROR,
+      WampMessageType.CALL,
+      this.request,
+      {},
+      WampErrorUri.RUNTIME_ERROR,
+      [`The procedure's answer cannot be encoded as ${this.caller.connection.serializer.protocol}.`],
+    ]);
   }
 
   /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */
