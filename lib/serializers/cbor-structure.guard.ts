@@ -39,12 +39,19 @@ const remaining: number[] = [];
  * refused here, before any handler runs (tag 55799, a marker with no meaning, is let through). The walk also bounds nesting at {@link MAX_NESTING_DEPTH}
  * (cbor-x recurses) and requires exactly one data item filling the frame.
  *
+ * What passes can only decode to plain objects, arrays, strings, numbers, booleans, null and byte arrays,
+ * plus `undefined`, bigints and stray simple values where the frame holds their heads: the return value says
+ * whether it does, so that the normalizing walk over the decoded value runs only when it has work to do.
+ *
+ * @returns whether the decoded value may hold `undefined`, a bigint or a simple value (needs normalizing)
  * @throws SerializationError naming what is wrong
  */
-export function checkCborStructure(bytes: Uint8Array): void {
+export function checkCborStructure(bytes: Uint8Array): boolean {
   const end = bytes.length;
   let position = 0;
   let depth = 0;
+  // Whether cbor-x may produce a value outside the shared model (undefined, a bigint, a simple value).
+  let unusual = false;
   // Items left at the top level: exactly one.
   let items = 1;
   remaining.length = 0;
@@ -68,7 +75,9 @@ export function checkCborStructure(bytes: Uint8Array): void {
       const major = initial >> 5;
       const info = initial & 0x1f;
       if (major === 7) {
-        // Simple values and floats: their size follows from the additional information.
+        // Simple values and floats: their size follows from the additional information. Only false, true,
+        // null and floats are model values as decoded; undefined and other simple values need normalizing.
+        if (info < 20 || info === 23 || info === 24) unusual = true;
         if (info === 24) position += 1;
         else if (info === 25) position += 2;
         else if (info === 26) position += 4;
@@ -93,6 +102,8 @@ export function checkCborStructure(bytes: Uint8Array): void {
         argument = 0;
         // Up to 2^64: exact below 2^53, and anything larger is past the end of any frame anyway.
         for (let index = 0; index < size; index++) argument = argument * 256 + bytes[position++];
+        // A 64-bit integer may decode as a bigint.
+        if (size === 8 && major < MAJOR_BYTES) unusual = true;
       }
       switch (major) {
         case MAJOR_UNSIGNED:
@@ -124,11 +135,14 @@ export function checkCborStructure(bytes: Uint8Array): void {
             break;
           }
           position = checkTag(bytes, position, argument);
+          // Bignums decode as bigints; byte arrays (tag 64) are model values already.
+          if (argument !== TAG_UINT8_ARRAY) unusual = true;
           break;
       }
     }
     if (position > end) throw malformed('ends in the middle of a value');
     if (position !== end) throw malformed(`has ${end - position} bytes after its value`);
+    return unusual;
   } finally {
     remaining.length = 0;
   }

@@ -63,14 +63,16 @@ export class CborSerializer implements BinaryMessageCodec {
   decodeOne(bytes: Uint8Array): unknown {
     if (!(bytes instanceof Uint8Array)) throw new SerializationError('frame is not a Buffer');
     // Before cbor-x: its tag handlers cannot be turned off, and some cost more than their size (bignums).
-    checkCborStructure(bytes);
+    const unusual = checkCborStructure(bytes);
     let value: unknown;
     try {
       value = this.decoder.decode(bytes);
     } catch (error) {
       throw toSerializationError(error, 'invalid CBOR');
     }
-    return normalizeDecodedValue(value, bytes.length);
+    // Only plain objects, arrays, primitives and byte arrays can come out of a frame the guard found nothing
+    // unusual in: the normalizing walk (a quarter of the decoding time of a wide map) is skipped.
+    return unusual ? normalizeDecodedValue(value, bytes.length) : value;
   }
 
   /** @inheritdoc */

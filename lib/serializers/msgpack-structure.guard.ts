@@ -40,12 +40,19 @@ function lengthSize(initial: number): number {
  * 0xC1 (never used) is refused, nesting is bounded at {@link MAX_NESTING_DEPTH}, and the frame must be exactly
  * one value.
  *
+ * What passes can only decode to plain objects, arrays, strings, numbers, booleans, null and byte arrays,
+ * plus `undefined` and bigints where the frame holds an extension or a 64-bit integer: the return value says
+ * whether it does, so that the normalizing walk over the decoded value runs only when it has work to do.
+ *
+ * @returns whether the decoded value may hold `undefined` or a bigint (needs normalizing)
  * @throws SerializationError naming what is wrong
  */
-export function checkMsgpackStructure(bytes: Uint8Array): void {
+export function checkMsgpackStructure(bytes: Uint8Array): boolean {
   const end = bytes.length;
   let position = 0;
   let depth = 0;
+  // Whether msgpackr may produce a value outside the shared model (undefined, a bigint).
+  let unusual = false;
   let items = 1;
   remaining.length = 0;
   try {
@@ -93,6 +100,8 @@ export function checkMsgpackStructure(bytes: Uint8Array): void {
             break;
           case 0xcf:
           case 0xd3:
+            // Beyond 2^53, msgpackr decodes 64-bit integers as bigints.
+            unusual = true;
             position += 8;
             break;
           case 0xd4:
@@ -102,6 +111,7 @@ export function checkMsgpackStructure(bytes: Uint8Array): void {
           case 0xd8:
             // fixext 1, 2, 4, 8, 16: a type byte, then 2^(initial - 0xd4) bytes.
             position = checkExtension(bytes, position, 1 << (initial - 0xd4));
+            unusual = true;
             break;
           default: {
             const size = lengthSize(initial);
@@ -110,6 +120,7 @@ export function checkMsgpackStructure(bytes: Uint8Array): void {
             for (let index = 0; index < size; index++) length = length * 256 + bytes[position++];
             if (initial === 0xc7 || initial === 0xc8 || initial === 0xc9) {
               position = checkExtension(bytes, position, length);
+              unusual = true;
             } else if (initial === 0xdc || initial === 0xdd) {
               count = length;
             } else if (initial === 0xde || initial === 0xdf) {
@@ -135,6 +146,7 @@ export function checkMsgpackStructure(bytes: Uint8Array): void {
     }
     if (position > end) throw malformed('ends in the middle of a value');
     if (position !== end) throw malformed(`has ${end - position} bytes after its value`);
+    return unusual;
   } finally {
     remaining.length = 0;
   }

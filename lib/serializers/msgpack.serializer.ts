@@ -66,14 +66,16 @@ export class MsgpackSerializer implements BinaryMessageCodec {
   decodeOne(bytes: Uint8Array): unknown {
     if (!(bytes instanceof Uint8Array)) throw new SerializationError('frame is not a Buffer');
     // Before msgpackr: its extension handlers cannot be turned off, and some cost more than their size.
-    checkMsgpackStructure(bytes);
+    const unusual = checkMsgpackStructure(bytes);
     let value: unknown;
     try {
       value = this.unpackr.unpack(bytes);
     } catch (error) {
       throw toSerializationError(error, 'invalid MessagePack');
     }
-    return normalizeDecodedValue(value, bytes.length);
+    // Only plain objects, arrays, primitives and byte arrays can come out of a frame the guard found nothing
+    // unusual in: the normalizing walk (a quarter of the decoding time of a wide map) is skipped.
+    return unusual ? normalizeDecodedValue(value, bytes.length) : value;
   }
 
   /** @inheritdoc */

@@ -500,15 +500,19 @@ export class LocalBroker implements WampBroker {
     const subscriptions = this.table.match(publication.topic);
     if (subscriptions.length === 0) return;
     for (const subscription of subscriptions) {
-      const details: Record<string, unknown> = disclosed ? { ...disclosed } : {};
-      if (subscription.match !== 'exact') details.topic = publication.topic;
-      const event = eventMessage(subscription, publication.id, details, publication.args, publication.kwargs);
+      // Built on the first eligible subscriber: a subscription nobody may receive this from costs no allocation.
+      let event: unknown[] | undefined;
       // Encoded once per serializer in use, not once per subscriber (one serializer is the common case).
       let lastSerializer: WampSerializer | undefined;
       let lastFrame: Buffer | string | undefined;
       let frames: Map<WampSerializer, Buffer | string | undefined> | undefined;
       for (const subscriber of subscription.subscribers) {
         if (eligible && !eligible(subscriber)) continue;
+        if (event === undefined) {
+          const details: Record<string, unknown> = disclosed ? { ...disclosed } : {};
+          if (subscription.match !== 'exact') details.topic = publication.topic;
+          event = eventMessage(subscription, publication.id, details, publication.args, publication.kwargs);
+        }
         const serializer = subscriber.connection.serializer;
         if (serializer !== lastSerializer) {
           if (lastSerializer !== undefined) (frames ??= new Map()).set(lastSerializer, lastFrame);
