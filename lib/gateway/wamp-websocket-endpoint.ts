@@ -1,8 +1,14 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server as HttpServer,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
+import { quoteUri } from '../protocol/quote-uri.js';
 import type { WampLogger } from '../router/wamp-logger.interface.js';
 import type { WampRouter } from '../router/wamp-router.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
@@ -172,7 +178,8 @@ export class WampWebSocketEndpoint {
       this.options.allowedOrigins &&
       !originAllowed(origin, this.options.allowedOrigins)
     ) {
-      rejectUpgrade(socket, 403, `Origin "${origin}" is not allowed.`);
+      // Quoted cut short: the header is the client's, up to Node's 16 KB limit.
+      rejectUpgrade(socket, 403, `Origin ${quoteUri(origin)} is not allowed.`);
       return;
     }
     const offered = parseProtocols(request.headers['sec-websocket-protocol']);

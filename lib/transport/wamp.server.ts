@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { from, isObservable, lastValueFrom, type Observable, type Subscription } from 'rxjs';
-import { isValidUriForMatch } from '../protocol/wamp-uri.js';
+import { isValidUriForMatch, uriLimitProblem } from '../protocol/wamp-uri.js';
 import type { WampArgs, WampKwargs, WampMatchPolicy } from '../protocol/wamp-message.interface.js';
 import type { PublicationHandler } from '../router/broker/broker-hooks.interface.js';
 import type { WampRealm } from '../router/wamp-realm.js';
@@ -182,6 +182,14 @@ export class WampTransport
         `WampTransport: ${kind} "${uri}" uses the "wamp." prefix, which the spec reserves for the router.`,
       );
     }
+    // A client could never name a URI beyond the limits: say so at startup rather than serve it in vain.
+    const problem = uriLimitProblem(uri, this.options.router);
+    if (problem !== undefined) {
+      throw new Error(
+        `WampTransport: ${kind} "${uri.length > 120 ? `${uri.slice(0, 120)}...` : uri}" ${problem}, so no client ` +
+          'could reach it. Shorten it, or raise maxUriLength / maxUriComponents in WampModule.forRoot().',
+      );
+    }
   }
 
   private registerSubscriptionHook(
@@ -276,14 +284,18 @@ export class WampTransport
     const payload = { args: call.args, kwargs: call.kwargs };
     // Without processing hooks (the common case) Nest's wrapper only adds closures and a promise per call.
     const processing = this.hasProcessingHooks()
-      ? this.runWithProcessingHooks(context, (runEndHook) => this.execute(handler, payload, context, call, runEndHook))
+      ? this.runWithProcessingHooks(context, (runEndHook) =>
+          this.execute(handler, payload, context, call, runEndHook),
+        )
       : this.execute(handler, payload, context, call, NO_END_HOOK);
     // The processing hook is app instrumentation and may return anything; only a rejection matters here.
     Promise.resolve(processing).catch((error: unknown) => this.fail(call, error));
   }
 
   private hasProcessingHooks(): boolean {
-    return this.onProcessingStartHook !== this.defaultProcessingStartHook || this.onProcessingEndHook !== undefined;
+    return (
+      this.onProcessingStartHook !== this.defaultProcessingStartHook || this.onProcessingEndHook !== undefined
+    );
   }
 
   private async execute(

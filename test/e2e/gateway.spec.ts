@@ -278,6 +278,9 @@ describe('standalone mode and startup errors', () => {
     [{ serializers: ['wamp.2.xml' as 'wamp.2.json'] }, /"wamp.2.xml" is not supported/],
     [{ maxPayload: -1 }, /option "maxPayload" must be a positive number/],
     [{ port: 70000 }, /option "port" must be an integer in \[0, 65535\]/],
+    [{ maxUriLength: 0 }, /option "maxUriLength" must be a positive integer, got 0/],
+    [{ maxUriComponents: 2.5 }, /option "maxUriComponents" must be a positive integer, got 2.5/],
+    [{ maxBatchedMessages: -3 }, /option "maxBatchedMessages" must be a positive integer, got -3/],
   ])('rejects bad options at startup: %j', async (options, pattern) => {
     @Module({ imports: [WampModule.forRoot(options)] })
     class BadOptionsModule {}

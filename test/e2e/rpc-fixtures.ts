@@ -329,6 +329,15 @@ export class BadUriController {
   }
 }
 
+/** A procedure of 70 components: over the default maxUriComponents (64), so no client could call it. */
+@Controller()
+export class OverLimitUriController {
+  @MessagePattern(Array.from({ length: 70 }, (_, index) => `c${index}`).join('.'))
+  deep(): string {
+    return 'deep';
+  }
+}
+
 @Controller()
 export class ScopedController {
   @WampProcedure('scoped.hello')

@@ -8,6 +8,7 @@ import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type Platform, type RunningApp } from '../support/test-app.js';
 import {
   BadUriController,
+  OverLimitUriController,
   CallLog,
   DuplicateController,
   RpcController,
@@ -486,6 +487,21 @@ describe('RPC startup checks and modes', () => {
     await expect(startApp({ controllers: [BadUriController] })).rejects.toThrow(
       /"Docs.Get Document" is not a valid strict WAMP procedure URI .*set strictUris: false in WampModule.forRoot\(\)/,
     );
+  });
+
+  it('a procedure URI over the URI limits fails at startup, naming the options', async () => {
+    await expect(startApp({ controllers: [OverLimitUriController] })).rejects.toThrow(
+      /procedure "c0\.c1\..*\.\.\." has more than 64 components, so no client could reach it\. .*raise maxUriLength \/ maxUriComponents/,
+    );
+    const running = await startApp({ wamp: { maxUriComponents: 70 }, controllers: [OverLimitUriController] });
+    try {
+      const { client } = await RawWampClient.join(running.url);
+      client.send([48, 1, {}, Array.from({ length: 70 }, (_, index) => `c${index}`).join('.')]);
+      expect(await client.next()).toEqual([50, 1, {}, ['deep']]);
+      client.terminate();
+    } finally {
+      await running.app.close();
+    }
   });
 
   it('handlers: "wamp-only" serves only handlers scoped to WAMP', async () => {
