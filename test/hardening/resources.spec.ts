@@ -32,6 +32,7 @@ import {
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { CanaryController, startCanary, type Canary, type CanaryReport } from './support/canary.js';
+import { MB, mb, peakSampler, settledMemory, sleep, waitFor, type MemorySample } from './support/measure.js';
 
 /**
  * Resource attacks, each bounded by a documented limit, with the canary running throughout (zero failures,
@@ -42,63 +43,7 @@ import { CanaryController, startCanary, type Canary, type CanaryReport } from '.
  * the end of the file.
  */
 
-const MB = 1024 * 1024;
 const HOST = '127.0.0.1';
-
-// ---------------------------------------------------------------------------------------------------
-// Small helpers
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `condition` every `step` ms; resolves true when it holds, false after `timeout` ms. */
-async function waitFor(condition: () => boolean, timeout: number, step = 10): Promise<boolean> {
-  const deadline = performance.now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (performance.now() >= deadline) return false;
-    await sleep(step);
-  }
-}
-
-const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
-
-interface MemorySample {
-  /** heapUsed + external: JS objects plus Buffers (socket queues, frames live outside the JS heap). */
-  readonly heapUsed: number;
-  readonly rss: number;
-}
-
-/** heapUsed + external, and rss, after full collections (the router lives in this process). */
-async function settledMemory(): Promise<MemorySample> {
-  for (let round = 0; round < 3; round++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const { heapUsed, external, rss } = process.memoryUsage();
-  return { heapUsed: heapUsed + external, rss };
-}
-
-/** Samples rss and heapUsed (no gc) every 20 ms until stopped; returns the peaks. */
-function peakSampler(): { stop(): MemorySample } {
-  let heapUsed = 0;
-  let rss = 0;
-  const sample = (): void => {
-    const usage = process.memoryUsage();
-    heapUsed = Math.max(heapUsed, usage.heapUsed + usage.external);
-    rss = Math.max(rss, usage.rss);
-  };
-  sample();
-  const timer = setInterval(sample, 20);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      sample();
-      return { heapUsed, rss };
-    },
-  };
-}
-
-const mb = (bytes: number): number => Math.round((bytes / MB) * 10) / 10;
 
 /** One row of the figures table. */
 interface Figure {

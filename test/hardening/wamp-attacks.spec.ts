@@ -564,17 +564,23 @@ describe('WAMP-level attacks', () => {
       await expectDisposed();
     });
 
-    it('HELLO with a 100 KB realm -> ABORT no_such_realm, close 1000', async () => {
+    it('HELLO with a 100 KB realm -> ABORT protocol_violation (over maxUriLength), close 1002', async () => {
       kinds++;
       const realm = `com.${'a'.repeat(100_000)}`;
       const client = await connect();
       client.send([1, realm, { roles: ROLES }]);
       const abort = (await client.next()) as [number, { message: string }, string];
-      expect(abort[0]).toBe(3);
-      expect(abort[2]).toBe('wamp.error.no_such_realm');
-      expect((await client.waitClosed()).code).toBe(1000);
+      expect(abort).toEqual([
+        3,
+        {
+          message:
+            'HELLO.Realm is 100004 characters long, over the limit of 1024, got "com.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"...',
+        },
+        'wamp.error.protocol_violation',
+      ]);
+      expect((await client.waitClosed()).code).toBe(1002);
       observed.push(
-        `HELLO with a 100 KB realm: ABORT no_such_realm, close 1000; Details.message is ${abort[1].message.length} chars (the realm is echoed in full)`,
+        `HELLO with a 100 KB realm: ABORT protocol_violation, close 1002; Details.message is ${abort[1].message.length} chars`,
       );
       await expectDisposed();
     });
@@ -1065,7 +1071,18 @@ describe('WAMP-level attacks', () => {
         ],
         [
           [48, 6, {}, longUri],
-          [8, 48, 6, {}, 'wamp.error.no_such_procedure', [expect.any(String)]],
+          [
+            8,
+            48,
+            6,
+            {},
+            'wamp.error.invalid_uri',
+            [expect.stringMatching(/^CALL\.Procedure is 100004 characters long, over the limit of 1024/)],
+          ],
+        ],
+        [
+          [48, 7, {}, `com.${'x'.repeat(1000)}`],
+          [8, 48, 7, {}, 'wamp.error.no_such_procedure', [expect.any(String)]],
         ],
       ];
       for (const [request, answer] of expected) {
@@ -1074,7 +1091,12 @@ describe('WAMP-level attacks', () => {
         expect(got).toEqual(answer);
         if (request[0] === 48 && request[1] === 6) {
           observed.push(
-            `CALL of an unknown 100 KB procedure URI: ERROR no_such_procedure, args[0] is ${(got[5] as string[])[0].length} chars (URI echoed in full)`,
+            `CALL of a 100 KB procedure URI: ERROR invalid_uri (over maxUriLength), args[0] is ${(got[5] as string[])[0].length} chars`,
+          );
+        }
+        if (request[0] === 48 && request[1] === 7) {
+          observed.push(
+            `CALL of an unknown 1 KB procedure URI: ERROR no_such_procedure, args[0] is ${(got[5] as string[])[0].length} chars (URI quoted cut short)`,
           );
         }
       }
