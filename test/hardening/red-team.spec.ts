@@ -367,15 +367,20 @@ describe('red-team attacks (issue 12), each against its control', () => {
   describe('6. a 200,000-component wildcard pattern, then a PUBLISH to a 200,000-component topic', () => {
     const pattern = 'deep' + '.'.repeat(199_999);
 
+    /**
+     * The subscriber sends the pattern (or, without `subscribe`, the same bytes as a payload); the publisher
+     * publishes to `topic`.
+     */
     async function attack(
       running: RunningApp,
       subscribe: boolean,
+      topic = DEEP_TOPIC,
     ): Promise<{ subscriber: unknown[][]; publisher: unknown[][]; events: number }> {
       const { client: subscriber } = await RawWampClient.join(running.url);
       subscriber.send(subscribe ? [32, 1, { match: 'wildcard' }, pattern] : [16, 1, {}, 'deep.x', [pattern]]);
       const subscriberAnswers = await barrier(subscriber, 900_001);
       const { client: publisher } = await RawWampClient.join(running.url);
-      publisher.send([16, 2, { acknowledge: true }, DEEP_TOPIC, ['payload']]);
+      publisher.send([16, 2, { acknowledge: true }, topic, ['payload']]);
       // PUBLISHED or ERROR: with a server-side handler on the topic, the publication is acknowledged later.
       const publisherAnswers = await collectUntil(
         publisher,
@@ -420,9 +425,16 @@ describe('red-team attacks (issue 12), each against its control', () => {
       expect(outcome?.publisher.map(typeAndUri)).toEqual(['17']);
       expect(outcome?.events).toBe(1);
       expect(DeepTopicController.received).toBe(1);
+      // Control: the same subscription (building a 200,000-node trie costs what its size does, whatever the
+      // router) and the same publications to a topic one component shorter, which no walk follows.
+      const shorter = DEEP_TOPIC.slice(0, -2);
+      let controlOutcome: Awaited<ReturnType<typeof attack>> | undefined;
       const control = await measured(wamp, async (running) => {
-        await attack(running, false);
+        controlOutcome = await attack(running, true, shorter);
+        running.app.get(WampPublisher).publish(shorter, ['from the server']);
       });
+      expect(controlOutcome?.publisher.map(typeAndUri)).toEqual(['17']);
+      expect(controlOutcome?.events).toBe(0);
       judge(
         '6. same, limits raised (the algorithm)',
         'SUBSCRIBED, PUBLISHED, EVENT delivered',

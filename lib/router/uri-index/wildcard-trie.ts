@@ -1,10 +1,13 @@
-/** A node per pattern component: concrete components by name, the empty one (any component) apart. */
-interface WildcardNode<T> {
+/**
+ * A node per pattern component: concrete components by name, the empty one (any component) apart. A class
+ * with every field set in the constructor, so all nodes share one shape (a long pattern builds thousands).
+ */
+class WildcardNode<T> {
   /** Created on first use: most nodes of a long pattern have one child or none. */
-  children?: Map<string, WildcardNode<T>>;
+  children: Map<string, WildcardNode<T>> | undefined = undefined;
   /** The child for an empty pattern component, which matches any one component. */
-  any?: WildcardNode<T>;
-  value?: T;
+  any: WildcardNode<T> | undefined = undefined;
+  value: T | undefined = undefined;
 }
 
 /**
@@ -60,14 +63,14 @@ export class WildcardTrie<T> {
     const components = pattern.split('.');
     let node: WildcardNode<T> | undefined = this.roots.get(components.length);
     if (!node) {
-      node = {};
+      node = new WildcardNode<T>();
       this.roots.set(components.length, node);
       this.nodes++;
     }
     for (const component of components) {
       let next: WildcardNode<T> | undefined = step(node, component);
       if (!next) {
-        next = {};
+        next = new WildcardNode<T>();
         this.nodes++;
         if (component === '') node.any = next;
         else (node.children ??= new Map()).set(component, next);
