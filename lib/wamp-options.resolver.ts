@@ -9,6 +9,8 @@ import type { WampRouterOptions } from './router/wamp-router-options.interface.j
 import { createSerializer, WAMP_SUBPROTOCOLS } from './serializers/serializer-registry.js';
 import type { WampWebSocketEndpointOptions } from './gateway/wamp-websocket-endpoint.js';
 import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
+import { checkOptions, type OptionProblem } from './options/option-rules.js';
+import { WAMP_OPTIONS_SCHEMA } from './options/wamp-options.schema.js';
 
 /** {@link WampModuleOptions} with defaults filled in, split into what the router core and the endpoint need. */
 export interface ResolvedWampOptions {
@@ -53,92 +55,45 @@ export const WAMP_DEFAULTS = {
 } as const;
 
 /**
- * Validates module options and fills in the defaults. Throws an `Error` whose message names the bad
- * option, so a misconfigured app fails at startup with something readable rather than at the first
- * connection.
+ * Validates module options and fills in the defaults. Every key must be known and every value of the right
+ * type and range ({@link WAMP_OPTIONS_SCHEMA}); the error lists every problem with the option's path, the
+ * value and its type, so a misconfigured app fails at startup with something readable rather than at the
+ * first connection (or not at all, for a typo'd key).
+ *
+ * @example
+ * resolveWampOptions({ port: '9000' } as never, logger);
+ * // Error: WampModule: invalid option port: expected an integer in [0, 65535], got "9000" (string)
  */
 export function resolveWampOptions(options: WampModuleOptions, logger: WampLogger): ResolvedWampOptions {
+  const problems = checkOptions(options, WAMP_OPTIONS_SCHEMA);
+  if (problems.length === 0) problems.push(...relatedProblems(options));
+  if (problems.length > 0) throw optionsError(problems);
   const strictUris = options.strictUris ?? WAMP_DEFAULTS.strictUris;
   const realms: WampRealmConfig[] = (options.realms ?? [...WAMP_DEFAULTS.realms]).map((realm) =>
     typeof realm === 'string' ? { name: realm } : realm,
   );
-  if (realms.length === 0) fail('realms', 'must name at least one realm');
-  const seen = new Set<string>();
-  for (const realm of realms) {
-    if (typeof realm.name !== 'string' || !isValidUri(realm.name, strictUris)) {
-      fail('realms', `"${String(realm.name)}" is not a valid ${strictUris ? 'strict' : 'loose'} WAMP URI`);
-    }
-    if (seen.has(realm.name)) fail('realms', `realm "${realm.name}" is listed twice`);
-    if (realm.auth && realm.authenticator)
-      fail('realms', `realm "${realm.name}" sets both "auth" and "authenticator"`);
-    seen.add(realm.name);
-  }
   const path = options.path ?? WAMP_DEFAULTS.path;
-  if (typeof path !== 'string' || !path.startsWith('/') || path.includes('?')) {
-    fail('path', `must be a URL path starting with "/", got "${String(path)}"`);
-  }
   const protocols = options.serializers ?? [...WAMP_SUBPROTOCOLS];
-  if (protocols.length === 0) fail('serializers', 'must name at least one subprotocol');
-  for (const protocol of protocols) {
-    if (!(WAMP_SUBPROTOCOLS as readonly string[]).includes(protocol)) {
-      fail('serializers', `"${protocol}" is not supported; use one of ${WAMP_SUBPROTOCOLS.join(', ')}`);
-    }
-  }
-  if (
-    options.port !== undefined &&
-    (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
-  ) {
-    fail('port', `must be an integer in [0, 65535], got ${options.port}`);
-  }
-  const maxPayload = positive('maxPayload', options.maxPayload, WAMP_DEFAULTS.maxPayload);
-  const maxBatchedMessages = positiveInteger(
-    'maxBatchedMessages',
-    options.maxBatchedMessages,
-    WAMP_DEFAULTS.maxBatchedMessages,
-  );
-  const pingInterval = nonNegative('pingInterval', options.pingInterval, WAMP_DEFAULTS.pingInterval);
+  const maxPayload = options.maxPayload ?? WAMP_DEFAULTS.maxPayload;
+  const maxBatchedMessages = options.maxBatchedMessages ?? WAMP_DEFAULTS.maxBatchedMessages;
   return {
     router: {
       realms,
       strictUris,
       maxPayload,
-      maxDepth: positive('maxDepth', options.maxDepth, WAMP_DEFAULTS.maxDepth),
-      maxUriLength: positiveInteger('maxUriLength', options.maxUriLength, WAMP_DEFAULTS.maxUriLength),
-      maxUriComponents: positiveInteger(
-        'maxUriComponents',
-        options.maxUriComponents,
-        WAMP_DEFAULTS.maxUriComponents,
-      ),
-      helloTimeout: nonNegative('helloTimeout', options.helloTimeout, WAMP_DEFAULTS.helloTimeout),
-      goodbyeTimeout: positive('goodbyeTimeout', options.goodbyeTimeout, WAMP_DEFAULTS.goodbyeTimeout),
+      maxDepth: options.maxDepth ?? WAMP_DEFAULTS.maxDepth,
+      maxUriLength: options.maxUriLength ?? WAMP_DEFAULTS.maxUriLength,
+      maxUriComponents: options.maxUriComponents ?? WAMP_DEFAULTS.maxUriComponents,
+      helloTimeout: options.helloTimeout ?? WAMP_DEFAULTS.helloTimeout,
+      goodbyeTimeout: options.goodbyeTimeout ?? WAMP_DEFAULTS.goodbyeTimeout,
       checkRequestIds: options.checkRequestIds ?? WAMP_DEFAULTS.checkRequestIds,
-      maxCallsPerSession: positive(
-        'maxCallsPerSession',
-        options.maxCallsPerSession,
-        WAMP_DEFAULTS.maxCallsPerSession,
-      ),
-      defaultCallTimeout: nonNegative('callTimeout', options.callTimeout, WAMP_DEFAULTS.callTimeout),
-      maxSubscriptionsPerSession: positive(
-        'maxSubscriptionsPerSession',
-        options.maxSubscriptionsPerSession,
-        WAMP_DEFAULTS.maxSubscriptionsPerSession,
-      ),
-      maxRetainedTopics: positive(
-        'maxRetainedTopics',
-        options.maxRetainedTopics,
-        WAMP_DEFAULTS.maxRetainedTopics,
-      ),
-      maxRetainedBytes: positive(
-        'maxRetainedBytes',
-        options.maxRetainedBytes,
-        WAMP_DEFAULTS.maxRetainedBytes,
-      ),
-      subscriptionPolicy: oneOf(
-        'subscriptions',
-        options.subscriptions,
-        ['open', 'hooked'],
-        WAMP_DEFAULTS.subscriptions,
-      ),
+      maxCallsPerSession: options.maxCallsPerSession ?? WAMP_DEFAULTS.maxCallsPerSession,
+      defaultCallTimeout: options.callTimeout ?? WAMP_DEFAULTS.callTimeout,
+      maxSubscriptionsPerSession:
+        options.maxSubscriptionsPerSession ?? WAMP_DEFAULTS.maxSubscriptionsPerSession,
+      maxRetainedTopics: options.maxRetainedTopics ?? WAMP_DEFAULTS.maxRetainedTopics,
+      maxRetainedBytes: options.maxRetainedBytes ?? WAMP_DEFAULTS.maxRetainedBytes,
+      subscriptionPolicy: options.subscriptions ?? WAMP_DEFAULTS.subscriptions,
       agent: options.agent ?? DEFAULT_WAMP_AGENT,
       logger,
     },
@@ -150,61 +105,59 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       socketMaxPayload: maxPayload * 2,
       perMessageDeflate: options.perMessageDeflate ?? WAMP_DEFAULTS.perMessageDeflate,
       allowedOrigins: options.allowedOrigins,
-      pingInterval,
-      pingTimeout: positive('pingTimeout', options.pingTimeout, WAMP_DEFAULTS.pingTimeout),
-      headersTimeout: positive('headersTimeout', options.headersTimeout, WAMP_DEFAULTS.headersTimeout),
-      shutdownTimeout: positive('shutdownTimeout', options.shutdownTimeout, WAMP_DEFAULTS.shutdownTimeout),
-      maxConnections: positive('maxConnections', options.maxConnections, WAMP_DEFAULTS.maxConnections),
+      pingInterval: options.pingInterval ?? WAMP_DEFAULTS.pingInterval,
+      pingTimeout: options.pingTimeout ?? WAMP_DEFAULTS.pingTimeout,
+      headersTimeout: options.headersTimeout ?? WAMP_DEFAULTS.headersTimeout,
+      shutdownTimeout: options.shutdownTimeout ?? WAMP_DEFAULTS.shutdownTimeout,
+      maxConnections: options.maxConnections ?? WAMP_DEFAULTS.maxConnections,
       outbound: {
-        bufferLimit: positive(
-          'outboundBufferLimit',
-          options.outboundBufferLimit,
-          WAMP_DEFAULTS.outboundBufferLimit,
-        ),
-        slowConsumerPolicy: oneOf(
-          'slowConsumerPolicy',
-          options.slowConsumerPolicy,
-          ['drop', 'disconnect'],
-          WAMP_DEFAULTS.slowConsumerPolicy,
-        ),
+        bufferLimit: options.outboundBufferLimit ?? WAMP_DEFAULTS.outboundBufferLimit,
+        slowConsumerPolicy: options.slowConsumerPolicy ?? WAMP_DEFAULTS.slowConsumerPolicy,
       },
     },
     realms,
-    handlers: oneOf('handlers', options.handlers, ['all', 'wamp-only'], 'all'),
+    handlers: options.handlers ?? 'all',
     port: options.port,
     host: options.host,
   };
 }
 
-function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value)) {
-    fail(name, `must be one of ${allowed.map((entry) => `"${entry}"`).join(', ')}, got "${String(value)}"`);
+/** What depends on several options: realm URIs under the chosen URI rules, duplicates, conflicting auth. */
+function relatedProblems(options: WampModuleOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const strictUris = options.strictUris ?? WAMP_DEFAULTS.strictUris;
+  const seen = new Set<string>();
+  (options.realms ?? []).forEach((realm, index) => {
+    const name = typeof realm === 'string' ? realm : realm.name;
+    const path = typeof realm === 'string' ? `realms[${index}]` : `realms[${index}].name`;
+    if (!isValidUri(name, strictUris)) {
+      problems.push({
+        path,
+        message:
+          `${JSON.stringify(name)} is not a valid ${strictUris ? 'strict' : 'loose'} WAMP URI` +
+          (strictUris ? ' (components of [0-9a-z_] separated by dots; or set strictUris: false)' : ''),
+      });
+    }
+    if (seen.has(name)) problems.push({ path, message: `realm ${JSON.stringify(name)} is listed twice` });
+    seen.add(name);
+    if (typeof realm !== 'string' && realm.auth && realm.authenticator) {
+      problems.push({
+        path: `realms[${index}]`,
+        message: 'sets both "auth" and "authenticator": use one (auth builds an authenticator)',
+      });
+    }
+  });
+  return problems;
+}
+
+function optionsError(problems: readonly OptionProblem[]): Error {
+  if (problems.length === 1 && problems[0].path === '') {
+    return new Error(`WampModule: invalid options: ${problems[0].message}`);
   }
-  return value;
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-    fail(name, `must be a positive number, got ${String(value)}`);
-  return value;
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
-    fail(name, `must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    fail(name, `must be a number >= 0, got ${String(value)}`);
-  return value;
-}
-
-function fail(option: string, problem: string): never {
-  throw new Error(`WampModule: option "${option}" ${problem}.`);
+  const lines = problems.map((entry) => `${entry.path}: ${entry.message}`);
+  return new Error(
+    lines.length === 1
+      ? `WampModule: invalid option ${lines[0]}`
+      : `WampModule: invalid options:\n${lines.map((line) => `  - ${line}`).join('\n')}`,
+  );
 }

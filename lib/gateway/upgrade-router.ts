@@ -28,7 +28,12 @@ export class UpgradeRouter {
     const route = (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => {
       const handler = this.handlers.get(pathOf(request.url));
       if (!handler) return false;
-      handler(request, socket, head);
+      try {
+        handler(request, socket, head);
+      } catch {
+        // Handlers answer their own failures; this is the last guard, as a throw here would end the process.
+        rejectUpgrade(socket, 500, 'Internal error.');
+      }
       return true;
     };
     const originalEmit = this.originalEmit;
@@ -85,6 +90,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',
+  500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
 

@@ -158,7 +158,24 @@ export class WampWebSocketEndpoint {
     this.logger.debug?.(`WebSocket error: ${error.message}`);
   };
 
+  /**
+   * Serves one upgrade request. Whatever goes wrong in it (a bug, an origin check that throws) is answered
+   * with HTTP 500 and logged: this runs inside the HTTP server's `upgrade` event, where an exception would
+   * end the process.
+   */
   private readonly handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    try {
+      this.upgrade(request, socket, head);
+    } catch (error) {
+      this.logger.error(
+        `WebSocket upgrade of ${request.url ?? '?'} failed`,
+        error instanceof Error ? error.stack : String(error),
+      );
+      rejectUpgrade(socket, 500, 'The WAMP router could not accept this connection.');
+    }
+  };
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A socket with no 'error' listener takes the process down on its first error (ws adds its own once upgraded).
     const onSocketError = (): void => {
       socket.destroy();
@@ -199,15 +216,28 @@ export class WampWebSocketEndpoint {
       counted = false;
     };
     socket.once('close', settle);
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
+    try {
+      this.wss.handleUpgrade(request, socket, head, (ws) => {
+        settle();
+        // Left on the socket, these listeners would keep this scope, and with it the whole upgrade request,
+        // alive as long as the connection: about 1 KB per session for nothing.
+        socket.off('close', settle);
+        socket.off('error', onSocketError);
+        try {
+          this.onConnection(ws, request);
+        } catch (error) {
+          this.logger.error(
+            'Opening a WAMP session failed',
+            error instanceof Error ? error.stack : String(error),
+          );
+          ws.terminate();
+        }
+      });
+    } catch (error) {
       settle();
-      // Left on the socket, these listeners would keep this scope, and with it the whole upgrade request,
-      // alive as long as the connection: about 1 KB per session for nothing.
-      socket.off('close', settle);
-      socket.off('error', onSocketError);
-      this.onConnection(ws, request);
-    });
-  };
+      throw error;
+    }
+  }
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {
     ws.on('error', this.onWebSocketError);

@@ -120,6 +120,51 @@ describe('gateway options', () => {
     }
   });
 
+  it('an origin check or transport authenticator that throws is answered, and the process and other sessions live on', async () => {
+    /** An allowlist entry whose check throws, as a buggy custom RegExp might. */
+    class ExplodingOrigin extends RegExp {
+      override test(): boolean {
+        throw new Error('origin check exploded');
+      }
+    }
+    const exploding = {
+      authmethod: 'cookie',
+      authenticateTransport: async (): Promise<null> => {
+        throw new Error('transport authenticator exploded');
+      },
+    };
+    const running = await startApp({
+      wamp: {
+        allowedOrigins: [new ExplodingOrigin('x')],
+        realms: ['realm1', { name: 'guarded', auth: { transport: exploding, anonymous: true } }],
+      },
+    });
+    try {
+      const { client: bystander } = await RawWampClient.join(running.url);
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const status = await new Promise<number>((resolve) => {
+          const socket = new WebSocket(running.url, 'wamp.2.json', { origin: 'https://app.example.com' });
+          socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+          socket.on('error', () => undefined);
+        });
+        expect(status).toBe(500);
+      }
+      const guarded = await RawWampClient.connect(running.url);
+      guarded.send([1, 'guarded', { roles: { caller: {} } }]);
+      expect(await guarded.next()).toEqual([
+        3,
+        { message: 'Authentication failed.' },
+        'wamp.error.authentication_failed',
+      ]);
+      // The bystander session was never touched.
+      bystander.send([48, 1, {}, 'no.such.procedure']);
+      expect(((await bystander.next()) as unknown[])[4]).toBe('wamp.error.no_such_procedure');
+      bystander.terminate();
+    } finally {
+      await running.app.close();
+    }
+  });
+
   it('pings silent connections and drops those that never answer', async () => {
     const running = await startApp({ wamp: { pingInterval: 200, pingTimeout: 300 } });
     try {
@@ -271,16 +316,26 @@ describe('standalone mode and startup errors', () => {
   });
 
   it.each<[WampModuleOptions, RegExp]>([
-    [{ realms: ['Realm With Spaces'] }, /option "realms" "Realm With Spaces" is not a valid strict WAMP URI/],
-    [{ realms: [] }, /option "realms" must name at least one realm/],
+    [
+      { realms: ['Realm With Spaces'] },
+      /invalid option realms\[0\]: "Realm With Spaces" is not a valid strict WAMP URI/,
+    ],
+    [{ realms: [] }, /invalid option realms: expected an array of at least 1/],
     [{ realms: ['a', 'a'] }, /realm "a" is listed twice/],
-    [{ path: 'ws' }, /option "path" must be a URL path starting with "\/"/],
-    [{ serializers: ['wamp.2.xml' as 'wamp.2.json'] }, /"wamp.2.xml" is not supported/],
-    [{ maxPayload: -1 }, /option "maxPayload" must be a positive number/],
-    [{ port: 70000 }, /option "port" must be an integer in \[0, 65535\]/],
-    [{ maxUriLength: 0 }, /option "maxUriLength" must be a positive integer, got 0/],
-    [{ maxUriComponents: 2.5 }, /option "maxUriComponents" must be a positive integer, got 2.5/],
-    [{ maxBatchedMessages: -3 }, /option "maxBatchedMessages" must be a positive integer, got -3/],
+    [{ path: 'ws' }, /invalid option path: expected a URL path starting with "\/"/],
+    [
+      { serializers: ['wamp.2.xml' as 'wamp.2.json'] },
+      /serializers\[0\]: expected one of .*got "wamp.2.xml"/,
+    ],
+    [{ maxPayload: -1 }, /invalid option maxPayload: expected a positive integer, got -1 \(number\)/],
+    [{ port: 70000 }, /invalid option port: expected an integer in \[0, 65535\]/],
+    [{ maxUriLength: 0 }, /invalid option maxUriLength: expected a positive integer, got 0/],
+    [{ maxUriComponents: 2.5 }, /invalid option maxUriComponents: expected a positive integer, got 2.5/],
+    [{ maxBatchedMessages: -3 }, /invalid option maxBatchedMessages: expected a positive integer, got -3/],
+    [
+      { strictUri: false } as WampModuleOptions,
+      /invalid option strictUri: unknown option \(did you mean "strictUris"\?\)/,
+    ],
   ])('rejects bad options at startup: %j', async (options, pattern) => {
     @Module({ imports: [WampModule.forRoot(options)] })
     class BadOptionsModule {}

@@ -1,0 +1,202 @@
+import { resolveWampOptions } from '../../../lib/wamp-options.resolver.js';
+import { recordingLogger } from '../../support/router-options.js';
+
+/**
+ * Every misconfiguration fails at startup with the option's path, the value and its type: values that
+ * TypeScript would refuse still arrive from plain JavaScript, `forRootAsync` factories and environment
+ * variables, and one of them (an `allowedOrigins` string) used to crash the process at the first handshake.
+ */
+
+function errorOf(options: unknown): string {
+  try {
+    resolveWampOptions(options as never, recordingLogger());
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`accepted: ${JSON.stringify(options)}`);
+}
+
+class TicketVerifier {
+  async verifyTicket(): Promise<null> {
+    return null;
+  }
+}
+class NotAnAuthenticator {}
+
+describe('module options are checked at startup', () => {
+  it.each<[string, unknown, string]>([
+    // The cases users ran into.
+    [
+      'allowedOrigins as a string',
+      { allowedOrigins: 'http://good.example' },
+      'WampModule: invalid option allowedOrigins: expected an array (each item an origin string or a RegExp), got "http://good.example" (string)',
+    ],
+    [
+      'realms as a string',
+      { realms: 'realm1' },
+      'WampModule: invalid option realms: expected an array of at least 1 (each item a realm URI or a realm config { name, auth?, authorization?, authenticator? }), got "realm1" (string)',
+    ],
+    [
+      'strictUris as a string',
+      { strictUris: 'false' },
+      'WampModule: invalid option strictUris: expected a boolean, got "false" (string)',
+    ],
+    [
+      'port as a string',
+      { port: '9000' },
+      'WampModule: invalid option port: expected an integer in [0, 65535], got "9000" (string)',
+    ],
+    [
+      'a typo at the top',
+      { strictUri: false },
+      'WampModule: invalid option strictUri: unknown option (did you mean "strictUris"?)',
+    ],
+    [
+      'a typo in a realm',
+      { realms: [{ name: 'realm1', auth: { tiket: TicketVerifier } }] },
+      'WampModule: invalid option realms[0].auth.tiket: unknown option (did you mean "ticket"?)',
+    ],
+    [
+      'an unset environment variable as the realm',
+      { realms: [undefined] },
+      'WampModule: invalid option realms[0]: expected a realm URI or a realm config { name, auth?, authorization?, authenticator? }, got undefined',
+    ],
+    // Every kind of value.
+    [
+      'no options object',
+      undefined,
+      'WampModule: invalid options: expected an options object, got undefined',
+    ],
+    [
+      'an unknown key with nothing close',
+      { zzzzzz: 1 },
+      'WampModule: invalid option zzzzzz: unknown option; the options here are realms, path, port',
+    ],
+    [
+      'an empty realm list',
+      { realms: [] },
+      'WampModule: invalid option realms: expected an array of at least 1',
+    ],
+    [
+      'a realm config without a name',
+      { realms: [{ auth: {} }] },
+      'WampModule: invalid option realms[0].name: required, got undefined',
+    ],
+    [
+      'a realm name that is not a URI',
+      { realms: ['Realm With Spaces'] },
+      'WampModule: invalid option realms[0]: "Realm With Spaces" is not a valid strict WAMP URI',
+    ],
+    [
+      'a duplicate realm',
+      { realms: ['a', { name: 'a' }] },
+      'WampModule: invalid option realms[1].name: realm "a" is listed twice',
+    ],
+    [
+      'auth and authenticator together',
+      { realms: [{ name: 'a', auth: { anonymous: true }, authenticator: async () => ({}) }] },
+      'WampModule: invalid option realms[0]: sets both "auth" and "authenticator"',
+    ],
+    [
+      'an authenticator class without its method',
+      { realms: [{ name: 'a', auth: { ticket: NotAnAuthenticator } }] },
+      'WampModule: invalid option realms[0].auth.ticket: expected a provider class or instance with verifyTicket(), got class NotAnAuthenticator without verifyTicket()',
+    ],
+    [
+      'a transport authenticator instance without authmethod',
+      { realms: [{ name: 'a', auth: { transport: { authenticateTransport: async () => null } } }] },
+      'WampModule: invalid option realms[0].auth.transport: expected a provider class or instance with authenticateTransport() and authmethod, got an object (Object) without authmethod',
+    ],
+    [
+      'anonymous as a string',
+      { realms: [{ name: 'a', auth: { anonymous: 'yes' } }] },
+      'realms[0].auth.anonymous: expected a boolean or an object, got "yes" (string)',
+    ],
+    [
+      'a bad authorization rule',
+      { realms: [{ name: 'a', authorization: { rules: [{ role: 'x', uri: 'a', allow: ['eat'] }] } }] },
+      'realms[0].authorization.rules[0].allow[0]: expected one of "call", "register", "subscribe", "publish", got "eat" (string)',
+    ],
+    [
+      'a rule without allow',
+      { realms: [{ name: 'a', authorization: { rules: [{ role: 'x', uri: 'a' }] } }] },
+      'realms[0].authorization.rules[0].allow: required, got undefined',
+    ],
+    [
+      'scramOptions with a bad KDF',
+      { realms: [{ name: 'a', auth: { scramOptions: { mockParameters: { kdf: 'md5', iterations: 1 } } } }] },
+      'realms[0].auth.scramOptions.mockParameters.kdf: expected one of "pbkdf2", "argon2id13", got "md5" (string)',
+    ],
+    [
+      'path without a slash',
+      { path: 'ws' },
+      'WampModule: invalid option path: expected a URL path starting with "/" and without "?", got "ws" (string)',
+    ],
+    [
+      'an unknown serializer',
+      { serializers: ['wamp.2.xml'] },
+      'WampModule: invalid option serializers[0]: expected one of "wamp.2.json"',
+    ],
+    [
+      'a fractional limit',
+      { maxPayload: 1.5 },
+      'WampModule: invalid option maxPayload: expected a positive integer, got 1.5 (number)',
+    ],
+    [
+      'a negative timeout',
+      { helloTimeout: -1 },
+      'WampModule: invalid option helloTimeout: expected an integer >= 0, got -1 (number)',
+    ],
+    [
+      'a port out of range',
+      { port: 70000 },
+      'WampModule: invalid option port: expected an integer in [0, 65535], got 70000 (number)',
+    ],
+    [
+      'an unknown policy',
+      { slowConsumerPolicy: 'block' },
+      'WampModule: invalid option slowConsumerPolicy: expected one of "drop", "disconnect", got "block" (string)',
+    ],
+    [
+      'an origin that is a number',
+      { allowedOrigins: [80] },
+      'WampModule: invalid option allowedOrigins[0]: expected an origin string or a RegExp, got 80 (number)',
+    ],
+  ])('%s', (_name, options, message) => {
+    expect(errorOf(options)).toContain(message);
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    expect(errorOf({ port: '9000', strictUri: true, realms: [{ name: 'a', auth: { tiket: 1 } }] })).toBe(
+      [
+        'WampModule: invalid options:',
+        '  - port: expected an integer in [0, 65535], got "9000" (string)',
+        '  - strictUri: unknown option (did you mean "strictUris"?)',
+        '  - realms[0].auth.tiket: unknown option (did you mean "ticket"?)',
+      ].join('\n'),
+    );
+  });
+
+  it('accepts every documented kind of value, and undefined as "not set"', () => {
+    expect(() =>
+      resolveWampOptions(
+        {
+          realms: [
+            'realm1',
+            { name: 'realm2', auth: { anonymous: { authrole: 'guest' }, ticket: new TicketVerifier() } },
+          ],
+          path: '/wamp',
+          port: 0,
+          host: '127.0.0.1',
+          serializers: ['wamp.2.json', 'wamp.2.cbor'],
+          strictUris: false,
+          allowedOrigins: ['https://app.example', /^http:\/\/localhost:\d+$/],
+          maxPayload: 65536,
+          helloTimeout: 0,
+          agent: undefined,
+        },
+        recordingLogger(),
+      ),
+    ).not.toThrow();
+  });
+});
