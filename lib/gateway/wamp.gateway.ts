@@ -10,9 +10,13 @@ import {
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { Server as HttpServer } from 'node:http';
 import { WampRouter } from '../router/wamp-router.js';
+import { WampTransport } from '../transport/wamp.server.js';
 import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
 import { WAMP_RESOLVED_OPTIONS } from '../wamp.constants.js';
 import { WampWebSocketEndpoint } from './wamp-websocket-endpoint.js';
+
+/** How long after the server listens the transport may take to start before the gateway warns. */
+const TRANSPORT_START_GRACE = 1000;
 
 /**
  * The Nest side of the WebSocket gateway: at bootstrap it attaches the WAMP endpoint to the app's HTTP
@@ -31,6 +35,7 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(WAMP_RESOLVED_OPTIONS) private readonly options: ResolvedWampOptions,
     readonly router: WampRouter,
     private readonly moduleRef: ModuleRef,
+    private readonly transport: WampTransport,
     @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
   ) {
     this.endpoint = new WampWebSocketEndpoint(router, options.endpoint, this.logger);
@@ -48,6 +53,7 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
       const address = await this.endpoint.listen(port, host);
       this.listening = `ws://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}${endpoint.path}`;
       this.logger.log(`WAMP router listening on ${this.listening}`);
+      this.expectTransportStarted();
       return;
     }
     const server = this.httpAdapterHost?.httpAdapter?.getHttpServer() as HttpServer | undefined;
@@ -62,6 +68,28 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
     this.logger.log(
       `WAMP router serving WebSocket upgrades at ${endpoint.path} on the application's HTTP server`,
     );
+    if (server.listening) this.expectTransportStarted();
+    else server.once('listening', () => this.expectTransportStarted());
+  }
+
+  /**
+   * Clients can connect as soon as the endpoint listens, but procedures are served only once Nest starts the
+   * transport: a forgotten `connectMicroservice` / `startAllMicroservices` would leave every CALL answered
+   * `no_such_procedure` without a word. Checked shortly after the server listens, as apps may start the
+   * microservices just after `listen()`.
+   */
+  private expectTransportStarted(): void {
+    const timer = setTimeout(() => {
+      if (this.transport.isListening) return;
+      this.transport.stopWatchingAppConfig();
+      this.logger.warn(
+        `WampTransport was never started: WAMP clients can connect to ${this.listening ?? 'the endpoint'}, but every ` +
+          'CALL gets wamp.error.no_such_procedure and no @EventPattern or @WampSubscription handler runs. In main.ts, ' +
+          'before app.listen(): app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true }); ' +
+          'await app.startAllMicroservices();',
+      );
+    }, TRANSPORT_START_GRACE);
+    timer.unref();
   }
 
   /** Fails at startup, not at the first HELLO, when an authenticator class is not a provider. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { from, isObservable, lastValueFrom, type Observable, type Subscription } from 'rxjs';
 import { isValidUriForMatch, uriLimitProblem } from '../protocol/wamp-uri.js';
@@ -10,6 +10,7 @@ import type { WampCall } from '../router/dealer/wamp-call.interface.js';
 import { WampRouter } from '../router/wamp-router.js';
 import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
 import { WAMP_RESOLVED_OPTIONS } from '../wamp.constants.js';
+import { AppConfigWatcher } from './app-config.watcher.js';
 import { toWampError } from './wamp-error.mapper.js';
 import { WampResult } from './wamp-result.js';
 import { WAMP_EXTRAS_KEY, WAMP_TRANSPORT, type WampHandlerExtras } from './wamp-transport.constants.js';
@@ -61,13 +62,29 @@ export class WampTransport
   /** Nest's own no-op start hook, to tell whether the app set processing hooks. */
   private readonly defaultProcessingStartHook = this.onProcessingStartHook;
 
+  private listening = false;
+  /** Watches whether Nest builds the handlers with the app's global enhancers (see {@link AppConfigWatcher}). */
+  private readonly appConfig: AppConfigWatcher;
+
   constructor(
     private readonly router: WampRouter,
     @Inject(WAMP_RESOLVED_OPTIONS) private readonly options: ResolvedWampOptions,
     private readonly discovery: DiscoveryService,
     private readonly metadataScanner: MetadataScanner,
+    moduleRef: ModuleRef,
   ) {
     super();
+    this.appConfig = new AppConfigWatcher(moduleRef);
+  }
+
+  /** Whether Nest started the transport (`startAllMicroservices()` or a standalone `listen()`). */
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  /** Stops watching how handlers are built (the gateway calls it when the transport never started). */
+  stopWatchingAppConfig(): void {
+    this.appConfig.finish();
   }
 
   /**
@@ -87,6 +104,7 @@ export class WampTransport
       );
     }
     super.addHandler(pattern, callback, isEventHandler, extras);
+    this.appConfig.handlerAdded();
   }
 
   /** Registers the handlers as procedures; called by Nest at `startAllMicroservices()` / `listen()`. */
@@ -97,12 +115,21 @@ export class WampTransport
       callback(error);
       return;
     }
+    if (this.appConfig.finish() === true) {
+      this.wampLogger.warn(
+        "WAMP handlers were built without the application's global pipes, guards, interceptors and filters " +
+          '(including the WampExceptionFilter that maps exceptions to WAMP errors): connect the transport with ' +
+          'app.connectMicroservice({ strategy: app.get(WampTransport) }, { inheritAppConfig: true }).',
+      );
+    }
+    this.listening = true;
     this._status$.next('listening');
     callback();
   }
 
   /** Unregisters the procedures. The sessions themselves are closed by the gateway on shutdown. */
   close(): void {
+    this.listening = false;
     for (const unregister of this.unregister.splice(0)) unregister();
     this._status$.next('closed');
   }
