@@ -21,7 +21,8 @@ export default {
     ],
   },
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
-  // Load, soak and attack tests run apart (npm run test:hardening), one file at a time.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/hardening/'],
+  // Load, soak and attack tests run apart (npm run test:hardening), one file at a time; so do the consumer
+  // apps (npm run test:consumers), which need the npm registry.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/hardening/', '<rootDir>/test/consumers/'],
   testTimeout: 20000,
 };

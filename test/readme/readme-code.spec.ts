@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { readmeTypeScriptBlocks } from '../support/readme-blocks.js';
 
 /**
  * Every TypeScript block of the README compiles against the library, so the Quickstart and the examples
@@ -19,21 +20,6 @@ interface ReadmeBlock {
   readonly path: string;
   readonly variant?: string;
   readonly code: string;
-}
-
-/** The README's ```ts blocks, with the line each starts on. */
-export function readmeTypeScriptBlocks(readme: string): { line: number; code: string }[] {
-  const blocks: { line: number; code: string }[] = [];
-  const lines = readme.split('\n');
-  for (let index = 0; index < lines.length; index++) {
-    if (lines[index] !== '```ts') continue;
-    const start = index + 1;
-    let end = start;
-    while (end < lines.length && lines[end] !== '```') end++;
-    blocks.push({ line: start + 1, code: lines.slice(start, end).join('\n') + '\n' });
-    index = end;
-  }
-  return blocks;
 }
 
 describe('README code', () => {
