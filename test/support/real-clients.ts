@@ -332,6 +332,31 @@ function dropAutobahnSocket(session: AutobahnSession): void {
 type OpenOutcome<TClient> =
   { kind: 'open'; session: RealClientSession<TClient> } | { kind: 'aborted'; abort: AbortInfo };
 
+/**
+ * Opens the connection. Autobahn|JS 22.11 uses the global `WebSocket` whenever one exists, and Node 22+ has one
+ * (undici's), which takes no `headers` and no `agent`: the options a transport entry gives for `ws` would be
+ * ignored (no Cookie sent, no CA trusted). So when an entry carries them, the global is hidden while Autobahn
+ * creates its transport (synchronously, inside `open()`), and it falls back to the `ws` package as on Node 20.
+ */
+function openWithWsWhenNeeded(conn: AutobahnConnection, connectionOptions?: Record<string, unknown>): void {
+  const transports = Array.isArray(connectionOptions?.transports) ? connectionOptions.transports : [];
+  const needsWs = transports.some(
+    (entry: unknown) => isRecord(entry) && (entry.headers !== undefined || entry.agent !== undefined),
+  );
+  const global = globalThis as { WebSocket?: unknown };
+  const builtIn = Object.getOwnPropertyDescriptor(global, 'WebSocket');
+  if (!needsWs || !builtIn) {
+    conn.open();
+    return;
+  }
+  delete global.WebSocket;
+  try {
+    conn.open();
+  } finally {
+    Object.defineProperty(global, 'WebSocket', builtIn);
+  }
+}
+
 function autobahnOpen(
   url: string,
   realm: string,
@@ -396,7 +421,7 @@ function autobahnOpen(
     };
   });
 
-  conn.open();
+  openWithWsWhenNeeded(conn, options.connectionOptions);
   return withTimeout(outcome, timeoutMs, `Autobahn|JS open ${url} realm ${realm} (${serializer})`).catch(
     (e: unknown) => {
       try {
