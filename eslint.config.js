@@ -1,6 +1,55 @@
 // Flat config: typescript-eslint's recommended rules plus the project's "no any in the public API" rule.
 import js from '@eslint/js';
+import { dirname, relative, resolve } from 'node:path';
 import tseslint from 'typescript-eslint';
+
+/**
+ * The layering rule: what each layer of lib/ may import. The core (protocol, serializers, sessions, broker,
+ * dealer, auth) knows no framework and no socket library, so it can be published as `nestjs-wamp/core` and
+ * reused by any transport or backplane; the WebSocket layer adds `ws` and Node's HTTP server, never Nest.
+ */
+const LAYERS = [
+  { folder: 'lib/core', packages: [], mayImport: ['lib/core'] },
+  { folder: 'lib/websocket', packages: ['ws'], mayImport: ['lib/core', 'lib/websocket'] },
+];
+
+const layering = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'Keeps lib/core free of Nest, rxjs and ws, and lib/websocket free of Nest.' },
+    schema: [],
+  },
+  create(context) {
+    const file = relative(process.cwd(), context.filename);
+    const layer = LAYERS.find((entry) => file.startsWith(`${entry.folder}/`));
+    if (!layer) return {};
+    const check = (node) => {
+      const source = node.source?.value;
+      if (typeof source !== 'string') return;
+      if (source.startsWith('.')) {
+        const target = relative(process.cwd(), resolve(dirname(context.filename), source));
+        if (!layer.mayImport.some((folder) => target.startsWith(`${folder}/`))) {
+          context.report({
+            node,
+            message: `${layer.folder} may not import ${target} (outside ${layer.mayImport.join(', ')}).`,
+          });
+        }
+        return;
+      }
+      const name = source.startsWith('@') ? source.split('/').slice(0, 2).join('/') : source.split('/')[0];
+      if (source.startsWith('node:') || layer.packages.includes(name)) return;
+      // Runtime dependencies the core itself is built on.
+      if (['msgpackr', 'cbor-x'].includes(name)) return;
+      context.report({ node, message: `${layer.folder} may not import the package "${source}".` });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'sample-app/public/**', '**/*.js', '**/*.cjs'] },
@@ -11,6 +60,11 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    plugins: { 'nestjs-wamp': { rules: { layering } } },
+    rules: { 'nestjs-wamp/layering': 'error' },
   },
   {
     files: ['test/**/*.ts'],

@@ -3,11 +3,11 @@ import type {
   WampRealmConfig,
   WampSubprotocolName,
 } from './interfaces/wamp-module-options.interface.js';
-import { isValidUri } from './protocol/wamp-uri.js';
-import type { WampLogger } from './router/wamp-logger.interface.js';
-import type { WampRouterOptions } from './router/wamp-router-options.interface.js';
-import { createSerializer, WAMP_SUBPROTOCOLS } from './serializers/serializer-registry.js';
-import type { WampWebSocketEndpointOptions } from './gateway/wamp-websocket-endpoint.js';
+import { isValidUri } from './core/protocol/wamp-uri.js';
+import type { WampLogger } from './core/router/wamp-logger.interface.js';
+import type { WampRouterOptions } from './core/router/wamp-router-options.interface.js';
+import { createSerializer, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
+import type { WampWebSocketEndpointOptions } from './websocket/wamp-websocket-endpoint.js';
 import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
 import { checkOptions, type OptionProblem } from './options/option-rules.js';
 import { WAMP_OPTIONS_SCHEMA } from './options/wamp-options.schema.js';

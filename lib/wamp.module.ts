@@ -1,9 +1,9 @@
 import { DynamicModule, Logger, Module, Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule, ModuleRef } from '@nestjs/core';
-import { createRealmAuthenticator } from './auth/realm-authenticator.factory.js';
-import { createRealmAuthorizer } from './auth/realm-authorizer.factory.js';
-import type { WampAuthenticatorRef } from './auth/wamp-realm-auth.options.js';
-import type { WampRealmOptions } from './router/wamp-router-options.interface.js';
+import { createRealmAuthenticator } from './core/auth/realm-authenticator.factory.js';
+import { createRealmAuthorizer } from './core/auth/realm-authorizer.factory.js';
+import type { WampAuthenticatorRef } from './core/auth/wamp-realm-auth.options.js';
+import type { WampRealmOptions } from './core/router/wamp-router-options.interface.js';
 import { WampGateway } from './gateway/wamp.gateway.js';
 import type {
   WampModuleAsyncOptions,
@@ -11,7 +11,7 @@ import type {
   WampOptionsFactory,
   WampRealmConfig,
 } from './interfaces/wamp-module-options.interface.js';
-import { WampRouter } from './router/wamp-router.js';
+import { WampRouter } from './core/router/wamp-router.js';
 import { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 import { WampTransport } from './transport/wamp.server.js';
 import { WampClientProxy } from './transport/wamp.client-proxy.js';

@@ -1,5 +1,5 @@
 import type { ExecutionContext, PipeTransform, Type } from '@nestjs/common';
-import { WampErrorUri } from '../protocol/wamp-uris.js';
+import { WampErrorUri } from '../core/protocol/wamp-uris.js';
 import { WampException } from '../transport/wamp.exception.js';
 import type { WampCallPayload } from './wamp-call-payload.interface.js';
 import { isArgumentOptions, type WampArgumentOptions } from './wamp-argument.options.js';

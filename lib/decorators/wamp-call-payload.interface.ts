@@ -1,4 +1,4 @@
-import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import type { WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
 
 /**
  * What `@Payload()` gives a WAMP handler: the call's positional and keyword arguments, always present

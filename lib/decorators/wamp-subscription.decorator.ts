@@ -1,5 +1,5 @@
 import { MessagePattern } from '@nestjs/microservices';
-import type { WampMatchPolicy } from '../protocol/wamp-message.interface.js';
+import type { WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
 import {
   WAMP_EXTRAS_KEY,
   WAMP_TRANSPORT,

@@ -1,4 +1,4 @@
-export * from './upgrade-router.js';
-export * from './wamp-websocket-endpoint.js';
+export * from '../websocket/upgrade-router.js';
+export * from '../websocket/wamp-websocket-endpoint.js';
 export * from './wamp.gateway.js';
-export * from './websocket-connection.js';
+export * from '../websocket/websocket-connection.js';

@@ -9,11 +9,11 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { Server as HttpServer } from 'node:http';
-import { WampRouter } from '../router/wamp-router.js';
+import { WampRouter } from '../core/router/wamp-router.js';
 import { WampTransport } from '../transport/wamp.server.js';
 import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
 import { WAMP_RESOLVED_OPTIONS } from '../wamp.constants.js';
-import { WampWebSocketEndpoint } from './wamp-websocket-endpoint.js';
+import { WampWebSocketEndpoint } from '../websocket/wamp-websocket-endpoint.js';
 
 /** How long after the server listens the transport may take to start before the gateway warns. */
 const TRANSPORT_START_GRACE = 1000;

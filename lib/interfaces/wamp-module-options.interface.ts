@@ -1,7 +1,7 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
-import type { WampAuthorizationOptions } from '../auth/wamp-authorization.options.js';
-import type { WampRealmAuthOptions } from '../auth/wamp-realm-auth.options.js';
-import type { WampAuthenticator } from '../router/wamp-authenticator.interface.js';
+import type { WampAuthorizationOptions } from '../core/auth/wamp-authorization.options.js';
+import type { WampRealmAuthOptions } from '../core/auth/wamp-realm-auth.options.js';
+import type { WampAuthenticator } from '../core/router/wamp-authenticator.interface.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
 export type WampSubprotocolName =

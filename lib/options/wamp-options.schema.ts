@@ -1,4 +1,4 @@
-import { WAMP_SUBPROTOCOLS } from '../serializers/serializer-registry.js';
+import { WAMP_SUBPROTOCOLS } from '../core/serializers/serializer-registry.js';
 import {
   arrayRule,
   booleanRule,

@@ -1,4 +1,3 @@
-export * from './wamp-client-session.interface.js';
 export * from './wamp-error.mapper.js';
 export * from './wamp-event.context.js';
 export * from './wamp-exception.filter.js';

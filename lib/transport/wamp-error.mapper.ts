@@ -1,8 +1,8 @@
 import { HttpException, type LoggerService } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
-import { isValidUri } from '../protocol/wamp-uri.js';
-import { WampErrorUri } from '../protocol/wamp-uris.js';
+import type { WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
+import { isValidUri } from '../core/protocol/wamp-uri.js';
+import { WampErrorUri } from '../core/protocol/wamp-uris.js';
 import type { WampErrorPayload } from './wamp.exception.js';
 
 /** What the client sees when a handler fails with something it was not meant to see. */

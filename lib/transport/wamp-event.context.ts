@@ -1,9 +1,9 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { PublishOptions } from '../protocol/wamp-message.interface.js';
-import type { ClientPublication } from '../router/broker/broker-hooks.interface.js';
-import type { WampClientSession } from './wamp-client-session.interface.js';
+import type { PublishOptions } from '../core/protocol/wamp-message.interface.js';
+import type { ClientPublication } from '../core/router/broker/broker-hooks.interface.js';
+import type { WampClientSession } from '../core/router/wamp-client-session.js';
 import { WAMP_CONTEXT_MARK } from './wamp-transport.constants.js';
-import { toClientSession } from './wamp.context.js';
+import { toClientSession } from '../core/router/wamp-client-session.js';
 
 /**
  * What `@Ctx()` gives an `@EventPattern` / `@WampEventPattern` handler: the publishing session, the topic,

@@ -1,4 +1,4 @@
-import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import type { WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
 
 /**
  * Return it from a handler to set RESULT's args and kwargs explicitly. Any other returned value goes as

@@ -1,9 +1,9 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { WampArgs, WampKwargs, WampMatchPolicy } from '../protocol/wamp-message.interface.js';
-import type { SubscriptionHookContext } from '../router/broker/broker-hooks.interface.js';
-import type { WampClientSession } from './wamp-client-session.interface.js';
+import type { WampArgs, WampKwargs, WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
+import type { SubscriptionHookContext } from '../core/router/broker/broker-hooks.interface.js';
+import type { WampClientSession } from '../core/router/wamp-client-session.js';
 import { WAMP_CONTEXT_MARK } from './wamp-transport.constants.js';
-import { toClientSession } from './wamp.context.js';
+import { toClientSession } from '../core/router/wamp-client-session.js';
 
 /**
  * What `@Ctx()` gives a `@WampSubscription` hook: the subscribing session, the topic and match policy as

@@ -1,4 +1,4 @@
-import type { WampMatchPolicy } from '../protocol/wamp-message.interface.js';
+import type { WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
 
 /**
  * Transport ID of the WAMP microservice strategy. Scope a handler to WAMP with

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { WampRouter } from '../router/wamp-router.js';
+import { WampRouter } from '../core/router/wamp-router.js';
 import { WampPublisher } from './wamp.publisher.js';
 
 /**

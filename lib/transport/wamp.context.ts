@@ -1,8 +1,7 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import type { CallOptions } from '../protocol/wamp-message.interface.js';
-import type { WampCall, WampCallerDisclosure } from '../router/dealer/wamp-call.interface.js';
-import type { WampSession } from '../router/wamp-session.js';
-import type { WampClientSession } from './wamp-client-session.interface.js';
+import type { CallOptions } from '../core/protocol/wamp-message.interface.js';
+import type { WampCall, WampCallerDisclosure } from '../core/router/dealer/wamp-call.interface.js';
+import { toClientSession, type WampClientSession } from '../core/router/wamp-client-session.js';
 import { WAMP_CONTEXT_MARK } from './wamp-transport.constants.js';
 
 /**
@@ -69,41 +68,4 @@ export class WampContext extends BaseRpcContext<[WampCall]> {
   progress(...args: unknown[]): void {
     this.call.progress(args);
   }
-}
-
-/** One view per established session, not one per call: guards read `session` on every call. */
-const clientSessions = new WeakMap<WampSession, WampClientSession>();
-
-/** The application-facing view of a router session (the same object for every call of an established session). */
-export function toClientSession(session: WampSession): WampClientSession {
-  let view = clientSessions.get(session);
-  if (view) return view;
-  view = createClientSession(session);
-  // Only once the identity is settled (after WELCOME): before that, authid and authrole are still unknown.
-  if (session.identity !== undefined) clientSessions.set(session, view);
-  return view;
-}
-
-function createClientSession(session: WampSession): WampClientSession {
-  const identity = session.identity;
-  return {
-    id: session.id,
-    realm: session.realm?.name ?? '',
-    authid: identity?.authid ?? '',
-    authrole: identity?.authrole ?? '',
-    authmethod: identity?.authmethod ?? '',
-    authprovider: identity?.authprovider ?? '',
-    authextra: identity?.authextra,
-    transport: session.transport,
-    get signal() {
-      return session.signal;
-    },
-    get isOpen() {
-      return session.state === 'established';
-    },
-    sendEvent: (topic, args, kwargs) =>
-      (session.realm?.broker.sendToSession(session, topic, args, kwargs) ?? 0) > 0,
-    close: (reason, message) => session.close(reason, message),
-    abort: (reason, message) => session.abort(reason, message),
-  };
 }

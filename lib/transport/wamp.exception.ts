@@ -1,5 +1,5 @@
 import { RpcException } from '@nestjs/microservices';
-import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import type { WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
 
 /** What a {@link WampException} carries to the caller. */
 export interface WampErrorPayload {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { PublishOptions, WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
-import type { WampRealm } from '../router/wamp-realm.js';
-import { WampRouter } from '../router/wamp-router.js';
-import type { WampClientSession } from './wamp-client-session.interface.js';
+import type { PublishOptions, WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
+import type { WampRealm } from '../core/router/wamp-realm.js';
+import { WampRouter } from '../core/router/wamp-router.js';
+import type { WampClientSession } from '../core/router/wamp-client-session.js';
 
 /** Options of a server-side publication: PUBLISH.Options plus the realm to publish in. */
 export interface WampPublishOptions extends Pick<

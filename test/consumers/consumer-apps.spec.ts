@@ -212,6 +212,51 @@ describe('the packed library in fresh consumer apps', () => {
     expect(JSON.parse(map)).toMatchObject({ sourcesContent: [expect.stringContaining('export')] });
   });
 
+  it('nestjs-wamp/core runs a router in a project without any @nestjs package', async () => {
+    const directory = join(workspace, 'core-only');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(
+      join(directory, 'package.json'),
+      JSON.stringify({
+        name: 'core-only',
+        private: true,
+        type: 'module',
+        dependencies: { 'nestjs-wamp': `file:${tarball}` },
+      }),
+    );
+    // --legacy-peer-deps: npm would otherwise install the (Nest) peer dependencies on its own.
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--legacy-peer-deps'], {
+      cwd: directory,
+      timeout: 300_000,
+    });
+    expect(
+      readdirSync(join(directory, 'node_modules')).filter((name) => name === '@nestjs' || name === 'rxjs'),
+    ).toEqual([]);
+    writeFileSync(
+      join(directory, 'main.js'),
+      [
+        "import { WampRouter, JsonSerializer } from 'nestjs-wamp/core';",
+        'const sent = [];',
+        "const connection = { serializer: new JsonSerializer(), transport: { type: 'websocket', protocol: 'wamp.2.json', secure: false, url: '/', headers: {} },",
+        '  send: (message) => sent.push(message), sendEvent: () => undefined, close: () => undefined };',
+        'const logger = { log() {}, warn() {}, error() {} };',
+        "const router = new WampRouter({ realms: [{ name: 'realm1' }], strictUris: true, maxPayload: 65536, maxDepth: 32, maxUriLength: 1024,",
+        '  maxUriComponents: 64, helloTimeout: 0, goodbyeTimeout: 100, checkRequestIds: false, maxCallsPerSession: 8, defaultCallTimeout: 0,',
+        "  subscriptionPolicy: 'open', maxSubscriptionsPerSession: 8, maxRetainedTopics: 8, maxRetainedBytes: 65536, agent: 'core-only', logger });",
+        'const session = router.openSession(connection);',
+        "session.handleFrame(Buffer.from(JSON.stringify([1, 'realm1', { roles: { caller: {} } }])));",
+        'await new Promise((resolve) => setTimeout(resolve, 50));',
+        'console.log(JSON.stringify(sent[0]));',
+      ].join('\n'),
+    );
+    const { stdout } = await run(process.execPath, ['main.js'], { cwd: directory, timeout: 30_000 });
+    expect(JSON.parse(stdout)).toEqual([
+      2,
+      expect.any(Number),
+      expect.objectContaining({ realm: 'realm1', agent: 'core-only' }),
+    ]);
+  });
+
   it.each(APPS.map((app) => [app.name, app] as const))(
     '%s: installs, builds with tsc, serves the Quickstart and shuts down politely',
     async (_name, app) => {

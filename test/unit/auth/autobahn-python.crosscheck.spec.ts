@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { CryptosignAuthMethod } from '../../../lib/auth/methods/cryptosign.auth-method.js';
-import { ScramAuthMethod } from '../../../lib/auth/methods/scram.auth-method.js';
-import { WampCraAuthMethod } from '../../../lib/auth/methods/wampcra.auth-method.js';
-import type { WampDict } from '../../../lib/protocol/wamp-message.interface.js';
+import { CryptosignAuthMethod } from '../../../lib/core/auth/methods/cryptosign.auth-method.js';
+import { ScramAuthMethod } from '../../../lib/core/auth/methods/scram.auth-method.js';
+import { WampCraAuthMethod } from '../../../lib/core/auth/methods/wampcra.auth-method.js';
+import type { WampDict } from '../../../lib/core/protocol/wamp-message.interface.js';
 import { abortOf, fakeAuthRequest } from './support/fake-auth-request.js';
 
 /**

@@ -3,12 +3,12 @@ import {
   CryptosignAuthMethod,
   cryptosignPublicKey,
   verifyCryptosignSignature,
-} from '../../../lib/auth/methods/cryptosign.auth-method.js';
+} from '../../../lib/core/auth/methods/cryptosign.auth-method.js';
 import type {
   WampCryptosignAuthenticator,
   WampCryptosignPrincipal,
-} from '../../../lib/auth/wamp-authenticators.interface.js';
-import { WampAbortError } from '../../../lib/router/wamp-abort.error.js';
+} from '../../../lib/core/auth/wamp-authenticators.interface.js';
+import { WampAbortError } from '../../../lib/core/router/wamp-abort.error.js';
 import { abortOf, fakeAuthRequest, type ChallengeAnswer } from './support/fake-auth-request.js';
 
 /**

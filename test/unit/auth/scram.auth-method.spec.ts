@@ -6,14 +6,14 @@ import {
   scramAuthMessage,
   verifyScramClientProof,
   type ScramAuthMethodOptions,
-} from '../../../lib/auth/methods/scram.auth-method.js';
+} from '../../../lib/core/auth/methods/scram.auth-method.js';
 import type {
   WampScramAuthenticator,
   WampScramCredentials,
-} from '../../../lib/auth/wamp-authenticators.interface.js';
-import type { WampDict } from '../../../lib/protocol/wamp-message.interface.js';
-import { WampAbortError } from '../../../lib/router/wamp-abort.error.js';
-import type { WampChallengeResponse } from '../../../lib/router/wamp-authenticator.interface.js';
+} from '../../../lib/core/auth/wamp-authenticators.interface.js';
+import type { WampDict } from '../../../lib/core/protocol/wamp-message.interface.js';
+import { WampAbortError } from '../../../lib/core/router/wamp-abort.error.js';
+import type { WampChallengeResponse } from '../../../lib/core/router/wamp-authenticator.interface.js';
 import { abortOf, fakeAuthRequest, type ChallengeAnswer } from './support/fake-auth-request.js';
 
 /**

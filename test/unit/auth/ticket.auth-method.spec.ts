@@ -1,9 +1,9 @@
-import { TicketAuthMethod } from '../../../lib/auth/methods/ticket.auth-method.js';
+import { TicketAuthMethod } from '../../../lib/core/auth/methods/ticket.auth-method.js';
 import type {
   WampAuthContext,
   WampTicketAuthenticator,
-} from '../../../lib/auth/wamp-authenticators.interface.js';
-import { WampAbortError } from '../../../lib/router/wamp-abort.error.js';
+} from '../../../lib/core/auth/wamp-authenticators.interface.js';
+import { WampAbortError } from '../../../lib/core/router/wamp-abort.error.js';
 import { SESSION_ID, abortOf, fakeAuthRequest } from './support/fake-auth-request.js';
 
 /** Users: joe / secret!!! (role user). */

@@ -3,10 +3,10 @@ import {
   WampCraAuthMethod,
   computeWampCraSignature,
   deriveWampCraKey,
-} from '../../../lib/auth/methods/wampcra.auth-method.js';
-import type { WampCraAuthenticator, WampCraSecret } from '../../../lib/auth/wamp-authenticators.interface.js';
-import type { WampDict } from '../../../lib/protocol/wamp-message.interface.js';
-import { WampAbortError } from '../../../lib/router/wamp-abort.error.js';
+} from '../../../lib/core/auth/methods/wampcra.auth-method.js';
+import type { WampCraAuthenticator, WampCraSecret } from '../../../lib/core/auth/wamp-authenticators.interface.js';
+import type { WampDict } from '../../../lib/core/protocol/wamp-message.interface.js';
+import { WampAbortError } from '../../../lib/core/router/wamp-abort.error.js';
 import { SESSION_ID, abortOf, fakeAuthRequest, type ChallengeAnswer } from './support/fake-auth-request.js';
 
 /**

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { WebSocketConnection, type CorkableSocket } from '../../../lib/gateway/websocket-connection.js';
+import { WebSocketConnection, type CorkableSocket } from '../../../lib/websocket/websocket-connection.js';
 import { fakeJsonSerializer } from '../../support/fake-connection.js';
 
 /** The slice of a `ws` socket WebSocketConnection uses, recording every frame and the cork depth at send time. */

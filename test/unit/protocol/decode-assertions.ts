@@ -4,7 +4,7 @@ import {
   type MessageDecoderOptions,
   WampProtocolError,
   type WampMessage,
-} from '../../../lib/protocol/index.js';
+} from '../../../lib/core/protocol/index.js';
 
 /** Strict URIs and the default depth: what most tests decode with. */
 export const STRICT: MessageDecoderOptions = { ...DEFAULT_DECODER_OPTIONS, strictUris: true, maxDepth: 32 };

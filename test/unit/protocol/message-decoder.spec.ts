@@ -3,7 +3,7 @@ import {
   DEFAULT_DECODER_OPTIONS,
   WampMessageType,
   WampProtocolError,
-} from '../../../lib/protocol/index.js';
+} from '../../../lib/core/protocol/index.js';
 import { decodeError, expectViolation, LOOSE, nestedDict, nestedList, STRICT } from './decode-assertions.js';
 
 const HELLO_DETAILS = { roles: { caller: {} } };

@@ -3,7 +3,7 @@ import {
   encodeMessage,
   WampMessageType,
   WampProtocolError,
-} from '../../../lib/protocol/index.js';
+} from '../../../lib/core/protocol/index.js';
 import { decodeError, STRICT } from './decode-assertions.js';
 import { MESSAGE_VECTORS, REFUSED_MESSAGES } from './wamp-vectors.fixture.js';
 

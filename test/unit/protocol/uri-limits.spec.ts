@@ -1,5 +1,5 @@
-import { decodeMessage, WampMessageType } from '../../../lib/protocol/index.js';
-import { uriLimitProblem } from '../../../lib/protocol/wamp-uri.js';
+import { decodeMessage, WampMessageType } from '../../../lib/core/protocol/index.js';
+import { uriLimitProblem } from '../../../lib/core/protocol/wamp-uri.js';
 import { decodeError, LOOSE, STRICT } from './decode-assertions.js';
 
 const HELLO_DETAILS = { roles: { caller: {} } };

@@ -1,4 +1,4 @@
-import { isValidId, MAX_ID, toWampId } from '../../../lib/protocol/index.js';
+import { isValidId, MAX_ID, toWampId } from '../../../lib/core/protocol/index.js';
 
 describe('isValidId', () => {
   it('accepts integers in [1, 2^53], including 2^53 itself', () => {

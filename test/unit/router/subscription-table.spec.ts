@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { WampMatchPolicy } from '../../../lib/protocol/wamp-message.interface.js';
-import { SubscriptionTable, type BrokerSubscription } from '../../../lib/router/broker/subscription-table.js';
-import { topicMatches } from '../../../lib/router/broker/topic-pattern.js';
+import type { WampMatchPolicy } from '../../../lib/core/protocol/wamp-message.interface.js';
+import { SubscriptionTable, type BrokerSubscription } from '../../../lib/core/router/broker/subscription-table.js';
+import { topicMatches } from '../../../lib/core/router/broker/topic-pattern.js';
 
 let nextId = 1;
 

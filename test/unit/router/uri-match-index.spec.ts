@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import type { WampMatchPolicy } from '../../../lib/protocol/wamp-message.interface.js';
-import { compileTopicPattern, topicMatches } from '../../../lib/router/broker/topic-pattern.js';
-import { PrefixTree } from '../../../lib/router/uri-index/prefix-tree.js';
-import { UriMatchIndex } from '../../../lib/router/uri-index/uri-match-index.js';
-import { WildcardTrie } from '../../../lib/router/uri-index/wildcard-trie.js';
+import type { WampMatchPolicy } from '../../../lib/core/protocol/wamp-message.interface.js';
+import { compileTopicPattern, topicMatches } from '../../../lib/core/router/broker/topic-pattern.js';
+import { PrefixTree } from '../../../lib/core/router/uri-index/prefix-tree.js';
+import { UriMatchIndex } from '../../../lib/core/router/uri-index/uri-match-index.js';
+import { WildcardTrie } from '../../../lib/core/router/uri-index/wildcard-trie.js';
 
 /**
  * What a match costs, counted in nodes visited rather than timed: the cost of a publish must follow the

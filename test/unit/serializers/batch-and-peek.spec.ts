@@ -1,11 +1,11 @@
 import { Packr } from 'msgpackr';
-import { CborSerializer } from '../../../lib/serializers/cbor.serializer.js';
-import { JsonBatchedSerializer } from '../../../lib/serializers/json-batched.serializer.js';
-import { JsonSerializer } from '../../../lib/serializers/json.serializer.js';
-import { LengthPrefixedBatchedSerializer } from '../../../lib/serializers/length-prefixed-batched.serializer.js';
-import { MsgpackSerializer } from '../../../lib/serializers/msgpack.serializer.js';
-import { createSerializer } from '../../../lib/serializers/serializer-registry.js';
-import type { WampSerializer } from '../../../lib/serializers/wamp-serializer.interface.js';
+import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
+import { JsonBatchedSerializer } from '../../../lib/core/serializers/json-batched.serializer.js';
+import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
+import { LengthPrefixedBatchedSerializer } from '../../../lib/core/serializers/length-prefixed-batched.serializer.js';
+import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
+import { createSerializer } from '../../../lib/core/serializers/serializer-registry.js';
+import type { WampSerializer } from '../../../lib/core/serializers/wamp-serializer.interface.js';
 import { serializationErrorOf } from './serializer-test-helpers.js';
 
 const PUBLISH = [16, 9, {}, 'a.b', ['x']];

@@ -1,10 +1,10 @@
-import { CborSerializer } from '../../../lib/serializers/cbor.serializer.js';
+import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
 import {
   JSON_BATCH_SEPARATOR,
   JsonBatchedSerializer,
-} from '../../../lib/serializers/json-batched.serializer.js';
-import { LengthPrefixedBatchedSerializer } from '../../../lib/serializers/length-prefixed-batched.serializer.js';
-import { MsgpackSerializer } from '../../../lib/serializers/msgpack.serializer.js';
+} from '../../../lib/core/serializers/json-batched.serializer.js';
+import { LengthPrefixedBatchedSerializer } from '../../../lib/core/serializers/length-prefixed-batched.serializer.js';
+import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
 import { canonical, hex, serializationErrorOf, toHex } from './serializer-test-helpers.js';
 
 const messages: unknown[][] = [

@@ -1,7 +1,7 @@
 import { Encoder } from 'cbor-x';
 
-import { CborSerializer } from '../../../lib/serializers/cbor.serializer.js';
-import { MAX_NESTING_DEPTH } from '../../../lib/serializers/serialization-limits.js';
+import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
+import { MAX_NESTING_DEPTH } from '../../../lib/core/serializers/serialization-limits.js';
 import { canonical, hex, nestArrays, serializationErrorOf, toHex } from './serializer-test-helpers.js';
 
 const cbor = new CborSerializer();

@@ -1,7 +1,7 @@
-import { CborSerializer } from '../../../lib/serializers/cbor.serializer.js';
-import { JsonSerializer } from '../../../lib/serializers/json.serializer.js';
-import { MsgpackSerializer } from '../../../lib/serializers/msgpack.serializer.js';
-import type { WampSerializer } from '../../../lib/serializers/wamp-serializer.interface.js';
+import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
+import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
+import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
+import type { WampSerializer } from '../../../lib/core/serializers/wamp-serializer.interface.js';
 import { canonical, hex, toHex } from './serializer-test-helpers.js';
 
 // The router decodes with the sender's serializer and re-encodes with each receiver's: the shared value

@@ -1,5 +1,5 @@
-import { JsonSerializer } from '../../../lib/serializers/json.serializer.js';
-import { MAX_NESTING_DEPTH } from '../../../lib/serializers/serialization-limits.js';
+import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
+import { MAX_NESTING_DEPTH } from '../../../lib/core/serializers/serialization-limits.js';
 import { nestArrays, serializationErrorOf } from './serializer-test-helpers.js';
 
 const json = new JsonSerializer();

@@ -1,7 +1,7 @@
 import { Packr } from 'msgpackr';
 
-import { MsgpackSerializer } from '../../../lib/serializers/msgpack.serializer.js';
-import { MAX_NESTING_DEPTH } from '../../../lib/serializers/serialization-limits.js';
+import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
+import { MAX_NESTING_DEPTH } from '../../../lib/core/serializers/serialization-limits.js';
 import { canonical, hex, nestArrays, serializationErrorOf, toHex } from './serializer-test-helpers.js';
 
 const msgpack = new MsgpackSerializer();

@@ -2,13 +2,13 @@ import { Encoder } from 'cbor-x';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 
-import { CborSerializer } from '../../../lib/serializers/cbor.serializer.js';
-import { JsonBatchedSerializer } from '../../../lib/serializers/json-batched.serializer.js';
-import { JsonSerializer } from '../../../lib/serializers/json.serializer.js';
-import { LengthPrefixedBatchedSerializer } from '../../../lib/serializers/length-prefixed-batched.serializer.js';
-import { MsgpackSerializer } from '../../../lib/serializers/msgpack.serializer.js';
-import { SerializationError } from '../../../lib/serializers/serialization.error.js';
-import type { WampSerializer } from '../../../lib/serializers/wamp-serializer.interface.js';
+import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
+import { JsonBatchedSerializer } from '../../../lib/core/serializers/json-batched.serializer.js';
+import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
+import { LengthPrefixedBatchedSerializer } from '../../../lib/core/serializers/length-prefixed-batched.serializer.js';
+import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
+import { SerializationError } from '../../../lib/core/serializers/serialization.error.js';
+import type { WampSerializer } from '../../../lib/core/serializers/wamp-serializer.interface.js';
 import { canonical } from './serializer-test-helpers.js';
 
 const NUM_RUNS = 300;

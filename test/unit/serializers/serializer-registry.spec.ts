@@ -5,7 +5,7 @@ import {
   SerializerRegistry,
   WAMP_SUBPROTOCOLS,
   type WampSubprotocol,
-} from '../../../lib/serializers/serializer-registry.js';
+} from '../../../lib/core/serializers/serializer-registry.js';
 
 describe('WAMP_SUBPROTOCOLS', () => {
   it('lists json, msgpack and cbor, plain and batched', () => {

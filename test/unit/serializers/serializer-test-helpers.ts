@@ -1,4 +1,4 @@
-import { SerializationError } from '../../../lib/serializers/serialization.error.js';
+import { SerializationError } from '../../../lib/core/serializers/serialization.error.js';
 
 /** Hex string to Buffer. */
 export function hex(text: string): Buffer {

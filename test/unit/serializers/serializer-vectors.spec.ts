@@ -1,7 +1,7 @@
-import { WampMessageType } from '../../../lib/protocol/index.js';
-import { CborSerializer } from '../../../lib/serializers/cbor.serializer.js';
-import { JsonSerializer } from '../../../lib/serializers/json.serializer.js';
-import { MsgpackSerializer } from '../../../lib/serializers/msgpack.serializer.js';
+import { WampMessageType } from '../../../lib/core/protocol/index.js';
+import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
+import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
+import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
 import { canonical, hex, toHex } from './serializer-test-helpers.js';
 import { SERIALIZER_VECTORS } from './serializer-vectors.fixture.js';
 

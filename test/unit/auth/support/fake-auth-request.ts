@@ -1,8 +1,8 @@
-import type { HelloDetails, WampDict } from '../../../../lib/protocol/wamp-message.interface.js';
+import type { HelloDetails, WampDict } from '../../../../lib/core/protocol/wamp-message.interface.js';
 import type {
   WampAuthenticationRequest,
   WampChallengeResponse,
-} from '../../../../lib/router/wamp-authenticator.interface.js';
+} from '../../../../lib/core/router/wamp-authenticator.interface.js';
 
 /** A CHALLENGE the method sent. */
 export interface SentChallenge {

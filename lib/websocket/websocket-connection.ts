@@ -1,8 +1,8 @@
 import WebSocket from 'ws';
-import type { WampConnection } from '../router/wamp-connection.interface.js';
-import type { WampSession } from '../router/wamp-session.js';
-import type { WampTransportInfo } from '../router/wamp-transport-info.interface.js';
-import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
+import type { WampConnection } from '../core/router/wamp-connection.interface.js';
+import type { WampSession } from '../core/router/wamp-session.js';
+import type { WampTransportInfo } from '../core/router/wamp-transport-info.interface.js';
+import type { WampSerializer } from '../core/serializers/wamp-serializer.interface.js';
 
 /** How long a closing socket may take to finish the WebSocket close handshake before it is cut. */
 const CLOSE_HANDSHAKE_TIMEOUT = 2000;

@@ -1,5 +1,6 @@
+import type { WampSession } from './wamp-session.js';
 import type { WampArgs, WampDict, WampKwargs } from '../protocol/wamp-message.interface.js';
-import type { WampTransportInfo } from '../router/wamp-transport-info.interface.js';
+import type { WampTransportInfo } from './wamp-transport-info.interface.js';
 
 /**
  * A client session as application code sees it (serverwamp's `session` object): who it is and what it
@@ -33,4 +34,41 @@ export interface WampClientSession {
   close(reason?: string, message?: string): Promise<void>;
   /** Ends the session at once with ABORT `reason`. */
   abort(reason: string, message: string): void;
+}
+
+/** One view per established session, not one per call: guards read `session` on every call. */
+const clientSessions = new WeakMap<WampSession, WampClientSession>();
+
+/** The application-facing view of a router session (the same object for every call of an established session). */
+export function toClientSession(session: WampSession): WampClientSession {
+  let view = clientSessions.get(session);
+  if (view) return view;
+  view = createClientSession(session);
+  // Only once the identity is settled (after WELCOME): before that, authid and authrole are still unknown.
+  if (session.identity !== undefined) clientSessions.set(session, view);
+  return view;
+}
+
+function createClientSession(session: WampSession): WampClientSession {
+  const identity = session.identity;
+  return {
+    id: session.id,
+    realm: session.realm?.name ?? '',
+    authid: identity?.authid ?? '',
+    authrole: identity?.authrole ?? '',
+    authmethod: identity?.authmethod ?? '',
+    authprovider: identity?.authprovider ?? '',
+    authextra: identity?.authextra,
+    transport: session.transport,
+    get signal() {
+      return session.signal;
+    },
+    get isOpen() {
+      return session.state === 'established';
+    },
+    sendEvent: (topic, args, kwargs) =>
+      (session.realm?.broker.sendToSession(session, topic, args, kwargs) ?? 0) > 0,
+    close: (reason, message) => session.close(reason, message),
+    abort: (reason, message) => session.abort(reason, message),
+  };
 }

@@ -1,4 +1,3 @@
-import type { Type } from '@nestjs/common';
 import type { ScramAuthMethodOptions } from './methods/scram.auth-method.js';
 import type { WampAuthMethod } from './wamp-auth-method.interface.js';
 import type {
@@ -10,7 +9,13 @@ import type {
 } from './wamp-authenticators.interface.js';
 
 /** An authenticator given as a Nest provider class (resolved from DI) or as an instance. */
-export type WampAuthenticatorRef<T> = Type<T> | T;
+export type WampAuthenticatorRef<T> = WampProviderClass<T> | T;
+
+/**
+ * A class whose instances are `T`, whatever its constructor takes (a Nest provider class resolved from DI, for
+ * instance). Nest's own `Type` without importing Nest: the core stays framework-free.
+ */
+export type WampProviderClass<T> = new (...args: never[]) => T;
 
 /**
  * How a realm authenticates sessions. Methods are tried in the order of the client's

@@ -19,3 +19,4 @@ export * from './wamp-router-options.interface.js';
 export * from './wamp-router.js';
 export * from './wamp-session.js';
 export * from './wamp-transport-info.interface.js';
+export * from './wamp-client-session.js';

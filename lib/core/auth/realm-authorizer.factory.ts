@@ -1,7 +1,7 @@
 import { topicMatches } from '../router/broker/topic-pattern.js';
 import type { WampAction, WampAuthorizer } from '../router/wamp-authorizer.interface.js';
 import type { WampSession } from '../router/wamp-session.js';
-import { toClientSession } from '../transport/wamp.context.js';
+import { toClientSession } from '../router/wamp-client-session.js';
 import type { AuthenticatorResolver } from './realm-authenticator.factory.js';
 import type { WampAuthorizationOptions, WampPermissionRule } from './wamp-authorization.options.js';
 

@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer } from 'ws';
-import { quoteUri } from '../protocol/quote-uri.js';
-import type { WampLogger } from '../router/wamp-logger.interface.js';
-import type { WampRouter } from '../router/wamp-router.js';
-import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
+import { quoteUri } from '../core/protocol/quote-uri.js';
+import type { WampLogger } from '../core/router/wamp-logger.interface.js';
+import type { WampRouter } from '../core/router/wamp-router.js';
+import type { WampSerializer } from '../core/serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
 import { WebSocketConnection, type OutboundLimits } from './websocket-connection.js';
 

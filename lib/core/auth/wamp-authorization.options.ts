@@ -1,6 +1,6 @@
 import type { WampMatchPolicy } from '../protocol/wamp-message.interface.js';
 import type { WampAction } from '../router/wamp-authorizer.interface.js';
-import type { WampClientSession } from '../transport/wamp-client-session.interface.js';
+import type { WampClientSession } from '../router/wamp-client-session.js';
 import type { WampAuthenticatorRef } from './wamp-realm-auth.options.js';
 
 /**
