@@ -479,7 +479,7 @@ describe('resource attacks (hardening)', () => {
           const frameSize = Buffer.byteLength(JSON.stringify([36, 2 ** 53, 2 ** 53, {}, [total, payload]]));
           await waitFor(() => healthy.count() === total, 5000);
           const heapDuring = await run.markDuring();
-          const attackerState = (realm.sessions.get(sessionId)?.state ?? 'closed') as string;
+          const attackerState = realm.sessions.get(sessionId)?.isOpen ? 'established' : 'closed';
 
           expect(healthy.count()).toBe(total);
           // The check happens before a send: the queue can pass the limit by at most one EVENT.
@@ -517,7 +517,7 @@ describe('resource attacks (hardening)', () => {
             while (
               calls < 2000 &&
               performance.now() - rpcStarted < 15_000 &&
-              realm.sessions.get(callerId)?.state === 'established' &&
+              realm.sessions.get(callerId)?.isOpen === true &&
               callerConnection.socket.readyState === WebSocket.OPEN
             ) {
               caller.client.send([48, ++calls, {}, 'canary.echo', [big]]);

@@ -1,6 +1,6 @@
 import { topicMatches } from '../router/broker/topic-pattern.js';
 import type { WampAction, WampAuthorizer } from '../router/wamp-authorizer.interface.js';
-import type { WampSession } from '../router/wamp-session.js';
+import type { WampPeer } from '../router/wamp-peer.interface.js';
 import { toClientSession } from '../router/wamp-client-session.js';
 import type { AuthenticatorResolver } from './realm-authenticator.factory.js';
 import type { WampAuthorizationOptions, WampPermissionRule } from './wamp-authorization.options.js';
@@ -20,7 +20,7 @@ export function createRealmAuthorizer(
     list.push(rule);
     byRole.set(rule.role, list);
   }
-  const allowedByRules = (session: WampSession, action: WampAction, uri: string): boolean => {
+  const allowedByRules = (session: WampPeer, action: WampAction, uri: string): boolean => {
     const role = session.identity?.authrole ?? '';
     return [byRole.get(role), byRole.get('*')].some((list) =>
       list?.some((rule) => rule.allow.includes(action) && topicMatches(uri, rule.uri, rule.match ?? 'exact')),

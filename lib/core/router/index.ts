@@ -18,5 +18,7 @@ export * from './wamp-router-context.interface.js';
 export * from './wamp-router-options.interface.js';
 export * from './wamp-router.js';
 export * from './wamp-session.js';
+export * from './wamp-peer.interface.js';
+export * from './outgoing-event.js';
 export * from './wamp-transport-info.interface.js';
 export * from './wamp-client-session.js';

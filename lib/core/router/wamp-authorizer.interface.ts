@@ -1,4 +1,4 @@
-import type { WampSession } from './wamp-session.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 
 /** What a session asks to do with a URI. */
 export type WampAction = 'call' | 'register' | 'subscribe' | 'publish';
@@ -9,7 +9,7 @@ export type WampAction = 'call' | 'register' | 'subscribe' | 'publish';
  * is kept. Denied requests get ERROR `wamp.error.not_authorized` (a PUBLISH only when acknowledged).
  */
 export type WampAuthorizer = (
-  session: WampSession,
+  session: WampPeer,
   action: WampAction,
   uri: string,
 ) => boolean | Promise<boolean>;

@@ -1,4 +1,4 @@
-import type { WampSession } from './wamp-session.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 import type { WampArgs, WampDict, WampKwargs } from '../protocol/wamp-message.interface.js';
 import type { WampTransportInfo } from './wamp-transport-info.interface.js';
 
@@ -37,10 +37,10 @@ export interface WampClientSession {
 }
 
 /** One view per established session, not one per call: guards read `session` on every call. */
-const clientSessions = new WeakMap<WampSession, WampClientSession>();
+const clientSessions = new WeakMap<WampPeer, WampClientSession>();
 
 /** The application-facing view of a router session (the same object for every call of an established session). */
-export function toClientSession(session: WampSession): WampClientSession {
+export function toClientSession(session: WampPeer): WampClientSession {
   let view = clientSessions.get(session);
   if (view) return view;
   view = createClientSession(session);
@@ -49,11 +49,11 @@ export function toClientSession(session: WampSession): WampClientSession {
   return view;
 }
 
-function createClientSession(session: WampSession): WampClientSession {
+function createClientSession(session: WampPeer): WampClientSession {
   const identity = session.identity;
   return {
     id: session.id,
-    realm: session.realm?.name ?? '',
+    realm: session.realm ?? '',
     authid: identity?.authid ?? '',
     authrole: identity?.authrole ?? '',
     authmethod: identity?.authmethod ?? '',
@@ -64,10 +64,9 @@ function createClientSession(session: WampSession): WampClientSession {
       return session.signal;
     },
     get isOpen() {
-      return session.state === 'established';
+      return session.isOpen;
     },
-    sendEvent: (topic, args, kwargs) =>
-      (session.realm?.broker.sendToSession(session, topic, args, kwargs) ?? 0) > 0,
+    sendEvent: (topic, args, kwargs) => session.sendEvent(topic, args, kwargs) > 0,
     close: (reason, message) => session.close(reason, message),
     abort: (reason, message) => session.abort(reason, message),
   };

@@ -7,7 +7,7 @@ import type {
   YieldMessage,
 } from '../protocol/wamp-message.interface.js';
 import type { LocalProcedure } from './dealer/wamp-call.interface.js';
-import type { WampSession } from './wamp-session.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 
 /**
  * The dealer role of one realm: routes CALLs to procedures and their results back. Server-side Nest
@@ -22,17 +22,17 @@ export interface WampDealer {
    * URI is taken. Returns a function that unregisters it.
    */
   registerProcedure(procedure: string, invoke: LocalProcedure): () => void;
-  call(session: WampSession, message: CallMessage): void;
-  cancel(session: WampSession, message: CancelMessage): void;
-  register(session: WampSession, message: RegisterMessage): void;
-  unregister(session: WampSession, message: UnregisterMessage): void;
-  yield(session: WampSession, message: YieldMessage): void;
+  call(session: WampPeer, message: CallMessage): void;
+  cancel(session: WampPeer, message: CancelMessage): void;
+  register(session: WampPeer, message: RegisterMessage): void;
+  unregister(session: WampPeer, message: UnregisterMessage): void;
+  yield(session: WampPeer, message: YieldMessage): void;
   /** ERROR from a callee answering an INVOCATION. */
-  invocationError(session: WampSession, message: ErrorMessage): void;
+  invocationError(session: WampPeer, message: ErrorMessage): void;
   /** Number of calls in flight (all sessions). */
   readonly callsInFlight: number;
   /** Ends every call in flight with ERROR `uri` and interrupts its procedure (shutdown). */
   abortAll(uri: string, message: string): void;
   /** Releases everything the session held (calls, registrations). Called once when it ends. */
-  detach(session: WampSession): void;
+  detach(session: WampPeer): void;
 }

@@ -2,7 +2,7 @@ import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampBroker } from './wamp-broker.interface.js';
 import type { WampAuthorizer } from './wamp-authorizer.interface.js';
 import type { WampDealer } from './wamp-dealer.interface.js';
-import type { WampSession } from './wamp-session.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 
 /**
  * A routing namespace: its own sessions, broker, dealer and authenticator. Sessions of different realms
@@ -10,7 +10,7 @@ import type { WampSession } from './wamp-session.js';
  */
 export class WampRealm {
   /** Established sessions of this realm by session ID. */
-  readonly sessions = new Map<number, WampSession>();
+  readonly sessions = new Map<number, WampPeer>();
   /** `roles` of WELCOME.Details, built once: the router's broker and dealer with their working features. */
   readonly roles: Readonly<Record<string, { features: Readonly<Record<string, boolean>> }>>;
 
@@ -30,12 +30,12 @@ export class WampRealm {
   }
 
   /** Adds an established session. */
-  attach(session: WampSession): void {
+  attach(session: WampPeer): void {
     this.sessions.set(session.id, session);
   }
 
   /** Removes a session and releases what it held in the broker and dealer. */
-  detach(session: WampSession): void {
+  detach(session: WampPeer): void {
     if (!this.sessions.delete(session.id)) return;
     this.broker.detach(session);
     this.dealer.detach(session);

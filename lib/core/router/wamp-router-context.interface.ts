@@ -2,7 +2,7 @@ import type { MessageDecoderOptions } from '../protocol/message-decoder.js';
 import type { RandomIdGenerator } from '../protocol/id-generator.js';
 import type { WampRealm } from './wamp-realm.js';
 import type { WampRouterOptions } from './wamp-router-options.interface.js';
-import type { WampSession } from './wamp-session.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 
 /** What a session needs from the router that owns it (kept narrow so sessions can be tested alone). */
 export interface WampRouterContext {
@@ -12,5 +12,5 @@ export interface WampRouterContext {
   /** How every session decodes its messages (one object for all sessions, not one each). */
   readonly decoderOptions: MessageDecoderOptions;
   /** Called once when a session is disposed, however it ended. */
-  sessionClosed(session: WampSession): void;
+  sessionClosed(session: WampPeer): void;
 }

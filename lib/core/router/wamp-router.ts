@@ -8,6 +8,7 @@ import type { WampConnection } from './wamp-connection.interface.js';
 import { WampRealm } from './wamp-realm.js';
 import type { WampRouterContext } from './wamp-router-context.interface.js';
 import type { WampRouterOptions } from './wamp-router-options.interface.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 import { WampSession } from './wamp-session.js';
 
 /**
@@ -27,7 +28,7 @@ export class WampRouter implements WampRouterContext {
   readonly realms: ReadonlyMap<string, WampRealm>;
   /** How sessions decode messages (see {@link WampRouterContext.decoderOptions}). */
   readonly decoderOptions: MessageDecoderOptions;
-  private readonly sessions = new Set<WampSession>();
+  private readonly sessions = new Set<WampPeer>();
   private shuttingDown = false;
 
   constructor(readonly options: WampRouterOptions) {
@@ -82,7 +83,7 @@ export class WampRouter implements WampRouterContext {
   }
 
   /** @internal Called by sessions when they are disposed. */
-  sessionClosed(session: WampSession): void {
+  sessionClosed(session: WampPeer): void {
     this.sessions.delete(session);
   }
 

@@ -5,7 +5,9 @@ import type {
   AuthenticateMessage,
   HelloDetails,
   HelloMessage,
+  WampArgs,
   WampDict,
+  WampKwargs,
   WampMessage,
 } from '../protocol/wamp-message.interface.js';
 import { WampProtocolError } from '../protocol/wamp-protocol.error.js';
@@ -17,6 +19,8 @@ import { WampAbortError } from './wamp-abort.error.js';
 import type { WampChallengeResponse, WampIdentity } from './wamp-authenticator.interface.js';
 import type { WampAction, WampAuthorizer } from './wamp-authorizer.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
+import type { OutgoingEvent } from './outgoing-event.js';
+import type { WampPeer } from './wamp-peer.interface.js';
 import type { WampRealm } from './wamp-realm.js';
 import type { WampRouterContext } from './wamp-router-context.interface.js';
 import type { WampTransportInfo } from './wamp-transport-info.interface.js';
@@ -73,11 +77,11 @@ interface PendingChallenge {
  * readable message, state disposed, later input ignored, transport closed. Nothing a client sends can
  * throw out of {@link WampSession.handleFrame}.
  */
-export class WampSession {
+export class WampSession implements WampPeer {
   /** Session ID announced in WELCOME (random in [1, 2^53 - 1]). */
   readonly id: number;
   private currentState: WampSessionState = 'hello';
-  private joinedRealm?: WampRealm;
+  private realmJoined?: WampRealm;
   private grantedIdentity?: WampIdentity;
   private hello?: HelloDetails;
   private expectedRequestId = 1;
@@ -110,9 +114,14 @@ export class WampSession {
     return this.currentState;
   }
 
-  /** The realm joined (set once WELCOME was sent). */
-  get realm(): WampRealm | undefined {
-    return this.joinedRealm;
+  /** The name of the realm joined (set once WELCOME was sent). */
+  get realm(): string | undefined {
+    return this.realmJoined?.name;
+  }
+
+  /** The realm joined, with its broker, dealer and authorizer (set once WELCOME was sent). */
+  get joinedRealm(): WampRealm | undefined {
+    return this.realmJoined;
   }
 
   /** Who the authenticator said this session is (set once WELCOME was sent). */
@@ -137,6 +146,28 @@ export class WampSession {
       if (this.ended) this.lifetime.abort();
     }
     return this.lifetime.signal;
+  }
+
+  /** Whether the session is established: WELCOME sent, not closing or closed. */
+  get isOpen(): boolean {
+    return this.currentState === 'established';
+  }
+
+  /**
+   * Hands an EVENT to the connection in this session's encoding (cached in the event for every peer of the same
+   * serializer); skipped when the event cannot be encoded with it (the event reported why) or the session is gone.
+   */
+  deliverEvent(event: OutgoingEvent): boolean {
+    if (this.currentState === 'closed') return false;
+    const frame = event.frameFor(this.connection.serializer);
+    if (frame === undefined) return false;
+    this.connection.sendEvent(frame);
+    return true;
+  }
+
+  /** Sends an EVENT on `topic` on each of this session's subscriptions matching it; see {@link WampPeer.sendEvent}. */
+  sendEvent(topic: string, args?: WampArgs, kwargs?: WampKwargs): number {
+    return this.realmJoined?.broker.sendToSession(this, topic, args, kwargs) ?? 0;
   }
 
   /** Next ID for a request the router sends on this session (INVOCATION): sequential from 1, as the spec asks. */
@@ -341,7 +372,7 @@ export class WampSession {
       // Client request IDs run up to 2^53 inclusive (the spec's range), then wrap to 1.
       this.expectedRequestId = this.expectedRequestId === MAX_ID ? 1 : this.expectedRequestId + 1;
     }
-    const realm = this.joinedRealm as WampRealm;
+    const realm = this.realmJoined as WampRealm;
     const action = realm.authorizer ? ACTION_OF.get(message.type) : undefined;
     if (action) {
       const uri =
@@ -379,7 +410,7 @@ export class WampSession {
         const queue = this.held ?? [];
         this.held = undefined;
         if (this.isClosed()) return;
-        if (allowed) this.route(message, this.joinedRealm as WampRealm);
+        if (allowed) this.route(message, this.realmJoined as WampRealm);
         else this.refuseUnauthorized(message, action, uri);
         while (queue.length > 0 && !this.held && !this.isClosed()) this.receive(queue.shift());
         if (this.held) (this.held as unknown[]).push(...queue);
@@ -490,7 +521,7 @@ export class WampSession {
     clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.grantedIdentity = identity;
-    this.joinedRealm = realm;
+    this.realmJoined = realm;
     this.currentState = 'established';
     // HELLO.Details served authentication; real clients send about 1 KB of role features, not kept per session.
     this.hello = undefined;
@@ -598,7 +629,7 @@ export class WampSession {
       );
       this.pendingChallenge = undefined;
     }
-    this.joinedRealm?.detach(this);
+    this.realmJoined?.detach(this);
     this.router.sessionClosed(this);
     this.ended = true;
     this.lifetime?.abort();

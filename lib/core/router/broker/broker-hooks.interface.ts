@@ -4,7 +4,7 @@ import type {
   WampKwargs,
   WampMatchPolicy,
 } from '../../protocol/wamp-message.interface.js';
-import type { WampSession } from '../wamp-session.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
 
 /** A refusal with the ERROR to answer (`wamp.error.not_authorized` and the like). */
 export interface BrokerRefusal {
@@ -16,7 +16,7 @@ export interface BrokerRefusal {
 /** What a subscription hook sees when a session subscribes. */
 export interface SubscriptionHookContext {
   /** The subscribing session. */
-  readonly session: WampSession;
+  readonly session: WampPeer;
   /** Topic (or pattern) as subscribed. */
   readonly topic: string;
   readonly match: WampMatchPolicy;
@@ -44,7 +44,7 @@ export type SubscriptionHook = (context: SubscriptionHookContext) => Promise<Sub
 
 /** A client publication as a server-side handler sees it. */
 export interface ClientPublication {
-  readonly publisher: WampSession;
+  readonly publisher: WampPeer;
   readonly topic: string;
   readonly args: WampArgs;
   readonly kwargs: WampKwargs;

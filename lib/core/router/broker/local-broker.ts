@@ -15,7 +15,8 @@ import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampSerializer } from '../../serializers/wamp-serializer.interface.js';
 import type { WampBroker } from '../wamp-broker.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
-import type { WampSession } from '../wamp-session.js';
+import { OutgoingEvent } from '../outgoing-event.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
 import type {
   BrokerRefusal,
   PublicationHandler,
@@ -48,7 +49,7 @@ interface Publication {
   readonly args?: WampArgs;
   readonly kwargs?: WampKwargs;
   readonly options: PublishOptions;
-  readonly publisher?: WampSession;
+  readonly publisher?: WampPeer;
 }
 
 interface RetainedEvent {
@@ -59,7 +60,7 @@ interface RetainedEvent {
   readonly id: number;
   readonly publisher?: Readonly<Record<string, unknown>>;
   /** Who may receive it, as when it was published (undefined: everyone). */
-  readonly eligible?: (session: WampSession) => boolean;
+  readonly eligible?: (session: WampPeer) => boolean;
 }
 
 /** Restricted retained events kept per topic behind the newest unrestricted one. */
@@ -104,16 +105,16 @@ export class LocalBroker implements WampBroker {
     event_retention: true,
   };
   private readonly table = new SubscriptionTable();
-  private readonly memberships = new Map<WampSession, Map<BrokerSubscription, Membership>>();
+  private readonly memberships = new Map<WampPeer, Map<BrokerSubscription, Membership>>();
   /** Subscriptions a session is still being admitted to (hook pending), with the requests waiting. */
-  private readonly admitting = new Map<WampSession, Map<BrokerSubscription, number[]>>();
+  private readonly admitting = new Map<WampPeer, Map<BrokerSubscription, number[]>>();
   /** Per topic, retained events newest first: an unrestricted one replaces the list, restricted ones stack. */
   private readonly retained = new Map<string, RetainedEvent[]>();
   private retainedBytes = 0;
   private readonly hooks: HookEntry[] = [];
   private readonly publicationHandlers = new Map<string, PublicationHandler>();
   /** Per publisher, the tail of its queue of publications waiting for a handler (keeps publish order). */
-  private readonly publishQueues = new Map<WampSession, Promise<void>>();
+  private readonly publishQueues = new Map<WampPeer, Promise<void>>();
 
   constructor(
     private readonly nextId: () => number,
@@ -159,7 +160,7 @@ export class LocalBroker implements WampBroker {
     return this.table.size;
   }
 
-  subscribe(session: WampSession, message: SubscribeMessage): void {
+  subscribe(session: WampPeer, message: SubscribeMessage): void {
     const match = message.options.match ?? 'exact';
     let subscription = this.table.find(message.topic, match);
     if (subscription && this.memberships.get(session)?.has(subscription)) {
@@ -208,7 +209,7 @@ export class LocalBroker implements WampBroker {
     this.runHook(session, subscription, hook, message);
   }
 
-  unsubscribe(session: WampSession, message: UnsubscribeMessage): void {
+  unsubscribe(session: WampPeer, message: UnsubscribeMessage): void {
     const subscription = this.table.get(message.subscription);
     const membership = subscription && this.memberships.get(session)?.get(subscription);
     if (!subscription || !membership) {
@@ -222,7 +223,7 @@ export class LocalBroker implements WampBroker {
     session.send([WampMessageType.UNSUBSCRIBED, message.request]);
   }
 
-  publish(session: WampSession, message: PublishMessage): void {
+  publish(session: WampPeer, message: PublishMessage): void {
     if (isReservedUri(message.topic)) {
       // The wamp.* namespace belongs to the router (meta events): a client must not be able to forge them.
       if (message.options.acknowledge === true) {
@@ -241,7 +242,7 @@ export class LocalBroker implements WampBroker {
     }
     const publicationId = this.nextId();
     const run = async (): Promise<void> => {
-      if (session.state !== 'established') return;
+      if (!session.isOpen) return;
       if (handler) {
         let verdict;
         try {
@@ -266,7 +267,7 @@ export class LocalBroker implements WampBroker {
           return;
         }
       }
-      if (session.state === 'established') this.accept(session, message, publicationId);
+      if (session.isOpen) this.accept(session, message, publicationId);
     };
     const tail = (queued ?? Promise.resolve()).then(run).catch((error: unknown) => {
       // Nothing above this continuation can catch: a failure is logged, and the next publication still runs.
@@ -302,25 +303,25 @@ export class LocalBroker implements WampBroker {
    * (serverwamp's `session.send_event`). Returns how many EVENTs were sent: 0 when the session is not
    * subscribed or has left.
    */
-  sendToSession(session: WampSession, topic: string, args?: WampArgs, kwargs?: WampKwargs): number {
+  sendToSession(session: WampPeer, topic: string, args?: WampArgs, kwargs?: WampKwargs): number {
     const held = this.memberships.get(session);
-    if (!held || session.state !== 'established') return 0;
+    if (!held || !session.isOpen) return 0;
     const id = this.nextId();
     let sent = 0;
     for (const subscription of this.table.match(topic)) {
       if (!held.has(subscription)) continue;
-      const frame = this.encode(
-        session.connection.serializer,
-        eventMessage(subscription, id, eventDetails(subscription, topic), args, kwargs),
-      );
-      if (frame === undefined) continue;
-      session.connection.sendEvent(frame);
-      sent++;
+      if (
+        session.deliverEvent(
+          this.event(eventMessage(subscription, id, eventDetails(subscription, topic), args, kwargs)),
+        )
+      ) {
+        sent++;
+      }
     }
     return sent;
   }
 
-  detach(session: WampSession): void {
+  detach(session: WampPeer): void {
     this.publishQueues.delete(session);
     const admitting = this.admitting.get(session);
     if (admitting) {
@@ -338,7 +339,7 @@ export class LocalBroker implements WampBroker {
   }
 
   private runHook(
-    session: WampSession,
+    session: WampPeer,
     subscription: BrokerSubscription,
     hook: HookEntry,
     message: SubscribeMessage,
@@ -370,7 +371,7 @@ export class LocalBroker implements WampBroker {
         admittingNow.delete(subscription);
         if (admittingNow.size === 0) this.admitting.delete(session);
       }
-      if (!stillWaiting || session.state !== 'established') {
+      if (!stillWaiting || !session.isOpen) {
         // The session left while the hook ran: tear down at once, exactly once.
         if (result.allow) {
           membership.teardown = result.teardown;
@@ -415,7 +416,7 @@ export class LocalBroker implements WampBroker {
 
   /** Adds the session to the subscription, answers SUBSCRIBED, then initial state and retained events. */
   private admit(
-    session: WampSession,
+    session: WampPeer,
     subscription: BrokerSubscription,
     requests: readonly number[],
     membership: Membership,
@@ -432,21 +433,17 @@ export class LocalBroker implements WampBroker {
   }
 
   private sendToMember(
-    session: WampSession,
+    session: WampPeer,
     subscription: BrokerSubscription,
     args?: WampArgs,
     kwargs?: WampKwargs,
   ): void {
     if (!this.memberships.get(session)?.has(subscription)) return;
     const details = subscription.match === 'exact' ? {} : { topic: subscription.topic };
-    const frame = this.encode(
-      session.connection.serializer,
-      eventMessage(subscription, this.nextId(), details, args, kwargs),
-    );
-    if (frame !== undefined) session.connection.sendEvent(frame);
+    session.deliverEvent(this.event(eventMessage(subscription, this.nextId(), details, args, kwargs)));
   }
 
-  private sendRetained(session: WampSession, subscription: BrokerSubscription): void {
+  private sendRetained(session: WampPeer, subscription: BrokerSubscription): void {
     if (subscription.match === 'exact') {
       // One lookup: an exact subscription must not scan every retained topic (a get_retained flood would).
       const events = this.retained.get(subscription.topic);
@@ -463,7 +460,7 @@ export class LocalBroker implements WampBroker {
 
   /** Sends the most recent retained event of `topic` the session would have been eligible for when published. */
   private sendRetainedEvent(
-    session: WampSession,
+    session: WampPeer,
     subscription: BrokerSubscription,
     topic: string,
     events: readonly RetainedEvent[],
@@ -473,14 +470,10 @@ export class LocalBroker implements WampBroker {
     const details: Record<string, unknown> = { ...event.publisher, retained: true };
     if (subscription.match !== 'exact') details.topic = topic;
     // A retained event the subscriber's serializer cannot carry is skipped (and logged), not a reason to abort it.
-    const frame = this.encode(
-      session.connection.serializer,
-      eventMessage(subscription, event.id, details, event.args, event.kwargs),
-    );
-    if (frame !== undefined) session.connection.sendEvent(frame);
+    session.deliverEvent(this.event(eventMessage(subscription, event.id, details, event.args, event.kwargs)));
   }
 
-  private accept(session: WampSession, message: PublishMessage, id: number): void {
+  private accept(session: WampPeer, message: PublishMessage, id: number): void {
     this.deliver({
       topic: message.topic,
       id,
@@ -501,25 +494,18 @@ export class LocalBroker implements WampBroker {
     if (subscriptions.length === 0) return;
     for (const subscription of subscriptions) {
       // Built on the first eligible subscriber: a subscription nobody may receive this from costs no allocation.
-      let event: unknown[] | undefined;
-      // Encoded once per serializer in use, not once per subscriber (one serializer is the common case).
-      let lastSerializer: WampSerializer | undefined;
-      let lastFrame: Buffer | string | undefined;
-      let frames: Map<WampSerializer, Buffer | string | undefined> | undefined;
+      // Each peer encodes it; the event keeps one encoding per serializer, so fan-out encodes once per serializer.
+      let event: OutgoingEvent | undefined;
       for (const subscriber of subscription.subscribers) {
         if (eligible && !eligible(subscriber)) continue;
         if (event === undefined) {
           const details: Record<string, unknown> = disclosed ? { ...disclosed } : {};
           if (subscription.match !== 'exact') details.topic = publication.topic;
-          event = eventMessage(subscription, publication.id, details, publication.args, publication.kwargs);
+          event = this.event(
+            eventMessage(subscription, publication.id, details, publication.args, publication.kwargs),
+          );
         }
-        const serializer = subscriber.connection.serializer;
-        if (serializer !== lastSerializer) {
-          if (lastSerializer !== undefined) (frames ??= new Map()).set(lastSerializer, lastFrame);
-          lastFrame = frames?.has(serializer) ? frames.get(serializer) : this.encode(serializer, event);
-          lastSerializer = serializer;
-        }
-        if (lastFrame !== undefined) subscriber.connection.sendEvent(lastFrame);
+        subscriber.deliverEvent(event);
       }
     }
   }
@@ -527,7 +513,7 @@ export class LocalBroker implements WampBroker {
   private retain(
     publication: Publication,
     publisher: Readonly<Record<string, unknown>> | undefined,
-    eligible: ((session: WampSession) => boolean) | undefined,
+    eligible: ((session: WampPeer) => boolean) | undefined,
   ): void {
     const event: RetainedEvent = {
       size:
@@ -556,18 +542,16 @@ export class LocalBroker implements WampBroker {
     }
   }
 
-  private encode(serializer: WampSerializer, event: unknown[]): Buffer | string | undefined {
-    try {
-      const frame = serializer.encode(event);
-      // ws turns a string into bytes on every send; one Buffer serves every subscriber (sent as a text frame).
-      return typeof frame === 'string' ? Buffer.from(frame) : frame;
-    } catch (error) {
-      this.options.logger.error(
-        `Cannot encode an EVENT for ${serializer.protocol}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return undefined;
-    }
+  /** An EVENT for peers to encode; one that cannot be encoded for a serializer is logged and skipped for it. */
+  private event(message: unknown[]): OutgoingEvent {
+    return new OutgoingEvent(message, this.reportEncodeError);
   }
+
+  private readonly reportEncodeError = (serializer: WampSerializer, error: unknown): void => {
+    this.options.logger.error(
+      `Cannot encode an EVENT for ${serializer.protocol}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  };
 
   private findHook(topic: string, match: WampMatchPolicy): HookEntry | undefined {
     let best: HookEntry | undefined;
@@ -581,7 +565,7 @@ export class LocalBroker implements WampBroker {
     return best;
   }
 
-  private leave(session: WampSession, subscription: BrokerSubscription, membership: Membership): void {
+  private leave(session: WampPeer, subscription: BrokerSubscription, membership: Membership): void {
     const held = this.memberships.get(session);
     held?.delete(subscription);
     if (held && held.size === 0) this.memberships.delete(session);
@@ -614,7 +598,7 @@ export class LocalBroker implements WampBroker {
   }
 
   private refuse(
-    session: WampSession,
+    session: WampPeer,
     requestType: WampMessageType,
     request: number,
     refusal: BrokerRefusal,
@@ -671,7 +655,7 @@ function eventMessage(
   return appendPayload([WampMessageType.EVENT, subscription.id, publication, details], args, kwargs);
 }
 
-function disclosure(publisher: WampSession): Record<string, unknown> {
+function disclosure(publisher: WampPeer): Record<string, unknown> {
   const identity = publisher.identity;
   return {
     publisher: publisher.id,
@@ -698,8 +682,8 @@ function isOnlyPublisherExcluded(options: PublishOptions): boolean {
  */
 function eligibilityOf(
   options: PublishOptions,
-  publisher?: WampSession,
-): ((session: WampSession) => boolean) | undefined {
+  publisher?: WampPeer,
+): ((session: WampPeer) => boolean) | undefined {
   const excludePublisher = publisher !== undefined && options.exclude_me !== false;
   const exclude = options.exclude && new Set(options.exclude);
   const eligible = options.eligible && new Set(options.eligible);

@@ -1,13 +1,13 @@
 import type { WampMatchPolicy } from '../../protocol/wamp-message.interface.js';
 import { UriMatchIndex } from '../uri-index/uri-match-index.js';
-import type { WampSession } from '../wamp-session.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
 
 /** One subscription: a topic (or topic pattern) with a match policy, shared by every session subscribed to it. */
 export interface BrokerSubscription {
   readonly id: number;
   readonly topic: string;
   readonly match: WampMatchPolicy;
-  readonly subscribers: Set<WampSession>;
+  readonly subscribers: Set<WampPeer>;
 }
 
 /**

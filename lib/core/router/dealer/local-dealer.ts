@@ -12,7 +12,7 @@ import type {
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampDealer } from '../wamp-dealer.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
-import type { WampSession } from '../wamp-session.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
 import { PendingCall } from './pending-call.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
@@ -51,7 +51,7 @@ export class LocalDealer implements WampDealer {
     caller_identification: true,
   };
   private readonly procedures = new Map<string, Registration>();
-  private readonly callsBySession = new Map<WampSession, Map<number, PendingCall>>();
+  private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall>>();
   private readonly settle = (call: PendingCall): void => {
     const calls = this.callsBySession.get(call.caller);
     if (!calls) return;
@@ -89,7 +89,7 @@ export class LocalDealer implements WampDealer {
     return count;
   }
 
-  call(session: WampSession, message: CallMessage): void {
+  call(session: WampPeer, message: CallMessage): void {
     const registration = this.procedures.get(message.procedure);
     if (!registration) {
       this.reject(
@@ -146,7 +146,7 @@ export class LocalDealer implements WampDealer {
    * answers as soon as that teardown ran, like `killnowait`; `skip` answers at once and lets the procedure
    * run on, discarding its result. A CANCEL for a call that already ended is ignored.
    */
-  cancel(session: WampSession, message: CancelMessage): void {
+  cancel(session: WampPeer, message: CancelMessage): void {
     const call = this.callsBySession.get(session)?.get(message.request);
     if (!call) return;
     const mode = message.options.mode ?? 'killnowait';
@@ -154,7 +154,7 @@ export class LocalDealer implements WampDealer {
     call.error(WampErrorUri.CANCELED, [`The call was canceled (mode ${mode}).`]);
   }
 
-  register(session: WampSession, message: RegisterMessage): void {
+  register(session: WampPeer, message: RegisterMessage): void {
     this.reject(
       session,
       message.request,
@@ -165,7 +165,7 @@ export class LocalDealer implements WampDealer {
     );
   }
 
-  unregister(session: WampSession, message: UnregisterMessage): void {
+  unregister(session: WampPeer, message: UnregisterMessage): void {
     this.reject(
       session,
       message.request,
@@ -176,11 +176,11 @@ export class LocalDealer implements WampDealer {
     );
   }
 
-  yield(session: WampSession, message: YieldMessage): void {
+  yield(session: WampPeer, message: YieldMessage): void {
     session.protocolViolation(`YIELD for unknown invocation ${message.request}.`);
   }
 
-  invocationError(session: WampSession, message: ErrorMessage): void {
+  invocationError(session: WampPeer, message: ErrorMessage): void {
     session.protocolViolation(`ERROR for unknown invocation ${message.request}.`);
   }
 
@@ -198,7 +198,7 @@ export class LocalDealer implements WampDealer {
   }
 
   /** The caller left: every call it had in flight is abandoned and its procedure interrupted. */
-  detach(session: WampSession): void {
+  detach(session: WampPeer): void {
     const calls = this.callsBySession.get(session);
     if (!calls) return;
     this.callsBySession.delete(session);
@@ -206,7 +206,7 @@ export class LocalDealer implements WampDealer {
   }
 
   private reject(
-    session: WampSession,
+    session: WampPeer,
     request: number,
     uri: string,
     message: string,

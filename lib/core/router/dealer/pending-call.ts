@@ -2,7 +2,7 @@ import { WampMessageType } from '../../protocol/message-type.enum.js';
 import { appendPayload } from '../../protocol/wamp-payload.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
-import type { WampSession } from '../wamp-session.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
 import type { WampCall, WampCallerDisclosure } from './wamp-call.interface.js';
 
 /** Largest delay `setTimeout` honours. */
@@ -33,7 +33,7 @@ export class PendingCall implements WampCall {
   private interruptListeners?: (() => void)[];
 
   constructor(
-    readonly caller: WampSession,
+    readonly caller: WampPeer,
     message: CallMessage,
     private readonly onSettled: (call: PendingCall) => void,
   ) {
@@ -119,7 +119,7 @@ export class PendingCall implements WampCall {
       this.request,
       {},
       WampErrorUri.RUNTIME_ERROR,
-      [`The procedure's answer cannot be encoded as ${this.caller.connection.serializer.protocol}.`],
+      [`The procedure's answer cannot be encoded as ${this.caller.transport.protocol}.`],
     ]);
   }
 

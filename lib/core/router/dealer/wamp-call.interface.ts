@@ -1,5 +1,5 @@
 import type { CallOptions, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
-import type { WampSession } from '../wamp-session.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
 
 /** The caller's identity, disclosed to the procedure only when the caller set `disclose_me: true`. */
 export interface WampCallerDisclosure {
@@ -15,7 +15,7 @@ export interface WampCallerDisclosure {
  */
 export interface WampCall {
   /** The calling session. */
-  readonly caller: WampSession;
+  readonly caller: WampPeer;
   /** Procedure URI as called. */
   readonly procedure: string;
   /** The caller's request ID. */
