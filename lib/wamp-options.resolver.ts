@@ -96,6 +96,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       subscriptionPolicy: options.subscriptions ?? WAMP_DEFAULTS.subscriptions,
       agent: options.agent ?? DEFAULT_WAMP_AGENT,
       logger,
+      parts: options.parts,
     },
     endpoint: {
       path,

@@ -2,6 +2,7 @@ import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } 
 import type { WampAuthorizationOptions } from '../core/auth/wamp-authorization.options.js';
 import type { WampRealmAuthOptions } from '../core/auth/wamp-realm-auth.options.js';
 import type { WampAuthenticator } from '../core/router/wamp-authenticator.interface.js';
+import type { WampRealmParts } from '../core/router/realm-parts.interface.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
 export type WampSubprotocolName =
@@ -140,6 +141,12 @@ export interface WampModuleOptions {
   perMessageDeflate?: boolean;
   /** `agent` announced in WELCOME. Default `nestjs-wamp/<version>`. */
   agent?: string;
+  /**
+   * How each realm's broker, dealer and retention store are made; each defaults to the in-memory one. This is
+   * where a distributed backplane or a shared retention store plugs in; build them with DI through
+   * `forRootAsync({ inject, useFactory })`.
+   */
+  parts?: WampRealmParts;
 }
 
 /** A class that builds {@link WampModuleOptions} (for `forRootAsync({ useClass })`). */

@@ -121,6 +121,11 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     allowedOrigins: arrayRule(either(stringRule('an origin string'), regExpRule())),
     perMessageDeflate: booleanRule(),
     agent: stringRule(),
+    parts: objectRule({
+      broker: functionRule('a factory function'),
+      dealer: functionRule('a factory function'),
+      retentionStore: functionRule('a factory function'),
+    }),
   },
   { expected: 'an options object' },
 );

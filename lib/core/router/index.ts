@@ -22,3 +22,7 @@ export * from './wamp-peer.interface.js';
 export * from './outgoing-event.js';
 export * from './wamp-transport-info.interface.js';
 export * from './wamp-client-session.js';
+export * from './realm-parts.factory.js';
+export * from './realm-parts.interface.js';
+export * from './broker/publication.js';
+export * from './broker/retention-store.js';

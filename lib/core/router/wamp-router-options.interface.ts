@@ -1,6 +1,6 @@
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampAuthorizer } from './wamp-authorizer.interface.js';
-import type { WampLogger } from './wamp-logger.interface.js';
+import type { WampRealmParts, WampRealmSettings } from './realm-parts.interface.js';
 
 /** One realm the router serves. */
 export interface WampRealmOptions {
@@ -16,7 +16,7 @@ export interface WampRealmOptions {
  * Settings of the Nest-free router core. `WampModule` fills them from its options and their documented
  * defaults; every field is required here so the hot path never checks for `undefined`.
  */
-export interface WampRouterOptions {
+export interface WampRouterOptions extends WampRealmSettings {
   readonly realms: readonly WampRealmOptions[];
   /** Strict URI rules (`[0-9a-z_]` components) when true, loose rules when false. */
   readonly strictUris: boolean;
@@ -34,20 +34,8 @@ export interface WampRouterOptions {
   readonly goodbyeTimeout: number;
   /** Enforce the spec's sequential request IDs (1, 2, 3, ... per session) as a protocol violation. */
   readonly checkRequestIds: boolean;
-  /** Calls one session may have in flight before CALL is refused. */
-  readonly maxCallsPerSession: number;
-  /** Dealer-side call timeout (ms) when the caller sets none; 0 = none. */
-  readonly defaultCallTimeout: number;
-  /** Subscriptions one session may hold. */
-  readonly maxSubscriptionsPerSession: number;
-  /** Topics with retained events a realm keeps. */
-  readonly maxRetainedTopics: number;
-  /** Approximate bytes of retained events a realm keeps. */
-  readonly maxRetainedBytes: number;
-  /** Whether topics without a subscription hook may be subscribed (`'open'`) or not (`'hooked'`). */
-  readonly subscriptionPolicy: 'open' | 'hooked';
   /** `agent` announced in WELCOME. */
   readonly agent: string;
-  /** Where the core reports what it does not send to clients (internal errors). */
-  readonly logger: WampLogger;
+  /** How each realm's broker, dealer and retention store are made (default: in memory). */
+  readonly parts?: WampRealmParts;
 }

@@ -2,8 +2,8 @@ import type { MessageDecoderOptions } from '../protocol/message-decoder.js';
 import { RandomIdGenerator } from '../protocol/id-generator.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
-import { LocalBroker } from './broker/local-broker.js';
-import { LocalDealer } from './dealer/local-dealer.js';
+import { createBroker, createDealer } from './realm-parts.factory.js';
+import type { RealmPartContext } from './realm-parts.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
 import { WampRealm } from './wamp-realm.js';
 import type { WampRouterContext } from './wamp-router-context.interface.js';
@@ -41,23 +41,14 @@ export class WampRouter implements WampRouterContext {
     const realms = new Map<string, WampRealm>();
     for (const realm of options.realms) {
       if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);
+      const context: RealmPartContext = { realm: realm.name, nextId: () => this.ids.next(), options };
       realms.set(
         realm.name,
         new WampRealm(
           realm.name,
           realm.authenticator ?? anonymousAuthenticator,
-          new LocalBroker(() => this.ids.next(), {
-            subscriptionPolicy: options.subscriptionPolicy,
-            maxSubscriptionsPerSession: options.maxSubscriptionsPerSession,
-            maxRetainedTopics: options.maxRetainedTopics,
-            maxRetainedBytes: options.maxRetainedBytes,
-            logger: options.logger,
-          }),
-          new LocalDealer(() => this.ids.next(), {
-            maxCallsPerSession: options.maxCallsPerSession,
-            defaultCallTimeout: options.defaultCallTimeout,
-            logger: options.logger,
-          }),
+          createBroker(options.parts, context),
+          createDealer(options.parts, context),
           realm.authorizer,
         ),
       );

@@ -1,0 +1,49 @@
+import type { WampRetentionStore } from './broker/retention-store.js';
+import type { WampBroker } from './wamp-broker.interface.js';
+import type { WampDealer } from './wamp-dealer.interface.js';
+import type { WampLogger } from './wamp-logger.interface.js';
+
+/** The settings a realm's broker and dealer follow (part of the router's options). */
+export interface WampRealmSettings {
+  /** Whether topics without a subscription hook may be subscribed (`'open'`) or not (`'hooked'`). */
+  readonly subscriptionPolicy: 'open' | 'hooked';
+  /** Subscriptions one session may hold. */
+  readonly maxSubscriptionsPerSession: number;
+  /** Topics with retained events a realm keeps. */
+  readonly maxRetainedTopics: number;
+  /** Approximate bytes of retained events a realm keeps. */
+  readonly maxRetainedBytes: number;
+  /** Calls one session may have in flight before CALL is refused. */
+  readonly maxCallsPerSession: number;
+  /** Dealer-side call timeout (ms) when the caller sets none; 0 = none. */
+  readonly defaultCallTimeout: number;
+  /** Where the core reports what it does not send to clients (internal errors). */
+  readonly logger: WampLogger;
+}
+
+/** What a factory gets to build one realm's broker or dealer. */
+export interface RealmPartContext {
+  /** The realm's name. */
+  readonly realm: string;
+  /** The router's ID source (publication, subscription and registration IDs). */
+  readonly nextId: () => number;
+  /** The router's settings for realms (limits, policies, logger). */
+  readonly options: WampRealmSettings;
+}
+
+/**
+ * How a realm's parts are made. Each is optional: the in-memory defaults (`LocalBroker`, `LocalDealer`, the
+ * `LocalBroker`'s own in-memory retention store) serve one process; a distributed backplane or a shared
+ * retention store plugs in here, as router options or, in Nest, as providers (see `WampModule`).
+ *
+ * @example
+ * new WampRouter({ ...options, parts: { retentionStore: ({ realm }) => new MyRedisRetention(realm) } });
+ */
+export interface WampRealmParts {
+  /** Builds a realm's broker. Default: a `LocalBroker` (with `retentionStore` when that is given). */
+  readonly broker?: (context: RealmPartContext) => WampBroker;
+  /** Builds a realm's dealer. Default: a `LocalDealer`. */
+  readonly dealer?: (context: RealmPartContext) => WampDealer;
+  /** Builds a realm's retention store, for the default broker. Default: in memory, bounded by the options. */
+  readonly retentionStore?: (context: RealmPartContext) => WampRetentionStore;
+}
