@@ -66,6 +66,11 @@ function assertModel(value: unknown, depth = 1, path = '$'): void {
       return;
     case 'number':
       return;
+    case 'bigint':
+      // Integers beyond 2^53 in magnitude, kept exact from msgpack and CBOR peers.
+      if (value >= -(2n ** 53n) && value <= 2n ** 53n)
+        throw new Error(`${path}: ${value}n should be a number`);
+      return;
     case 'object':
       break;
     default:
@@ -97,6 +102,9 @@ function assertModel(value: unknown, depth = 1, path = '$'): void {
 function canonical(value: unknown): unknown {
   if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('hex') };
   if (Object.is(value, -0)) return 0;
+  // One form per integer: msgpack and CBOR decode integers beyond 2^53 in magnitude as bigints (exactly).
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 53) return BigInt(value);
+  if (typeof value === 'bigint' && value >= -(2n ** 53n) && value <= 2n ** 53n) return Number(value);
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(

@@ -377,6 +377,11 @@ function checkKey(dict: Record<string, unknown>, key: string, rule: KeyRule): vo
       return;
     }
     case NON_NEGATIVE_INTEGER:
+      // A 64-bit integer beyond 2^53 arrives as a bigint from msgpack and CBOR peers: read as the nearest number.
+      if (typeof value === 'bigint' && value >= 0n) {
+        dict[key] = Number(value);
+        return;
+      }
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
         fail(rule.path, rule.expected, value);
       return;

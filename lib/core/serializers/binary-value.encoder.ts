@@ -175,7 +175,7 @@ export abstract class BinaryValueEncoder {
     }
   }
 
-  private writeBytes(bytes: Uint8Array): void {
+  protected writeBytes(bytes: Uint8Array): void {
     const length = bytes.byteLength;
     this.writeBytesHeader(length);
     this.ensure(length);

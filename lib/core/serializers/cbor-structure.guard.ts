@@ -2,14 +2,17 @@ import { SerializationError } from './serialization.error.js';
 import { MAX_NESTING_DEPTH } from './serialization-limits.js';
 import type { RequestHead } from './wamp-serializer.interface.js';
 
-/** CBOR tags a WAMP peer may send: bignums that fit 64 bits (2, 3) and byte arrays written as typed arrays (64). */
+/** CBOR tags a WAMP peer may send: bignums of up to 128 bits (2, 3) and byte arrays written as typed arrays (64). */
 const TAG_POSITIVE_BIGNUM = 2;
 const TAG_NEGATIVE_BIGNUM = 3;
 const TAG_UINT8_ARRAY = 64;
 /** "Self-described CBOR" (RFC 8949 §3.4.6): a magic number some encoders put first, meaning nothing. */
 const TAG_SELF_DESCRIBED = 55799;
-/** Largest bignum accepted, in bytes: 64 bits, what a WAMP ID or any integer a peer means can need. */
-const MAX_BIGNUM_BYTES = 8;
+/**
+ * Largest bignum accepted, in bytes: 128 bits, so such integers pass unchanged between CBOR peers. cbor-x builds a
+ * bignum in time quadratic in its length, which a bound this small keeps to a few steps per byte.
+ */
+const MAX_BIGNUM_BYTES = 16;
 
 const MAJOR_UNSIGNED = 0;
 const MAJOR_NEGATIVE = 1;
@@ -35,7 +38,7 @@ const remaining: number[] = [];
  * (they are module-global). Some cost far more than their size: tag 2 builds a BigInt byte by byte,
  * quadratic in its length, so a 300 KB bignum in HELLO.Details held the event loop for minutes. Others
  * build Dates, Sets, Maps, RegExps, Errors or shared references that the router refuses anyway. So every tag
- * but 2 and 3 over at most 8 bytes and 64 (a byte array, as cbor-x's own encoder writes `Uint8Array`) is
+ * but 2 and 3 over at most 16 bytes and 64 (a byte array, as cbor-x's own encoder writes `Uint8Array`) is
  * refused here, before any handler runs (tag 55799, a marker with no meaning, is let through). The walk also bounds nesting at {@link MAX_NESTING_DEPTH}
  * (cbor-x recurses) and requires exactly one data item filling the frame.
  *
@@ -152,7 +155,7 @@ export function checkCborStructure(bytes: Uint8Array): boolean {
 function checkTag(bytes: Uint8Array, position: number, tag: number): number {
   if (tag !== TAG_POSITIVE_BIGNUM && tag !== TAG_NEGATIVE_BIGNUM && tag !== TAG_UINT8_ARRAY) {
     throw new SerializationError(
-      `CBOR tag ${tag} is not supported (only bignums of up to 64 bits and byte arrays)`,
+      `CBOR tag ${tag} is not supported (only bignums of up to 128 bits and byte arrays)`,
     );
   }
   const head = position < bytes.length ? bytes[position] : -1;
@@ -173,7 +176,7 @@ function checkTag(bytes: Uint8Array, position: number, tag: number): number {
   if (length > bytes.length - next) throw malformed('has a string running past its end');
   if (tag !== TAG_UINT8_ARRAY && length > MAX_BIGNUM_BYTES) {
     throw new SerializationError(
-      `CBOR bignum of ${length} bytes is not supported (at most ${MAX_BIGNUM_BYTES} bytes, 64 bits)`,
+      `CBOR bignum of ${length} bytes is not supported (at most ${MAX_BIGNUM_BYTES} bytes, 128 bits)`,
     );
   }
   return next + length;

@@ -1,5 +1,4 @@
 import { BinaryValueEncoder } from './binary-value.encoder.js';
-import { SerializationError } from './serialization.error.js';
 
 const TWO_POW_32 = 0x1_0000_0000;
 const TWO_POW_64 = 2 ** 64;
@@ -62,8 +61,13 @@ export class CborValueEncoder extends BinaryValueEncoder {
     const negative = value < 0n;
     const argument = negative ? -1n - value : value;
     if (argument >= 2n ** 64n) {
-      // Tags 2/3 (bignums) would work, but the decoder side turns them into imprecise numbers anyway.
-      throw new SerializationError(`integer ${value} does not fit in 64 bits`);
+      // Beyond 64 bits: a bignum (tag 2, or 3 for -1 - n), its magnitude as big-endian bytes.
+      let hex = argument.toString(16);
+      if (hex.length % 2 === 1) hex = `0${hex}`;
+      this.ensure(2);
+      this.buffer[this.position++] = 0xc0 | (negative ? 3 : 2);
+      this.writeBytes(Buffer.from(hex, 'hex'));
+      return;
     }
     this.ensure(9);
     this.buffer[this.position++] = (negative ? NEGATIVE : UNSIGNED) | 27;

@@ -17,10 +17,10 @@ let remainingNodes = 0;
  * (tags 28/29) can build cycles, or a DAG that expands exponentially when re-encoded. So:
  * - `undefined` (msgpack fixext 0 or CBOR simple 23) is dropped from dictionaries and becomes `null` in
  *   lists, which is what `JSON.stringify` does. JS peers send it for unset options.
- * - `bigint` (64-bit integers, CBOR bignum tags 2/3, msgpackr's 0x42 extension) becomes a `number`,
- *   losing precision past 2^53 as `JSON.parse` does with large integers — except that a value which would
- *   round to exactly 2^53 (the largest valid WAMP ID) becomes 2^53 + 2, so 2^53 + 1 is never taken for a
- *   valid ID.
+ * - `bigint` (64-bit integers, CBOR bignums, msgpackr's BigInt extension) becomes a `number` up to 2^53 in
+ *   magnitude (exact there, as msgpackr decides too), and stays a `bigint` beyond: a large integer passes unchanged from one msgpack or CBOR peer
+ *   to another (JSON peers get the nearest number, see `encodeJsonText`). IDs are read from bigints exactly
+ *   (2^53 is valid, 2^53 + 1 is not).
  * - `Uint8Array` (`Buffer` included) is kept; it is the model's binary value.
  * - Any other object that is not a plain object or array is rejected.
  * - Every array element and dictionary entry takes at least one byte on the wire, so a tree with more
@@ -97,14 +97,13 @@ function normalizeObject(object: Record<string, unknown>, depth: number): Record
   return object;
 }
 
-const TWO_TO_53 = 2 ** 53;
-const TWO_TO_53_BIG = BigInt(TWO_TO_53);
+/** Integers up to 2^53 in magnitude are exact as numbers (msgpackr draws the same line). */
+const MIN_EXACT = -(2n ** 53n);
+const MAX_EXACT = 2n ** 53n;
 
-/** A bigint as a number; see {@link normalizeDecodedValue} for why 2^53 + 1 does not become 2^53. */
-function bigintToNumber(value: bigint): number {
-  const number = Number(value);
-  if (number === TWO_TO_53 && value !== TWO_TO_53_BIG) return TWO_TO_53 + 2;
-  return number;
+/** A bigint as a number when that is exact, else the bigint itself (see {@link normalizeDecodedValue}). */
+function bigintToNumber(value: bigint): number | bigint {
+  return value >= MIN_EXACT && value <= MAX_EXACT ? Number(value) : value;
 }
 
 /** Anything but string, number and boolean: undefined, bigint (and whatever a decoder might add). */

@@ -28,19 +28,21 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Encodes a value as compact JSON text, turning every `Uint8Array` (`Buffer` included) into the WAMP
- * binary string.
+ * binary string and every `bigint` into the nearest number. JSON has integers of any size, but its peers do
+ * not: JavaScript clients parse every number as a double, so a 64-bit integer from a msgpack or CBOR peer
+ * arrives as the nearest double either way; this is the documented conversion (binary peers keep it exact).
  *
- * A replacer costs `JSON.stringify` a function call per value, and most messages carry no binary, so the
- * value is first walked to see whether one is needed. The walk also enforces
+ * A replacer costs `JSON.stringify` a function call per value, and most messages carry neither binary nor
+ * bigints, so the value is first walked to see whether one is needed. The walk also enforces
  * {@link MAX_NESTING_DEPTH}, which catches cycles before `JSON.stringify` would.
  *
- * @throws SerializationError for nesting that is too deep, cycles, `bigint`s, or anything else
- * `JSON.stringify` rejects
+ * @throws SerializationError for nesting that is too deep, cycles, or anything else `JSON.stringify`
+ * rejects
  */
 export function encodeJsonText(value: unknown): string {
   try {
-    const needsReplacer = typeof value === 'object' && value !== null && containsBinary(value, 1);
-    return needsReplacer ? JSON.stringify(value, binaryReplacer) : JSON.stringify(value);
+    const needsReplacer = typeof value === 'object' && value !== null && needsReplacing(value, 1);
+    return needsReplacer ? JSON.stringify(value, modelReplacer) : JSON.stringify(value);
   } catch (error) {
     throw toSerializationError(error, 'cannot encode message as JSON');
   }
@@ -89,11 +91,11 @@ export function decodeUtf8Frame(frame: Uint8Array): string {
 }
 
 /**
- * True when a replacer is needed: a Uint8Array, or a `toJSON` whose output we cannot see in advance.
- * Only called on non-null objects, so leaves cost no call. `for...in` avoids allocating a key array per
- * dictionary. On the plain objects of a message it visits exactly the own keys JSON.stringify writes.
+ * True when a replacer is needed: a Uint8Array, a bigint, or a `toJSON` whose output we cannot see in advance.
+ * Nested objects are visited through a call, leaves with a type check. `for...in` avoids allocating a key
+ * array per dictionary; on the plain objects of a message it visits exactly the own keys JSON.stringify writes.
  */
-function containsBinary(value: object, depth: number): boolean {
+function needsReplacing(value: object, depth: number): boolean {
   if (depth > MAX_NESTING_DEPTH) {
     throw new SerializationError(`value nested deeper than ${MAX_NESTING_DEPTH} levels`);
   }
@@ -103,19 +105,28 @@ function containsBinary(value: object, depth: number): boolean {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       // No early exit: the rest of the value still needs its depth checked.
-      if (typeof item === 'object' && item !== null && containsBinary(item, depth + 1)) found = true;
+      if (typeof item === 'object') {
+        if (item !== null && needsReplacing(item, depth + 1)) found = true;
+      } else if (typeof item === 'bigint') {
+        found = true;
+      }
     }
     return found;
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
   for (const key in value) {
     const item: unknown = (value as Record<string, unknown>)[key];
-    if (typeof item === 'object' && item !== null && containsBinary(item, depth + 1)) found = true;
+    if (typeof item === 'object') {
+      if (item !== null && needsReplacing(item, depth + 1)) found = true;
+    } else if (typeof item === 'bigint') {
+      found = true;
+    }
   }
   return found;
 }
 
-function binaryReplacer(this: unknown, key: string, value: unknown): unknown {
+function modelReplacer(this: unknown, key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
   // JSON.stringify has already called Buffer#toJSON ({type, data}) by the time the replacer runs, so
   // look at the holder's raw property. A user toJSON that returns bytes shows up in `value` instead.
   const raw = (this as Record<string, unknown>)[key];

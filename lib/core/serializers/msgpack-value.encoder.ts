@@ -1,5 +1,4 @@
 import { BinaryValueEncoder } from './binary-value.encoder.js';
-import { SerializationError } from './serialization.error.js';
 
 const TWO_POW_64 = 2 ** 64;
 const MIN_INT64 = -(2 ** 63);
@@ -93,7 +92,9 @@ export class MsgpackValueEncoder extends BinaryValueEncoder {
       this.buffer[this.position++] = 0xd3;
       this.view.setBigInt64(this.position, value);
     } else {
-      throw new SerializationError(`integer ${value} does not fit in 64 bits`);
+      // MessagePack has no integer beyond 64 bits: the nearest double, as a JSON peer would get.
+      this.buffer[this.position++] = 0xcb;
+      this.view.setFloat64(this.position, Number(value));
     }
     this.position += 8;
   }

@@ -242,7 +242,9 @@ describe('OutgoingEvent', () => {
     expect(encodes).toBe(1);
     expect(event.frameFor(msgpack)).toBeInstanceOf(Buffer);
     const errors: string[] = [];
-    const broken = new OutgoingEvent([36, 1, 2, {}, [2n ** 70n]], (serializer) =>
+    const cyclic: unknown[] = [];
+    cyclic.push(cyclic);
+    const broken = new OutgoingEvent([36, 1, 2, {}, [cyclic]], (serializer) =>
       errors.push(serializer.protocol),
     );
     expect(broken.frameFor(json)).toBeUndefined();

@@ -30,7 +30,14 @@ describe('PendingCall interrupt listeners (the transport hot path, without an Ab
     expect(fired).toBe(1);
     expect(call.interrupted).toBe(true);
     expect(call.signal.aborted).toBe(true);
-    expect(connection.take().at(-1)).toEqual([8, 48, 1, {}, 'wamp.error.canceled', [`The call was canceled (mode ${mode}).`]]);
+    expect(connection.take().at(-1)).toEqual([
+      8,
+      48,
+      1,
+      {},
+      'wamp.error.canceled',
+      [`The call was canceled (mode ${mode}).`],
+    ]);
   });
 
   it('runs a listener added after the interrupt at once', async () => {

@@ -16,6 +16,10 @@ import { recordingLogger, routerOptions } from '../../support/router-options.js'
 
 const ROLES = { caller: {}, subscriber: {}, publisher: {} };
 
+/** A value no serializer can carry: it is infinitely deep. */
+const cyclic: unknown[] = [];
+cyclic.push(cyclic);
+
 function frame(message: unknown): Buffer {
   return Buffer.from(JSON.stringify(message));
 }
@@ -97,9 +101,9 @@ describe('values the peer cannot be sent', () => {
   it('a RESULT its serializer cannot carry becomes ERROR runtime_error (the caller is never left waiting)', async () => {
     const { router, connection, session, logger } = await joined();
     const dealer = router.realms.get('realm1')?.dealer as LocalDealer;
-    dealer.registerProcedure('big.result', (call) => call.result([2n ** 70n]));
+    dealer.registerProcedure('big.result', (call) => call.result([cyclic]));
     dealer.registerProcedure('big.progress', (call) => {
-      call.progress([1n]);
+      call.progress([cyclic]);
       call.result(['never sent']);
     });
     session.handleFrame(frame([48, 1, {}, 'big.result']));
@@ -130,12 +134,12 @@ describe('values the peer cannot be sent', () => {
   it('a retained or server-sent EVENT a subscriber cannot be sent is skipped for it, not a reason to abort it', async () => {
     const { router, connection, session, logger } = await joined();
     const broker = router.realms.get('realm1')?.broker as LocalBroker;
-    broker.publishFromServer('kept', [2n ** 70n], undefined, { retain: true });
+    broker.publishFromServer('kept', [cyclic], undefined, { retain: true });
     session.handleFrame(frame([32, 1, { get_retained: true }, 'kept']));
     const [subscribed] = connection.take();
     expect(subscribed[0]).toBe(33);
-    expect(broker.sendToSession(session, 'kept', [1n])).toBe(0);
-    expect(() => broker.publishFromServer('kept', [1n])).not.toThrow();
+    expect(broker.sendToSession(session, 'kept', [cyclic])).toBe(0);
+    expect(() => broker.publishFromServer('kept', [cyclic])).not.toThrow();
     expect(connection.take()).toEqual([]);
     expect(session.state).toBe('established');
     expect(logger.errors.filter((message) => message.startsWith('Cannot encode an EVENT'))).toHaveLength(3);
@@ -154,7 +158,7 @@ describe('values the peer cannot be sent', () => {
               authrole: 'r',
               authmethod: 'x',
               authprovider: 'p',
-              authextra: { big: 2n ** 70n },
+              authextra: { deep: cyclic },
             }),
           },
         ],

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import type { WampMatchPolicy } from '../../../lib/core/protocol/wamp-message.interface.js';
-import { SubscriptionTable, type BrokerSubscription } from '../../../lib/core/router/broker/subscription-table.js';
+import {
+  SubscriptionTable,
+  type BrokerSubscription,
+} from '../../../lib/core/router/broker/subscription-table.js';
 import { topicMatches } from '../../../lib/core/router/broker/topic-pattern.js';
 
 let nextId = 1;

@@ -94,23 +94,26 @@ describe('CborSerializer', () => {
     ];
     for (const [value, expected] of cases) {
       expect([value, encodeHex(value)]).toEqual([value, expected]);
-      expect(cbor.decode(cbor.encode([value]))).toEqual([[Object.is(value, -0) ? 0 : value]]);
+      expect(canonical(cbor.decode(cbor.encode([value])))).toEqual([[canonical(value)]]);
     }
   });
 
-  it('writes a negative integer past -2^53 exactly and reads it back exactly (64-bit ints decode via bigint)', () => {
-    // cbor-x computes -1 - n in doubles, which rounds twice; other decoders read the exact integer.
+  it('writes a negative integer past -2^53 exactly and reads it back exactly (as a bigint)', () => {
+    // cbor-x computes -1 - n in doubles, which rounds twice; read through bigints, the integer stays exact.
     const value = -10169963133705990;
     expect(encodeHex(value)).toBe('3b' + (-1n - BigInt(value)).toString(16).padStart(16, '0'));
-    expect(cbor.decode(cbor.encode([value]))).toEqual([[-10169963133705990]]);
+    expect(cbor.decode(cbor.encode([value]))).toEqual([[-10169963133705990n]]);
   });
 
-  it('writes bigints that fit in 64 bits as integers and rejects larger ones', () => {
+  it('writes bigints that fit in 64 bits as integers, and larger ones as bignums (tags 2 and 3)', () => {
     expect(encodeHex(5n)).toBe('05');
     expect(encodeHex(2n ** 64n - 1n)).toBe('1bffffffffffffffff');
     expect(encodeHex(-(2n ** 64n))).toBe('3bffffffffffffffff');
-    serializationErrorOf(() => cbor.encode([2n ** 64n]));
-    serializationErrorOf(() => cbor.encode([-(2n ** 64n) - 1n]));
+    expect(encodeHex(2n ** 64n)).toBe('c249010000000000000000');
+    expect(encodeHex(-(2n ** 64n) - 1n)).toBe('c349010000000000000000');
+    // Both read back exactly, 128 bits included.
+    const values = [2n ** 64n, -(2n ** 64n) - 1n, 2n ** 127n + 12345n, -(2n ** 127n)];
+    expect(cbor.decode(cbor.encode(values))).toEqual([values]);
   });
 
   it('writes strings, bytes (a plain byte string, no tag 64) and containers with the shortest header', () => {
@@ -144,8 +147,11 @@ describe('CborSerializer', () => {
   });
 
   describe('decode', () => {
-    it('decodes 2^53 as the number 9007199254740992, and 64-bit negatives as numbers', () => {
-      expect(cbor.decode(hex('821b00200000000000003b001fffffffffffff'))).toEqual([[2 ** 53, -(2 ** 53)]]);
+    it('decodes 64-bit integers as numbers up to 2^53 and exactly, as bigints, beyond', () => {
+      // [2^53, -(2^53), 2^53 - 1, 1558266424841951553]
+      expect(
+        cbor.decode(hex('841b00200000000000003b001fffffffffffff1b001fffffffffffff1b15a0130eae1f5941')),
+      ).toEqual([[2 ** 53, -(2 ** 53), 2 ** 53 - 1, 1558266424841951553n]]);
     });
 
     it('decodes what cbor-x itself writes (as wampy sends it): tag 64 bytes, floats, 16-bit map headers', () => {
@@ -171,17 +177,19 @@ describe('CborSerializer', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
-    it('normalizes undefined like JSON and bignums of up to 64 bits to numbers', () => {
-      // [undefined, {"a": undefined, "b": 1}, bignum 2^63, negative bignum -(2^63) - 1]
+    it('normalizes undefined like JSON, and keeps bignums exact (numbers when safe)', () => {
+      // [undefined, {"a": undefined, "b": 1}, bignum 2^63, negative bignum -(2^63) - 1, bignum 5]
       expect(
-        cbor.decode(hex('84f7a26161f76162' + '01' + 'c2488000000000000000' + 'c3488000000000000000')),
-      ).toEqual([[null, { b: 1 }, 2 ** 63, -(2 ** 63) - 1]]);
+        cbor.decode(
+          hex('85f7a26161f76162' + '01' + 'c2488000000000000000' + 'c3488000000000000000' + 'c24105'),
+        ),
+      ).toEqual([[null, { b: 1 }, 2n ** 63n, -(2n ** 63n) - 1n, 5]]);
     });
 
-    it('refuses bignums over 64 bits before cbor-x builds them (its loop is quadratic in their length)', () => {
-      // bignum 2^64: nine bytes
-      expect(serializationErrorOf(() => cbor.decode(hex('81c249010000000000000000'))).message).toBe(
-        'CBOR bignum of 9 bytes is not supported (at most 8 bytes, 64 bits)',
+    it('refuses bignums over 128 bits before cbor-x builds them (its loop is quadratic in their length)', () => {
+      // bignum 2^128: seventeen bytes
+      expect(serializationErrorOf(() => cbor.decode(hex('81c251' + '01' + '00'.repeat(16)))).message).toBe(
+        'CBOR bignum of 17 bytes is not supported (at most 16 bytes, 128 bits)',
       );
       // 300 KB of bignum, the red-team's freeze: refused at once, before any BigInt is built.
       const length = 300_000;

@@ -57,11 +57,17 @@ describe('JsonSerializer', () => {
       expect(json.encode([custom, new Date(0)])).toBe('["\\u0000Bw==","1970-01-01T00:00:00.000Z"]');
     });
 
-    it('rejects cycles, bigints and nesting past the limit with SerializationError', () => {
+    it('writes bigints as the nearest number (the documented conversion for JSON peers)', () => {
+      expect(json.encode([1n, 2n ** 64n, { id: 1558266424841951553n }])).toBe(
+        '[1,18446744073709552000,{"id":1558266424841951500}]',
+      );
+      expect(json.encode([Buffer.from([1]), 5n])).toBe('["\\u0000AQ==",5]');
+    });
+
+    it('rejects cycles and nesting past the limit with SerializationError', () => {
       const cyclic: unknown[] = [];
       cyclic.push(cyclic);
       serializationErrorOf(() => json.encode(cyclic));
-      serializationErrorOf(() => json.encode([1n]));
       serializationErrorOf(() => json.encode(nestArrays(MAX_NESTING_DEPTH + 1) as unknown[]));
       // Far beyond what JSON.stringify itself could follow.
       serializationErrorOf(() => json.encode(nestArrays(1_000_000) as unknown[]));

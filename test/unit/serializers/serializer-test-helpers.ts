@@ -40,6 +40,9 @@ export function serializationErrorOf(action: () => unknown): SerializationError 
 export function canonical(value: unknown): unknown {
   if (value instanceof Uint8Array) return { $bytes: Buffer.from(value).toString('hex') };
   if (Object.is(value, -0)) return 0;
+  // One form per integer: msgpack and CBOR decode integers beyond 2^53 in magnitude as bigints (exactly).
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) > 2 ** 53) return BigInt(value);
+  if (typeof value === 'bigint' && value >= -(2n ** 53n) && value <= 2n ** 53n) return Number(value);
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(

@@ -115,21 +115,36 @@ function sizeOf(entries: readonly RetainedEntry[]): number {
 }
 
 /**
- * Roughly how many bytes a decoded value holds (strings as UTF-16, binary as is, 8 per number, 16 per
- * container entry). Only counts retained events against their budget, so exactness does not matter; the
- * decoder already bounded the depth of client values.
+ * Roughly how many bytes a value holds (strings as UTF-16, binary as is, 8 per number, 16 per container entry),
+ * to count retained events against their budget: exactness does not matter. Iterative, and each object counted
+ * once, so a value from application code that is very deep, shared or cyclic cannot overflow the stack or loop.
  */
 function approximateSize(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  if (typeof value === 'string') return 2 * value.length;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return 8;
-  if (value instanceof Uint8Array) return value.byteLength;
-  let total = 16;
-  if (Array.isArray(value)) {
-    for (const item of value) total += 8 + approximateSize(item);
-  } else if (typeof value === 'object') {
-    for (const key of Object.keys(value))
-      total += 16 + 2 * key.length + approximateSize((value as Record<string, unknown>)[key]);
+  let total = 0;
+  const pending: unknown[] = [value];
+  const seen = new WeakSet<object>();
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item === null || item === undefined) continue;
+    if (typeof item === 'string') total += 2 * item.length;
+    else if (typeof item !== 'object') total += 8;
+    else if (seen.has(item)) continue;
+    else if (item instanceof Uint8Array) total += item.byteLength;
+    else {
+      seen.add(item);
+      total += 16;
+      if (Array.isArray(item)) {
+        for (const element of item) {
+          total += 8;
+          pending.push(element);
+        }
+      } else {
+        for (const key of Object.keys(item)) {
+          total += 16 + 2 * key.length;
+          pending.push((item as Record<string, unknown>)[key]);
+        }
+      }
+    }
   }
   return total;
 }
