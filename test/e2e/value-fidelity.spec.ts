@@ -110,7 +110,7 @@ describe('value fidelity across serializers', () => {
       subscribed[2],
       expect.any(Number),
       { retained: true },
-      [12345678901234567890],
+      [Number(12345678901234567890n)],
     ]);
     subscriber.terminate();
   });
