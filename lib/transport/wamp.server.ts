@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+// Nest's own metadata keys, imported rather than copied: they are what @MessagePattern writes.
+import { PATTERN_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants.js';
 import { from, isObservable, lastValueFrom, type Observable, type Subscription } from 'rxjs';
 import { isValidUriForMatch, uriLimitProblem } from '../core/protocol/wamp-uri.js';
 import type { WampArgs, WampKwargs, WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
@@ -17,10 +19,6 @@ import { WAMP_EXTRAS_KEY, WAMP_TRANSPORT, type WampHandlerExtras } from './wamp-
 import { WampContext } from './wamp.context.js';
 import { WampEventContext } from './wamp-event.context.js';
 import { WampSubscriptionContext } from './wamp-subscription.context.js';
-
-/** Nest's metadata keys for `@MessagePattern` (from @nestjs/microservices' constants). */
-const PATTERN_METADATA = 'microservices:pattern';
-const TRANSPORT_METADATA = 'microservices:transport';
 
 /** Status values pushed through `status` (Nest 11+ transports report their state). */
 type WampTransportStatus = 'listening' | 'closed';

@@ -1,4 +1,6 @@
 import WebSocket from 'ws';
+import { encodeMessage } from '../core/protocol/message-encoder.js';
+import type { WampMessage } from '../core/protocol/wamp-message.interface.js';
 import type { WampConnection } from '../core/router/wamp-connection.interface.js';
 import type { WampSession } from '../core/router/wamp-session.js';
 import type { WampTransportInfo } from '../core/router/wamp-transport-info.interface.js';
@@ -165,13 +167,13 @@ export class WebSocketConnection implements WampConnection {
    * bounded by the in-flight call cap; a peer that lets even those pile up past four times the buffer limit
    * is disconnected rather than buffered without bound.
    */
-  send(message: readonly unknown[]): void {
+  send(message: WampMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     if (this.socket.bufferedAmount > this.limits.bufferLimit * 4) {
       this.close(CLOSE_POLICY_VIOLATION, 'outbound buffer overflow');
       return;
     }
-    this.write(this.serializer.encode(message));
+    this.write(this.serializer.encode(encodeMessage(message)));
   }
 
   sendEvent(frame: Buffer | string): void {

@@ -1,4 +1,10 @@
-import type { WampConnection, WampSerializer, WampTransportInfo } from '../../lib/index.js';
+import {
+  encodeMessage,
+  type WampConnection,
+  type WampMessage,
+  type WampSerializer,
+  type WampTransportInfo,
+} from '../../lib/index.js';
 
 /** A serializer for unit tests: JSON text, one message per frame. */
 export const fakeJsonSerializer: WampSerializer = {
@@ -25,9 +31,9 @@ export class FakeConnection implements WampConnection {
 
   constructor(readonly serializer: WampSerializer = fakeJsonSerializer) {}
 
-  send(message: readonly unknown[]): void {
+  send(message: WampMessage): void {
     // Round-trip through JSON so tests see what a peer would see, not shared object references.
-    this.sent.push(JSON.parse(JSON.stringify(message)) as unknown[]);
+    this.sent.push(JSON.parse(JSON.stringify(encodeMessage(message))) as unknown[]);
   }
 
   sendEvent(frame: Buffer | string): void {

@@ -1,3 +1,5 @@
+import { encodeMessage } from '../protocol/message-encoder.js';
+import type { EventMessage } from '../protocol/wamp-message.interface.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
 
 /**
@@ -8,7 +10,7 @@ import type { WampSerializer } from '../serializers/wamp-serializer.interface.js
  * another subscriber.
  *
  * @example
- * const event = new OutgoingEvent([36, subscriptionId, publicationId, {}, args], logError);
+ * const event = new OutgoingEvent({ type: WampMessageType.EVENT, subscription, publication, details: {}, args }, logError);
  * for (const subscriber of subscribers) subscriber.deliverEvent(event);
  */
 export class OutgoingEvent {
@@ -16,10 +18,12 @@ export class OutgoingEvent {
   private firstSerializer?: WampSerializer;
   private firstFrame?: Buffer | null;
   private others?: Map<WampSerializer, Buffer | null>;
+  /** The message as the wire array, made once for every serializer. */
+  private wire?: unknown[];
 
   constructor(
-    /** `[EVENT, subscription, publication, details, args?, kwargs?]`. */
-    readonly message: readonly unknown[],
+    /** The EVENT to deliver. */
+    readonly message: EventMessage,
     private readonly onEncodeError: (serializer: WampSerializer, error: unknown) => void,
   ) {}
 
@@ -42,7 +46,8 @@ export class OutgoingEvent {
 
   private encode(serializer: WampSerializer): Buffer | null {
     try {
-      const frame = serializer.encode(this.message);
+      this.wire ??= encodeMessage(this.message);
+      const frame = serializer.encode(this.wire);
       // ws turns a string into bytes on every send; one Buffer serves every subscriber (sent as a text frame).
       return typeof frame === 'string' ? Buffer.from(frame) : frame;
     } catch (error) {

@@ -1,3 +1,4 @@
+import type { WampMessage } from '../protocol/wamp-message.interface.js';
 import type { WampSerializer } from '../serializers/wamp-serializer.interface.js';
 import type { WampTransportInfo } from './wamp-transport-info.interface.js';
 
@@ -11,8 +12,11 @@ export interface WampConnection {
   readonly serializer: WampSerializer;
   /** Transport details (subprotocol, address, upgrade headers). */
   readonly transport: WampTransportInfo;
-  /** Sends one message (an array) encoded with the connection's serializer. */
-  send(message: readonly unknown[]): void;
+  /**
+   * Sends one typed message, encoded with the connection's serializer (through the protocol's one encoder,
+   * `encodeMessage`). Throws when it cannot be encoded; the session catches that.
+   */
+  send(message: WampMessage): void;
   /**
    * Sends an EVENT frame already encoded with this connection's serializer (fan-out encodes once per
    * serializer). Unlike {@link WampConnection.send}, events are subject to the slow-consumer policy: when

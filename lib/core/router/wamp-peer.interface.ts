@@ -1,4 +1,4 @@
-import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
+import type { WampArgs, WampKwargs, WampMessage } from '../protocol/wamp-message.interface.js';
 import type { WampIdentity } from './wamp-authenticator.interface.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import type { WampTransportInfo } from './wamp-transport-info.interface.js';
@@ -29,7 +29,7 @@ export interface WampPeer {
    * Sends one message that must not be lost (RESULT, ERROR, SUBSCRIBED, ...). Returns `false` when it cannot be
    * encoded for this peer (logged by the peer); nothing is sent once the session is closed. Never throws.
    */
-  send(message: readonly unknown[]): boolean;
+  send(message: WampMessage): boolean;
   /**
    * Delivers an EVENT, subject to the peer's slow-consumer policy. Returns `false` when it was not handed on: the
    * session is gone, or the event cannot be encoded for it (the event reports why, once per serializer).

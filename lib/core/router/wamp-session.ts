@@ -181,14 +181,14 @@ export class WampSession implements WampPeer {
    * format cannot carry, such as a bigint beyond 64 bits or nesting too deep); that is logged, and the caller
    * decides what the peer gets instead. Never throws.
    */
-  send(message: readonly unknown[]): boolean {
+  send(message: WampMessage): boolean {
     if (this.currentState === 'closed') return true;
     try {
       this.connection.send(message);
       return true;
     } catch (error) {
       this.router.options.logger.error(
-        `Session ${this.id}: cannot send ${messageName(message[0] as number)} as ${this.connection.serializer.protocol}: ${
+        `Session ${this.id}: cannot send ${messageName(message.type)} as ${this.connection.serializer.protocol}: ${
           error instanceof Error ? error.message : String(error)
         }`,
       );
@@ -269,7 +269,11 @@ export class WampSession implements WampPeer {
       return Promise.resolve();
     }
     this.currentState = 'closing';
-    this.connection.send([WampMessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+    this.connection.send({
+      type: WampMessageType.GOODBYE,
+      details: message === undefined ? {} : { message },
+      reason,
+    });
     return new Promise<void>((resolve) => {
       const finish = (): void => {
         clearTimeout(this.goodbyeTimer);
@@ -288,8 +292,8 @@ export class WampSession implements WampPeer {
     if (this.currentState === 'closed') return;
     // Details may come from application code (an authenticator's WampAbortError): if they cannot be encoded,
     // the ABORT goes without them rather than the session staying open.
-    if (!this.send([WampMessageType.ABORT, { ...details, message }, reason])) {
-      this.send([WampMessageType.ABORT, { message }, reason]);
+    if (!this.send({ type: WampMessageType.ABORT, details: { ...details, message }, reason })) {
+      this.send({ type: WampMessageType.ABORT, details: { message }, reason });
     }
     this.dispose(closeCode, reason);
   }
@@ -422,14 +426,14 @@ export class WampSession implements WampPeer {
   private refuseUnauthorized(message: WampMessage, action: WampAction, uri: string): void {
     // A broker answers a PUBLISH only when the publisher asked for an acknowledgement.
     if (message.type === WampMessageType.PUBLISH && message.options.acknowledge !== true) return;
-    this.send([
-      WampMessageType.ERROR,
-      message.type,
-      (message as { request: number }).request,
-      {},
-      WampErrorUri.NOT_AUTHORIZED,
-      [`Not authorized to ${action} ${quoteUri(uri)}.`],
-    ]);
+    this.send({
+      type: WampMessageType.ERROR,
+      requestType: message.type,
+      request: (message as { request: number }).request,
+      details: {},
+      error: WampErrorUri.NOT_AUTHORIZED,
+      args: [`Not authorized to ${action} ${quoteUri(uri)}.`],
+    });
   }
 
   private route(message: WampMessage, realm: WampRealm): void {
@@ -468,7 +472,11 @@ export class WampSession implements WampPeer {
         realm.broker.unsubscribe(this, message);
         return;
       case WampMessageType.GOODBYE:
-        this.connection.send([WampMessageType.GOODBYE, {}, WampCloseUri.GOODBYE_AND_OUT]);
+        this.connection.send({
+          type: WampMessageType.GOODBYE,
+          details: {},
+          reason: WampCloseUri.GOODBYE_AND_OUT,
+        });
         this.dispose(CLOSE_NORMAL, 'goodbye');
         return;
       case WampMessageType.ABORT:
@@ -536,7 +544,7 @@ export class WampSession implements WampPeer {
       agent: this.router.options.agent,
     };
     if (identity.authextra !== undefined) details.authextra = identity.authextra;
-    this.connection.send([WampMessageType.WELCOME, this.id, details]);
+    this.connection.send({ type: WampMessageType.WELCOME, session: this.id, details });
   }
 
   private challenge(authMethod: string, extra: WampDict): Promise<WampChallengeResponse> {
@@ -548,7 +556,7 @@ export class WampSession implements WampPeer {
     }
     return new Promise<WampChallengeResponse>((resolve, reject) => {
       this.pendingChallenge = { resolve, reject };
-      this.connection.send([WampMessageType.CHALLENGE, authMethod, extra]);
+      this.connection.send({ type: WampMessageType.CHALLENGE, authMethod, extra });
     });
   }
 
@@ -562,14 +570,14 @@ export class WampSession implements WampPeer {
       ) {
         // A broker answers a PUBLISH only when the publisher asked for an acknowledgement.
         if (error.requestType === WampMessageType.PUBLISH && !acknowledged(raw)) return;
-        this.connection.send([
-          WampMessageType.ERROR,
-          error.requestType,
-          error.request,
-          {},
-          WampErrorUri.INVALID_URI,
-          [error.message],
-        ]);
+        this.connection.send({
+          type: WampMessageType.ERROR,
+          requestType: error.requestType,
+          request: error.request,
+          details: {},
+          error: WampErrorUri.INVALID_URI,
+          args: [error.message],
+        });
         return;
       }
       if (this.currentState === 'closing') return;
@@ -590,14 +598,14 @@ export class WampSession implements WampPeer {
     if (this.currentState === 'established') {
       const head = this.connection.serializer.peekRequest?.(frame);
       if (head && CLIENT_REQUEST_TYPES.has(head.type) && isValidId(head.request)) {
-        this.connection.send([
-          WampMessageType.ERROR,
-          head.type,
-          head.request,
-          {},
-          WampErrorUri.PAYLOAD_SIZE_EXCEEDED,
-          [explanation],
-        ]);
+        this.connection.send({
+          type: WampMessageType.ERROR,
+          requestType: head.type,
+          request: head.request,
+          details: {},
+          error: WampErrorUri.PAYLOAD_SIZE_EXCEEDED,
+          args: [explanation],
+        });
         return;
       }
     }

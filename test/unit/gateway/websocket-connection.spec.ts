@@ -1,6 +1,14 @@
 import WebSocket from 'ws';
 import { WebSocketConnection, type CorkableSocket } from '../../../lib/websocket/websocket-connection.js';
+import {
+  decodeMessage,
+  DEFAULT_DECODER_OPTIONS,
+  type WampMessage,
+} from '../../../lib/core/protocol/index.js';
 import { fakeJsonSerializer } from '../../support/fake-connection.js';
+
+/** A wire array as the typed message the router would hand to the connection. */
+const typed = (raw: unknown[]): WampMessage => decodeMessage(raw, DEFAULT_DECODER_OPTIONS);
 
 /** The slice of a `ws` socket WebSocketConnection uses, recording every frame and the cork depth at send time. */
 class FakeWebSocket {
@@ -26,7 +34,13 @@ class FakeWire implements CorkableSocket {
 }
 
 const LIMITS = { bufferLimit: 1024, slowConsumerPolicy: 'drop' as const };
-const TRANSPORT = { type: 'websocket' as const, protocol: 'wamp.2.json', secure: false, url: '/ws', headers: {} };
+const TRANSPORT = {
+  type: 'websocket' as const,
+  protocol: 'wamp.2.json',
+  secure: false,
+  url: '/ws',
+  headers: {},
+};
 
 function connection(): { wire: FakeWire; socket: FakeWebSocket; connection: WebSocketConnection } {
   const wire = new FakeWire();
@@ -34,7 +48,13 @@ function connection(): { wire: FakeWire; socket: FakeWebSocket; connection: WebS
   return {
     wire,
     socket,
-    connection: new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, LIMITS, wire),
+    connection: new WebSocketConnection(
+      socket as unknown as WebSocket,
+      fakeJsonSerializer,
+      TRANSPORT,
+      LIMITS,
+      wire,
+    ),
   };
 }
 
@@ -43,8 +63,8 @@ const nextTick = (): Promise<void> => new Promise((resolve) => process.nextTick(
 describe('WebSocketConnection write coalescing', () => {
   it('holds every frame sent in one tick in one cork, released on the next tick', async () => {
     const { wire, socket, connection: subject } = connection();
-    subject.send([50, 1, {}, [1]]);
-    subject.send([50, 2, {}, [2]]);
+    subject.send(typed([50, 1, {}, [1]]));
+    subject.send(typed([50, 2, {}, [2]]));
     subject.sendEvent('[36,5,6,{},["e"]]');
     expect(wire.corks).toBe(1);
     expect(wire.depth).toBe(1);
@@ -59,13 +79,13 @@ describe('WebSocketConnection write coalescing', () => {
 
   it('includes the RESULTs of promise continuations of the same turn, and corks again on a later turn', async () => {
     const { wire, connection: subject } = connection();
-    subject.send([50, 1, {}]);
+    subject.send(typed([50, 1, {}]));
     await Promise.resolve();
-    subject.send([50, 2, {}]);
+    subject.send(typed([50, 2, {}]));
     expect(wire.corks).toBe(1);
     await new Promise((resolve) => setImmediate(resolve));
     expect(wire.depth).toBe(0);
-    subject.send([50, 3, {}]);
+    subject.send(typed([50, 3, {}]));
     expect(wire.corks).toBe(2);
     await nextTick();
     expect(wire.depth).toBe(0);
@@ -75,7 +95,13 @@ describe('WebSocketConnection write coalescing', () => {
     const wire = new FakeWire();
     const socket = new FakeWebSocket(wire);
     const limits = { bufferLimit: 1024, slowConsumerPolicy: 'drop' as const };
-    const subject = new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, limits, wire);
+    const subject = new WebSocketConnection(
+      socket as unknown as WebSocket,
+      fakeJsonSerializer,
+      TRANSPORT,
+      limits,
+      wire,
+    );
     const frame = `[36,1,2,{},["${'x'.repeat(90)}"]]`; // 104 bytes: the third one passes 256
     subject.sendEvent(frame);
     subject.sendEvent(frame);
@@ -96,11 +122,11 @@ describe('WebSocketConnection write coalescing', () => {
     broken.wire.uncork = () => {
       throw new Error('socket gone');
     };
-    broken.connection.send([50, 1, {}]);
-    healthy.connection.send([50, 2, {}]);
+    broken.connection.send(typed([50, 1, {}]));
+    healthy.connection.send(typed([50, 2, {}]));
     await nextTick();
     expect(healthy.wire.depth).toBe(0);
-    healthy.connection.send([50, 3, {}]);
+    healthy.connection.send(typed([50, 3, {}]));
     expect(healthy.wire.corks).toBe(2);
     await nextTick();
     expect(healthy.wire.depth).toBe(0);
@@ -108,11 +134,16 @@ describe('WebSocketConnection write coalescing', () => {
 
   it('sends without corking when no wire is given, and not at all on a socket that is not open', () => {
     const socket = new FakeWebSocket(new FakeWire());
-    const subject = new WebSocketConnection(socket as unknown as WebSocket, fakeJsonSerializer, TRANSPORT, LIMITS);
-    subject.send([50, 1, {}]);
+    const subject = new WebSocketConnection(
+      socket as unknown as WebSocket,
+      fakeJsonSerializer,
+      TRANSPORT,
+      LIMITS,
+    );
+    subject.send(typed([50, 1, {}]));
     expect(socket.frames).toEqual([{ data: '[50,1,{}]', corked: false }]);
     socket.readyState = WebSocket.CLOSED;
-    subject.send([50, 2, {}]);
+    subject.send(typed([50, 2, {}]));
     expect(socket.frames).toHaveLength(1);
   });
 });

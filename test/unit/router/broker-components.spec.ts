@@ -1,6 +1,7 @@
 import type { WampIdentity } from '../../../lib/core/router/wamp-authenticator.interface.js';
 import type { WampPeer } from '../../../lib/core/router/wamp-peer.interface.js';
 import { OutgoingEvent } from '../../../lib/core/router/outgoing-event.js';
+import { WampMessageType } from '../../../lib/core/protocol/message-type.enum.js';
 import { MembershipRegistry, endMembership } from '../../../lib/core/router/broker/memberships.js';
 import type { Publication } from '../../../lib/core/router/broker/publication.js';
 import { disclosureOf, eligibilityOf } from '../../../lib/core/router/broker/publication-filter.js';
@@ -236,7 +237,10 @@ describe('OutgoingEvent', () => {
       },
       decode: json.decode.bind(json),
     };
-    const event = new OutgoingEvent([36, 1, 2, {}, ['x']], () => undefined);
+    const event = new OutgoingEvent(
+      { type: WampMessageType.EVENT, subscription: 1, publication: 2, details: {}, args: ['x'] },
+      () => undefined,
+    );
     for (let index = 0; index < 3; index++)
       expect(event.frameFor(counting)?.toString()).toBe('[36,1,2,{},["x"]]');
     expect(encodes).toBe(1);
@@ -244,8 +248,9 @@ describe('OutgoingEvent', () => {
     const errors: string[] = [];
     const cyclic: unknown[] = [];
     cyclic.push(cyclic);
-    const broken = new OutgoingEvent([36, 1, 2, {}, [cyclic]], (serializer) =>
-      errors.push(serializer.protocol),
+    const broken = new OutgoingEvent(
+      { type: WampMessageType.EVENT, subscription: 1, publication: 2, details: {}, args: [cyclic] },
+      (serializer) => errors.push(serializer.protocol),
     );
     expect(broken.frameFor(json)).toBeUndefined();
     expect(broken.frameFor(json)).toBeUndefined();

@@ -5,6 +5,8 @@
  * `encode()` calls, shared by all connections of a subprotocol as the gateway's SerializerRegistry does.
  */
 import {
+  encodeMessage,
+  type WampMessage,
   JsonSerializer,
   MsgpackSerializer,
   WampRouter,
@@ -82,8 +84,8 @@ class RecordingConnection implements WampConnection {
     };
   }
 
-  send(message: readonly unknown[]): void {
-    this.sent.push([...message]);
+  send(message: WampMessage): void {
+    this.sent.push(encodeMessage(message));
   }
 
   sendEvent(frame: Buffer | string): void {

@@ -1,7 +1,7 @@
 import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
-import { appendPayload } from '../../protocol/wamp-payload.js';
 import type {
+  EventMessage,
   PublishMessage,
   PublishOptions,
   SubscribeMessage,
@@ -115,7 +115,11 @@ export class LocalBroker implements WampBroker {
     const match = message.options.match ?? 'exact';
     let subscription = this.table.find(message.topic, match);
     if (subscription && this.members.membership(session, subscription)) {
-      session.send([WampMessageType.SUBSCRIBED, message.request, subscription.id]);
+      session.send({
+        type: WampMessageType.SUBSCRIBED,
+        request: message.request,
+        subscription: subscription.id,
+      });
       return;
     }
     const waiting = subscription && this.members.waiting(session, subscription);
@@ -161,7 +165,7 @@ export class LocalBroker implements WampBroker {
     }
     endMembership(membership, this.options.logger);
     this.dropIfEmpty(subscription);
-    session.send([WampMessageType.UNSUBSCRIBED, message.request]);
+    session.send({ type: WampMessageType.UNSUBSCRIBED, request: message.request });
   }
 
   publish(session: WampPeer, message: PublishMessage): void {
@@ -200,7 +204,13 @@ export class LocalBroker implements WampBroker {
         options: message.options,
         publisher: publisherOf(session),
       });
-      if (acknowledge) session.send([WampMessageType.PUBLISHED, message.request, publicationId]);
+      if (acknowledge) {
+        session.send({
+          type: WampMessageType.PUBLISHED,
+          request: message.request,
+          publication: publicationId,
+        });
+      }
     });
   }
 
@@ -319,7 +329,9 @@ export class LocalBroker implements WampBroker {
     getRetained: boolean,
   ): void {
     this.members.hold(session, subscription, membership);
-    for (const request of requests) session.send([WampMessageType.SUBSCRIBED, request, subscription.id]);
+    for (const request of requests) {
+      session.send({ type: WampMessageType.SUBSCRIBED, request, subscription: subscription.id });
+    }
     for (const [args, kwargs] of initialEvents) this.sendToMember(session, subscription, args, kwargs);
     if (!getRetained) return;
     for (const publication of this.retention.eventsFor(subscription.topic, subscription.match, session)) {
@@ -369,7 +381,7 @@ export class LocalBroker implements WampBroker {
   }
 
   /** An EVENT for peers to encode; one that cannot be encoded for a serializer is logged and skipped for it. */
-  private event(message: unknown[]): OutgoingEvent {
+  private event(message: EventMessage): OutgoingEvent {
     return new OutgoingEvent(message, this.reportEncodeError);
   }
 
@@ -390,8 +402,15 @@ export class LocalBroker implements WampBroker {
     request: number,
     refusal: BrokerRefusal,
   ): void {
-    const error: unknown[] = [WampMessageType.ERROR, requestType, request, {}, refusal.uri];
-    session.send(appendPayload(error, refusal.args, refusal.kwargs));
+    session.send({
+      type: WampMessageType.ERROR,
+      requestType,
+      request,
+      details: {},
+      error: refusal.uri,
+      args: refusal.args,
+      kwargs: refusal.kwargs,
+    });
   }
 }
 
@@ -401,6 +420,6 @@ function eventMessage(
   details: Record<string, unknown>,
   args?: WampArgs,
   kwargs?: WampKwargs,
-): unknown[] {
-  return appendPayload([WampMessageType.EVENT, subscription.id, publication, details], args, kwargs);
+): EventMessage {
+  return { type: WampMessageType.EVENT, subscription: subscription.id, publication, details, args, kwargs };
 }

@@ -1,6 +1,5 @@
 import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
-import { appendPayload } from '../../protocol/wamp-payload.js';
 import type {
   CallMessage,
   CancelMessage,
@@ -214,6 +213,14 @@ export class LocalDealer implements WampDealer {
     requestType: WampMessageType = WampMessageType.CALL,
   ): void {
     // The explanation travels as args[0], where clients (Autobahn, wampy) surface it, as Crossbar does.
-    session.send(appendPayload([WampMessageType.ERROR, requestType, request, {}, uri], [message], kwargs));
+    session.send({
+      type: WampMessageType.ERROR,
+      requestType,
+      request,
+      details: {},
+      error: uri,
+      args: [message],
+      kwargs,
+    });
   }
 }

@@ -1,5 +1,4 @@
 import { WampMessageType } from '../../protocol/message-type.enum.js';
-import { appendPayload } from '../../protocol/wamp-payload.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
@@ -81,9 +80,13 @@ export class PendingCall implements WampCall {
 
   progress(args?: WampArgs, kwargs?: WampKwargs): void {
     if (this.done || !this.receiveProgress) return;
-    const sent = this.caller.send(
-      appendPayload([WampMessageType.RESULT, this.request, PROGRESS_DETAILS], args, kwargs),
-    );
+    const sent = this.caller.send({
+      type: WampMessageType.RESULT,
+      request: this.request,
+      details: PROGRESS_DETAILS,
+      args,
+      kwargs,
+    });
     if (!sent) {
       // The stream cannot go on as the caller asked: end it with an error rather than skip values silently.
       this.interrupt('result not encodable');
@@ -93,16 +96,28 @@ export class PendingCall implements WampCall {
 
   result(args?: WampArgs, kwargs?: WampKwargs): void {
     if (this.done) return;
-    const sent = this.caller.send(appendPayload([WampMessageType.RESULT, this.request, {}], args, kwargs));
+    const sent = this.caller.send({
+      type: WampMessageType.RESULT,
+      request: this.request,
+      details: {},
+      args,
+      kwargs,
+    });
     if (sent) this.finish();
     else this.failUnencodable();
   }
 
   error(uri: string, args?: WampArgs, kwargs?: WampKwargs, details: WampDict = {}): void {
     if (this.done) return;
-    const sent = this.caller.send(
-      appendPayload([WampMessageType.ERROR, WampMessageType.CALL, this.request, details, uri], args, kwargs),
-    );
+    const sent = this.caller.send({
+      type: WampMessageType.ERROR,
+      requestType: WampMessageType.CALL,
+      request: this.request,
+      details,
+      error: uri,
+      args,
+      kwargs,
+    });
     if (sent) this.finish();
     else this.failUnencodable();
   }
@@ -113,14 +128,14 @@ export class PendingCall implements WampCall {
    */
   private failUnencodable(): void {
     if (!this.finish()) return;
-    this.caller.send([
-      WampMessageType.ERROR,
-      WampMessageType.CALL,
-      this.request,
-      {},
-      WampErrorUri.RUNTIME_ERROR,
-      [`The procedure's answer cannot be encoded as ${this.caller.transport.protocol}.`],
-    ]);
+    this.caller.send({
+      type: WampMessageType.ERROR,
+      requestType: WampMessageType.CALL,
+      request: this.request,
+      details: {},
+      error: WampErrorUri.RUNTIME_ERROR,
+      args: [`The procedure's answer cannot be encoded as ${this.caller.transport.protocol}.`],
+    });
   }
 
   /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */
