@@ -1,12 +1,8 @@
-import type {
-  WampModuleOptions,
-  WampRealmConfig,
-  WampSubprotocolName,
-} from './interfaces/wamp-module-options.interface.js';
+import type { WampModuleOptions, WampRealmConfig } from './interfaces/wamp-module-options.interface.js';
 import { isValidUri } from './core/protocol/wamp-uri.js';
 import type { WampLogger } from './core/router/wamp-logger.interface.js';
 import type { WampRouterOptions } from './core/router/wamp-router-options.interface.js';
-import { createSerializer, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
+import { SerializerRegistry, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
 import type { WampWebSocketEndpointOptions } from './websocket/wamp-websocket-endpoint.js';
 import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
 import { checkOptions, type OptionProblem } from './options/option-rules.js';
@@ -100,9 +96,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
     },
     endpoint: {
       path,
-      serializers: protocols.map((protocol: WampSubprotocolName) =>
-        createSerializer(protocol, { maxBatchedMessages }),
-      ),
+      serializers: new SerializerRegistry(protocols, { maxBatchedMessages }),
       socketMaxPayload: maxPayload * 2,
       perMessageDeflate: options.perMessageDeflate ?? WAMP_DEFAULTS.perMessageDeflate,
       allowedOrigins: options.allowedOrigins,

@@ -11,6 +11,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { quoteUri } from '../core/protocol/quote-uri.js';
 import type { WampLogger } from '../core/router/wamp-logger.interface.js';
 import type { WampRouter } from '../core/router/wamp-router.js';
+import type { SerializerRegistry } from '../core/serializers/serializer-registry.js';
 import type { WampSerializer } from '../core/serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
 import { WebSocketConnection, type OutboundLimits } from './websocket-connection.js';
@@ -20,7 +21,7 @@ export interface WampWebSocketEndpointOptions {
   /** URL path served, e.g. `/ws`. */
   readonly path: string;
   /** Serializers offered, in the router's order of preference when several match. */
-  readonly serializers: readonly WampSerializer[];
+  readonly serializers: SerializerRegistry;
   /** Largest WebSocket message `ws` accepts before closing with 1009 (above the WAMP-level limit). */
   readonly socketMaxPayload: number;
   /** permessage-deflate on or off. */
@@ -50,7 +51,6 @@ export class WampWebSocketEndpoint {
   private readonly wss: WebSocketServer;
   /** Open connections (each carries its session). */
   private readonly connections = new Set<WebSocketConnection>();
-  private readonly serializersByProtocol: ReadonlyMap<string, WampSerializer>;
   private attachedTo?: HttpServer;
   private ownServer?: HttpServer;
   private keepaliveTimer?: NodeJS.Timeout;
@@ -62,15 +62,12 @@ export class WampWebSocketEndpoint {
     private readonly options: WampWebSocketEndpointOptions,
     private readonly logger: WampLogger,
   ) {
-    this.serializersByProtocol = new Map(
-      options.serializers.map((serializer) => [serializer.protocol, serializer]),
-    );
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
       maxPayload: options.socketMaxPayload,
       perMessageDeflate: options.perMessageDeflate,
-      handleProtocols: (protocols) => this.selectSerializer(protocols)?.protocol ?? false,
+      handleProtocols: (protocols) => options.serializers.select(protocols)?.protocol ?? false,
     });
     this.wss.on('error', (error) =>
       this.logger.error(`WebSocket server error: ${error.message}`, error.stack),
@@ -199,12 +196,11 @@ export class WampWebSocketEndpoint {
       rejectUpgrade(socket, 403, `Origin ${quoteUri(origin)} is not allowed.`);
       return;
     }
-    const offered = parseProtocols(request.headers['sec-websocket-protocol']);
-    if (!this.selectSerializer(offered)) {
+    if (!this.options.serializers.selectFromHeader(request.headers['sec-websocket-protocol'])) {
       rejectUpgrade(
         socket,
         400,
-        `No supported WAMP subprotocol offered. Supported: ${[...this.serializersByProtocol.keys()].join(', ')}.`,
+        `No supported WAMP subprotocol offered. Supported: ${this.options.serializers.protocols.join(', ')}.`,
       );
       return;
     }
@@ -241,7 +237,7 @@ export class WampWebSocketEndpoint {
 
   private onConnection(ws: WebSocket, request: IncomingMessage): void {
     ws.on('error', this.onWebSocketError);
-    const serializer = this.serializersByProtocol.get(ws.protocol) as WampSerializer;
+    const serializer = this.options.serializers.get(ws.protocol) as WampSerializer;
     const socket = request.socket;
     const connection = new WebSocketConnection(
       ws,
@@ -265,14 +261,6 @@ export class WampWebSocketEndpoint {
   private readonly forgetConnection = (connection: WebSocketConnection): void => {
     this.connections.delete(connection);
   };
-
-  private selectSerializer(offered: Iterable<string>): WampSerializer | undefined {
-    for (const protocol of offered) {
-      const serializer = this.serializersByProtocol.get(protocol);
-      if (serializer) return serializer;
-    }
-    return undefined;
-  }
 
   /** One timer for every connection: ping the silent ones, drop those whose pong is overdue. */
   private startKeepalive(): void {
@@ -298,13 +286,6 @@ export class WampWebSocketEndpoint {
 }
 
 /** Splits a `Sec-WebSocket-Protocol` header into the offered subprotocols, in the client's order. */
-function parseProtocols(header: string | undefined): string[] {
-  if (!header) return [];
-  return header
-    .split(',')
-    .map((protocol) => protocol.trim())
-    .filter((protocol) => protocol.length > 0);
-}
 
 function originAllowed(origin: string, allowed: readonly (string | RegExp)[]): boolean {
   return allowed.some((entry) => (typeof entry === 'string' ? entry === origin : entry.test(origin)));

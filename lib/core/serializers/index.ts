@@ -18,5 +18,4 @@ export {
   SerializerRegistry,
   createSerializer,
   isWampSubprotocol,
-  selectSubprotocol,
 } from './serializer-registry.js';

@@ -30,25 +30,6 @@ export function isWampSubprotocol(name: string): name is WampSubprotocol {
 }
 
 /**
- * Picks the subprotocol for a WebSocket handshake: the first one the client offered that is enabled.
- * The client lists protocols in its order of preference (RFC 6455 §4.1), so that order wins.
- *
- * @param offered the client's `Sec-WebSocket-Protocol` values, in the order sent (ws passes a Set)
- * @param enabled the subprotocols the server accepts (default: all)
- * @returns the chosen subprotocol, or `undefined` when nothing offered is enabled
- */
-export function selectSubprotocol(
-  offered: Iterable<string>,
-  enabled: Iterable<WampSubprotocol> = WAMP_SUBPROTOCOLS,
-): WampSubprotocol | undefined {
-  const accepted: ReadonlySet<string> = enabled instanceof Set ? enabled : new Set<string>(enabled);
-  for (const name of offered) {
-    if (accepted.has(name) && isWampSubprotocol(name)) return name;
-  }
-  return undefined;
-}
-
-/**
  * Creates the serializer for one subprotocol. Serializers are stateless between calls and encode and
  * decode synchronously, so a single instance can serve every connection.
  *
@@ -82,8 +63,7 @@ export function createSerializer(
  * @example
  * const serializers = new SerializerRegistry(['wamp.2.json', 'wamp.2.msgpack']);
  * // in ws's handleProtocols(protocols):
- * const chosen = serializers.select(protocols); // 'wamp.2.msgpack' | 'wamp.2.json' | undefined
- * const serializer = chosen && serializers.get(chosen);
+ * const serializer = serializers.select(offered); // the msgpack or JSON serializer, or undefined
  */
 export class SerializerRegistry {
   /** The enabled subprotocols, in the order given. */
@@ -112,11 +92,25 @@ export class SerializerRegistry {
     return this.serializers.get(protocol);
   }
 
-  /** The first client-offered subprotocol that is enabled here, or `undefined`. See {@link selectSubprotocol}. */
-  select(offered: Iterable<string>): WampSubprotocol | undefined {
+  /**
+   * The serializer of the first client-offered subprotocol that is enabled here, or `undefined`. The client
+   * lists subprotocols in its order of preference (RFC 6455 §4.1), so that order wins; names match exactly
+   * (case-sensitive, as RFC 6455 asks).
+   */
+  select(offered: Iterable<string>): WampSerializer | undefined {
     for (const name of offered) {
-      if (this.serializers.has(name)) return name as WampSubprotocol;
+      const serializer = this.serializers.get(name);
+      if (serializer) return serializer;
     }
     return undefined;
+  }
+
+  /**
+   * The serializer for the subprotocols offered in a `Sec-WebSocket-Protocol` header (comma-separated), or
+   * `undefined` when none is enabled.
+   */
+  selectFromHeader(header: string | undefined): WampSerializer | undefined {
+    if (!header) return undefined;
+    return this.select(header.split(',').map((name) => name.trim()));
   }
 }

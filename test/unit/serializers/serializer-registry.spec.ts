@@ -1,7 +1,6 @@
 import {
   createSerializer,
   isWampSubprotocol,
-  selectSubprotocol,
   SerializerRegistry,
   WAMP_SUBPROTOCOLS,
   type WampSubprotocol,
@@ -41,24 +40,27 @@ describe('WAMP_SUBPROTOCOLS', () => {
   });
 });
 
-describe('selectSubprotocol', () => {
+describe('SerializerRegistry.select', () => {
   it("picks the client's first offered protocol that is enabled (client preference)", () => {
-    expect(selectSubprotocol(['wamp.2.cbor', 'wamp.2.json'])).toBe('wamp.2.cbor');
-    expect(selectSubprotocol(new Set(['foo', 'wamp.2.msgpack.batched', 'wamp.2.json']))).toBe(
+    const all = new SerializerRegistry();
+    expect(all.select(['wamp.2.cbor', 'wamp.2.json'])?.protocol).toBe('wamp.2.cbor');
+    expect(all.select(new Set(['foo', 'wamp.2.msgpack.batched', 'wamp.2.json']))?.protocol).toBe(
       'wamp.2.msgpack.batched',
     );
-    expect(selectSubprotocol(['wamp.2.cbor', 'wamp.2.json'], ['wamp.2.json', 'wamp.2.msgpack'])).toBe(
-      'wamp.2.json',
-    );
-    expect(selectSubprotocol(['wamp.2.cbor', 'wamp.2.json'], new Set<WampSubprotocol>(['wamp.2.json']))).toBe(
-      'wamp.2.json',
+    const some = new SerializerRegistry(['wamp.2.json', 'wamp.2.msgpack']);
+    expect(some.select(['wamp.2.cbor', 'wamp.2.json'])?.protocol).toBe('wamp.2.json');
+    expect(some.selectFromHeader('wamp.2.cbor,  wamp.2.msgpack ,wamp.2.json')?.protocol).toBe(
+      'wamp.2.msgpack',
     );
   });
 
-  it('returns undefined when nothing offered is supported and enabled', () => {
-    expect(selectSubprotocol([])).toBeUndefined();
-    expect(selectSubprotocol(['wamp.2.ubjson', 'graphql-ws'])).toBeUndefined();
-    expect(selectSubprotocol(['wamp.2.cbor'], ['wamp.2.json'])).toBeUndefined();
+  it('returns undefined when nothing offered is supported and enabled, or when names differ in case', () => {
+    const all = new SerializerRegistry();
+    expect(all.select([])).toBeUndefined();
+    expect(all.select(['wamp.2.ubjson', 'graphql-ws', 'WAMP.2.JSON'])).toBeUndefined();
+    expect(new SerializerRegistry(['wamp.2.json']).select(['wamp.2.cbor'])).toBeUndefined();
+    expect(all.selectFromHeader(undefined)).toBeUndefined();
+    expect(all.selectFromHeader('')).toBeUndefined();
   });
 });
 
@@ -75,7 +77,7 @@ describe('SerializerRegistry', () => {
     expect(registry.get('wamp.2.cbor')).toBeUndefined();
     expect(registry.get('nonsense')).toBeUndefined();
     expect(registry.get('wamp.2.json')).toBe(registry.get('wamp.2.json'));
-    expect(registry.select(['wamp.2.cbor', 'wamp.2.json', 'wamp.2.msgpack'])).toBe('wamp.2.json');
+    expect(registry.select(['wamp.2.cbor', 'wamp.2.json', 'wamp.2.msgpack'])?.protocol).toBe('wamp.2.json');
     expect(registry.select(['wamp.2.cbor'])).toBeUndefined();
   });
 
