@@ -7,8 +7,10 @@ import {
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import WebSocket, { WebSocketServer } from 'ws';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
 import { quoteUri } from '../core/protocol/quote-uri.js';
+import { ConnectionRegistry } from '../core/router/connection-registry.js';
 import type { WampLogger } from '../core/router/wamp-logger.interface.js';
 import type { WampRouter } from '../core/router/wamp-router.js';
 import type { SerializerRegistry } from '../core/serializers/serializer-registry.js';
@@ -49,19 +51,17 @@ export interface WampWebSocketEndpointOptions {
  */
 export class WampWebSocketEndpoint {
   private readonly wss: WebSocketServer;
-  /** Open connections (each carries its session). */
-  private readonly connections = new Set<WebSocketConnection>();
+  /** Open connections (each carries its session): limit, keepalive and graceful close. */
+  private readonly connections: ConnectionRegistry<WebSocketConnection>;
   private attachedTo?: HttpServer;
   private ownServer?: HttpServer;
-  private keepaliveTimer?: NodeJS.Timeout;
-  /** Upgrades accepted but not yet completed, counted against `maxConnections`. */
-  private upgrading = 0;
 
   constructor(
     private readonly router: WampRouter,
     private readonly options: WampWebSocketEndpointOptions,
     private readonly logger: WampLogger,
   ) {
+    this.connections = new ConnectionRegistry(router, options);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -81,14 +81,14 @@ export class WampWebSocketEndpoint {
 
   /** The open connections (e.g. to read `droppedEvents` or `socket.bufferedAmount` when monitoring). */
   get openConnections(): WebSocketConnection[] {
-    return [...this.connections];
+    return this.connections.connections;
   }
 
   /** Serves the endpoint on an existing HTTP(S) server (the Nest app's), sharing its port. */
   attach(server: HttpServer): void {
     UpgradeRouter.for(server).register(this.options.path, this.handleUpgrade);
     this.attachedTo = server;
-    this.startKeepalive();
+    this.connections.startKeepalive();
   }
 
   /**
@@ -124,20 +124,7 @@ export class WampWebSocketEndpoint {
    * `wamp.close.system_shutdown` (ABORT to those still joining), waits for the replies, then cuts the rest.
    */
   async close(): Promise<void> {
-    clearInterval(this.keepaliveTimer);
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.shutdownTimeout);
-    });
-    await Promise.race([this.router.shutdown(undefined, this.options.shutdownTimeout), grace]);
-    clearTimeout(timer);
-    // Sessions that never answered GOODBYE are disposed here, before app.close() returns, not when their
-    // sockets' close events come in later (after Nest's shutdown hooks).
-    for (const connection of this.connections) {
-      connection.socket.terminate();
-      connection.socketClosed();
-    }
-    this.connections.clear();
+    await this.connections.close();
     if (this.attachedTo) {
       UpgradeRouter.for(this.attachedTo).unregister(this.options.path);
       this.attachedTo = undefined;
@@ -182,10 +169,6 @@ export class WampWebSocketEndpoint {
       rejectUpgrade(socket, 503, 'The WAMP router is shutting down.');
       return;
     }
-    if (this.connections.size + this.upgrading >= this.options.maxConnections) {
-      rejectUpgrade(socket, 503, 'The WAMP router has reached its connection limit.');
-      return;
-    }
     const origin = request.headers.origin;
     if (
       origin !== undefined &&
@@ -205,12 +188,18 @@ export class WampWebSocketEndpoint {
       return;
     }
     // Counted from here: a burst of handshakes must not slip past the limit before any of them completes.
-    this.upgrading++;
-    let counted = true;
-    const settle = (): void => {
-      if (counted) this.upgrading--;
-      counted = false;
-    };
+    const admission = this.connections.admit();
+    if (!admission.accepted) {
+      rejectUpgrade(
+        socket,
+        503,
+        admission.reason === 'full'
+          ? 'The WAMP router has reached its connection limit.'
+          : 'The WAMP router is shutting down.',
+      );
+      return;
+    }
+    const settle = admission.release;
     socket.once('close', settle);
     try {
       this.wss.handleUpgrade(request, socket, head, (ws) => {
@@ -255,37 +244,9 @@ export class WampWebSocketEndpoint {
       socket,
     );
     this.connections.add(connection);
-    connection.attach(this.router.openSession(connection), this.forgetConnection);
-  }
-
-  private readonly forgetConnection = (connection: WebSocketConnection): void => {
-    this.connections.delete(connection);
-  };
-
-  /** One timer for every connection: ping the silent ones, drop those whose pong is overdue. */
-  private startKeepalive(): void {
-    const { pingInterval, pingTimeout } = this.options;
-    if (pingInterval <= 0 || this.keepaliveTimer) return;
-    const tick = Math.max(100, Math.min(pingInterval, pingTimeout) / 4);
-    this.keepaliveTimer = setInterval(() => {
-      const now = Date.now();
-      for (const connection of this.connections) {
-        if (connection.pingSentAt !== 0) {
-          if (now - connection.pingSentAt >= pingTimeout) connection.socket.terminate();
-        } else if (
-          now - connection.lastSeen >= pingInterval &&
-          connection.socket.readyState === WebSocket.OPEN
-        ) {
-          connection.pingSentAt = now;
-          connection.socket.ping();
-        }
-      }
-    }, tick);
-    this.keepaliveTimer.unref();
+    connection.attach(this.router.openSession(connection), this.connections.remove);
   }
 }
-
-/** Splits a `Sec-WebSocket-Protocol` header into the offered subprotocols, in the client's order. */
 
 function originAllowed(origin: string, allowed: readonly (string | RegExp)[]): boolean {
   return allowed.some((entry) => (typeof entry === 'string' ? entry === origin : entry.test(origin)));

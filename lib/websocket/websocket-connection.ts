@@ -1,7 +1,8 @@
 import WebSocket from 'ws';
 import { encodeMessage } from '../core/protocol/message-encoder.js';
 import type { WampMessage } from '../core/protocol/wamp-message.interface.js';
-import type { WampConnection } from '../core/router/wamp-connection.interface.js';
+import type { RegisteredConnection } from '../core/router/connection-registry.js';
+import type { ConnectionCloseReason, WampConnection } from '../core/router/wamp-connection.interface.js';
 import type { WampSession } from '../core/router/wamp-session.js';
 import type { WampTransportInfo } from '../core/router/wamp-transport-info.interface.js';
 import type { WampSerializer } from '../core/serializers/wamp-serializer.interface.js';
@@ -9,8 +10,13 @@ import type { WampSerializer } from '../core/serializers/wamp-serializer.interfa
 /** How long a closing socket may take to finish the WebSocket close handshake before it is cut. */
 const CLOSE_HANDSHAKE_TIMEOUT = 2000;
 
-/** Close code when the router gives up on a consumer that does not read (RFC 6455: policy violation). */
-const CLOSE_POLICY_VIOLATION = 1008;
+/** The WebSocket close code (RFC 6455) of each neutral close reason. */
+const CLOSE_CODES: Readonly<Record<ConnectionCloseReason, number>> = {
+  normal: 1000,
+  protocol_error: 1002,
+  policy_violation: 1008,
+  shutdown: 1001,
+};
 
 /** Outbound buffering rules of one connection (see the README's slow-consumer section). */
 export interface OutboundLimits {
@@ -39,7 +45,7 @@ function onSocketPong(this: OwnedWebSocket): void {
 }
 
 function onSocketClose(this: OwnedWebSocket): void {
-  this[OWNER]?.socketClosed();
+  this[OWNER]?.transportClosed();
 }
 
 /** ws send options, shared by every connection rather than one object each. */
@@ -87,10 +93,10 @@ export interface CorkableSocket {
 }
 
 /**
- * A {@link WampConnection} over one `ws` socket. Also carries the keepalive bookkeeping the gateway's
- * single sweep timer reads (one timer for all connections rather than one per connection).
+ * A {@link WampConnection} over one `ws` socket. Also a {@link RegisteredConnection}: it carries the keepalive
+ * bookkeeping the endpoint's single sweep timer reads (one timer for all connections rather than one each).
  */
-export class WebSocketConnection implements WampConnection {
+export class WebSocketConnection implements WampConnection, RegisteredConnection {
   /** Last time anything (message or pong) arrived, in ms since epoch. */
   lastSeen = Date.now();
   /** When the outstanding keepalive ping was sent, or 0 when none is outstanding. */
@@ -150,11 +156,26 @@ export class WebSocketConnection implements WampConnection {
     session.handleFrame(data);
   }
 
+  /** Whether the socket is open and can carry a keepalive ping. */
+  get canPing(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends a WebSocket ping frame; the pong resets the keepalive bookkeeping. */
+  ping(): void {
+    this.socket.ping();
+  }
+
+  /** Cuts the socket at once, without the WebSocket close handshake. */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
   /**
    * The socket has closed (called by the socket listener, or by the endpoint when it cuts sockets at
    * shutdown and does not wait for their close events); only the first call counts.
    */
-  socketClosed(): void {
+  transportClosed(): void {
     const session = this.session;
     this.session = undefined;
     this.onClosed?.(this);
@@ -170,7 +191,7 @@ export class WebSocketConnection implements WampConnection {
   send(message: WampMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     if (this.socket.bufferedAmount > this.limits.bufferLimit * 4) {
-      this.close(CLOSE_POLICY_VIOLATION, 'outbound buffer overflow');
+      this.close('policy_violation', 'outbound buffer overflow');
       return;
     }
     this.write(this.serializer.encode(encodeMessage(message)));
@@ -180,7 +201,7 @@ export class WebSocketConnection implements WampConnection {
     if (this.socket.readyState !== WebSocket.OPEN) return;
     if (this.socket.bufferedAmount > this.limits.bufferLimit) {
       if (this.limits.slowConsumerPolicy === 'drop') this.droppedEvents++;
-      else this.close(CLOSE_POLICY_VIOLATION, 'slow consumer');
+      else this.close('policy_violation', 'slow consumer');
       return;
     }
     this.write(frame);
@@ -217,9 +238,9 @@ export class WebSocketConnection implements WampConnection {
     this.wire?.uncork();
   }
 
-  close(code: number, reason: string): void {
+  close(reason: ConnectionCloseReason, message: string): void {
     if (this.socket.readyState === WebSocket.CLOSED) return;
-    this.socket.close(code, reason);
+    this.socket.close(CLOSE_CODES[reason], message);
     // ws waits 30 s for the peer's close frame; a peer that never answers should not hold a socket that long.
     const timer = setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_TIMEOUT).unref();
     // Cleared on close, or the timer would keep the closed connection (and its session) reachable for 2 s.

@@ -113,7 +113,8 @@ class CookieAuthenticator implements WampTransportAuthenticator {
   readonly seen: (string | undefined)[] = [];
 
   async authenticateTransport(context: WampAuthContext): Promise<WampAuthResult | null> {
-    const header = context.transport.headers.cookie;
+    // Cookies come with the WebSocket upgrade request (a RawSocket connection has none).
+    const header = context.transport.type === 'websocket' ? context.transport.headers.cookie : undefined;
     const cookie = Array.isArray(header) ? header.join('; ') : header;
     this.seen.push(cookie);
     const session = /(?:^|;\s*)session=([^;]+)/.exec(cookie ?? '')?.[1];
@@ -389,6 +390,7 @@ describe.each<Platform>(['express', 'fastify'])('realm authentication on %s', (p
         url: '/ws',
       });
       expect(context.transport.remoteAddress).toMatch(/127\.0\.0\.1/);
+      if (context.transport.type !== 'websocket') throw new Error('expected a WebSocket transport');
       expect(context.transport.headers['sec-websocket-protocol']).toBe('wamp.2.json');
       expect(context.transport.headers.host).toBe(`127.0.0.1:${running.port}`);
       // Fields that only served the handshake are not kept for the session's lifetime.

@@ -79,8 +79,15 @@ function makeCertificate(): { key: string; cert: string } | { skip: string } {
 class TransportController {
   @MessagePattern('transport.info')
   info(@Ctx() ctx: WampContext): Record<string, unknown> {
-    const { secure, protocol, url, type } = ctx.session.transport;
-    return { secure, protocol, url, type, authmethod: ctx.session.authmethod };
+    const transport = ctx.session.transport;
+    const url = transport.type === 'websocket' ? transport.url : undefined;
+    return {
+      secure: transport.secure,
+      protocol: transport.protocol,
+      url,
+      type: transport.type,
+      authmethod: ctx.session.authmethod,
+    };
   }
 }
 

@@ -131,7 +131,7 @@ class Devices implements WampCryptosignAuthenticator {
 class CookieSessions implements WampTransportAuthenticator {
   readonly authmethod = 'cookie';
   async authenticateTransport(context: WampAuthContext): Promise<WampAuthResult | null> {
-    const cookie = context.transport.headers.cookie;
+    const cookie = context.transport.type === 'websocket' ? context.transport.headers.cookie : undefined;
     return typeof cookie === 'string' && /(?:^|;\s*)session=device-cookie(?:;|$)/.test(cookie)
       ? { authid: 'cookie-holder', authrole: 'browser' }
       : null;

@@ -1,5 +1,6 @@
 import {
   encodeMessage,
+  type ConnectionCloseReason,
   type WampConnection,
   type WampMessage,
   type WampSerializer,
@@ -19,7 +20,7 @@ export const fakeJsonSerializer: WampSerializer = {
 export class FakeConnection implements WampConnection {
   readonly sent: unknown[][] = [];
   readonly encoded: (Buffer | string)[] = [];
-  closedWith?: { code: number; reason: string };
+  closedWith?: { reason: ConnectionCloseReason; message: string };
   readonly transport: WampTransportInfo = {
     type: 'websocket',
     protocol: 'wamp.2.json',
@@ -41,8 +42,8 @@ export class FakeConnection implements WampConnection {
     this.sent.push(JSON.parse(frame.toString()) as unknown[]);
   }
 
-  close(code: number, reason: string): void {
-    this.closedWith ??= { code, reason };
+  close(reason: ConnectionCloseReason, message: string): void {
+    this.closedWith ??= { reason, message };
   }
 
   /** Removes and returns everything sent so far. */

@@ -26,3 +26,4 @@ export * from './realm-parts.factory.js';
 export * from './realm-parts.interface.js';
 export * from './broker/publication.js';
 export * from './broker/retention-store.js';
+export * from './connection-registry.js';

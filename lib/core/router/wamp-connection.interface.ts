@@ -24,8 +24,14 @@ export interface WampConnection {
    */
   sendEvent(frame: Buffer | string): void;
   /**
-   * Closes the transport. `code` is a WebSocket close code (1000 normal, 1002 protocol error,
-   * 1001 going away, 1009 too big).
+   * Closes the transport, saying why in transport-neutral words; each transport maps them to its own (the
+   * WebSocket close codes 1000, 1002, 1008 and 1001).
    */
-  close(code: number, reason: string): void;
+  close(reason: ConnectionCloseReason, message: string): void;
 }
+
+/**
+ * Why the router closes a connection: `normal` (GOODBYE, ABORT after a refusal), `protocol_error` (a protocol
+ * violation), `policy_violation` (a consumer that does not read), `shutdown` (the router is going away).
+ */
+export type ConnectionCloseReason = 'normal' | 'protocol_error' | 'policy_violation' | 'shutdown';

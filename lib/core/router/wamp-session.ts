@@ -18,7 +18,7 @@ import { SerializationError } from '../serializers/serialization.error.js';
 import { WampAbortError } from './wamp-abort.error.js';
 import type { WampChallengeResponse, WampIdentity } from './wamp-authenticator.interface.js';
 import type { WampAction, WampAuthorizer } from './wamp-authorizer.interface.js';
-import type { WampConnection } from './wamp-connection.interface.js';
+import type { ConnectionCloseReason, WampConnection } from './wamp-connection.interface.js';
 import type { OutgoingEvent } from './outgoing-event.js';
 import type { WampPeer } from './wamp-peer.interface.js';
 import type { WampRealm } from './wamp-realm.js';
@@ -34,10 +34,6 @@ import type { WampTransportInfo } from './wamp-transport-info.interface.js';
  * - `closed`: state disposed, anything that still arrives is ignored.
  */
 export type WampSessionState = 'hello' | 'authenticating' | 'established' | 'closing' | 'closed';
-
-/** WebSocket close codes the session uses when it drops the transport. */
-const CLOSE_NORMAL = 1000;
-const CLOSE_PROTOCOL_ERROR = 1002;
 
 /**
  * The client's requests: their IDs come from the client's one sequential counter, and the router answers
@@ -251,7 +247,7 @@ export class WampSession implements WampPeer {
     try {
       const stack = error instanceof Error ? error.stack : String(error);
       this.router.options.logger.error(`Session ${this.id}: internal error while ${activity}`, stack);
-      this.abort(WampErrorUri.RUNTIME_ERROR, 'Internal router error.', CLOSE_PROTOCOL_ERROR);
+      this.abort(WampErrorUri.RUNTIME_ERROR, 'Internal router error.', 'protocol_error');
     } catch {
       // Nothing is left to report to: the session is as closed as it can be made.
     }
@@ -278,7 +274,7 @@ export class WampSession implements WampPeer {
       const finish = (): void => {
         clearTimeout(this.goodbyeTimer);
         this.goodbyeReplied = undefined;
-        this.dispose(CLOSE_NORMAL, 'goodbye');
+        this.dispose('normal', 'goodbye');
         resolve();
       };
       this.goodbyeReplied = finish;
@@ -288,19 +284,24 @@ export class WampSession implements WampPeer {
   }
 
   /** Ends the session at once with ABORT `reason` and closes the transport. */
-  abort(reason: string, message: string, closeCode = CLOSE_NORMAL, details: WampDict = {}): void {
+  abort(
+    reason: string,
+    message: string,
+    closeReason: ConnectionCloseReason = 'normal',
+    details: WampDict = {},
+  ): void {
     if (this.currentState === 'closed') return;
     // Details may come from application code (an authenticator's WampAbortError): if they cannot be encoded,
     // the ABORT goes without them rather than the session staying open.
     if (!this.send({ type: WampMessageType.ABORT, details: { ...details, message }, reason })) {
       this.send({ type: WampMessageType.ABORT, details: { message }, reason });
     }
-    this.dispose(closeCode, reason);
+    this.dispose(closeReason, reason);
   }
 
   /** Ends the session with ABORT `wamp.error.protocol_violation` and the given explanation. */
   protocolViolation(message: string): void {
-    this.abort(WampErrorUri.PROTOCOL_VIOLATION, message, CLOSE_PROTOCOL_ERROR);
+    this.abort(WampErrorUri.PROTOCOL_VIOLATION, message, 'protocol_error');
   }
 
   /** Called by the transport when the connection is gone: disposes the session without sending anything. */
@@ -341,7 +342,7 @@ export class WampSession implements WampPeer {
       this.join(message).catch((error: unknown) => this.internalError('joining', error));
     } else if (message.type === WampMessageType.ABORT) {
       // The client gave up joining: nothing to answer.
-      this.dispose(CLOSE_NORMAL, 'client abort');
+      this.dispose('normal', 'client abort');
     } else {
       this.protocolViolation(`Expected HELLO as the first message, got ${messageName(message.type)}.`);
     }
@@ -353,7 +354,7 @@ export class WampSession implements WampPeer {
       this.pendingChallenge = undefined;
       pending.resolve(toChallengeResponse(message));
     } else if (message.type === WampMessageType.ABORT) {
-      this.dispose(CLOSE_NORMAL, 'client abort');
+      this.dispose('normal', 'client abort');
     } else if (message.type === WampMessageType.AUTHENTICATE) {
       this.protocolViolation('AUTHENTICATE received, but no CHALLENGE is pending.');
     } else {
@@ -477,10 +478,10 @@ export class WampSession implements WampPeer {
           details: {},
           reason: WampCloseUri.GOODBYE_AND_OUT,
         });
-        this.dispose(CLOSE_NORMAL, 'goodbye');
+        this.dispose('normal', 'goodbye');
         return;
       case WampMessageType.ABORT:
-        this.dispose(CLOSE_NORMAL, 'client abort');
+        this.dispose('normal', 'client abort');
         return;
       case WampMessageType.HELLO:
         this.protocolViolation('HELLO received on a session that is already established.');
@@ -515,7 +516,7 @@ export class WampSession implements WampPeer {
     } catch (error) {
       if (this.isClosed()) return;
       if (error instanceof WampAbortError) {
-        this.abort(error.reason, error.message, CLOSE_NORMAL, error.details);
+        this.abort(error.reason, error.message, 'normal', error.details);
       } else {
         this.router.options.logger.error(
           `Session ${this.id}: authenticator failed`,
@@ -624,7 +625,7 @@ export class WampSession implements WampPeer {
     );
   }
 
-  private dispose(closeCode: number | undefined, reason: string): void {
+  private dispose(closeReason: ConnectionCloseReason | undefined, reason: string): void {
     if (this.currentState === 'closed') return;
     this.currentState = 'closed';
     clearTimeout(this.handshakeTimer);
@@ -641,7 +642,7 @@ export class WampSession implements WampPeer {
     this.router.sessionClosed(this);
     this.ended = true;
     this.lifetime?.abort();
-    if (closeCode !== undefined) this.connection.close(closeCode, reason.slice(0, 120));
+    if (closeReason !== undefined) this.connection.close(closeReason, reason.slice(0, 120));
   }
 }
 

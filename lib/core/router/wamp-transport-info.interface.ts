@@ -1,19 +1,18 @@
-/**
- * What the router knows about the transport a session arrived on: the negotiated subprotocol and the
- * HTTP upgrade request. Authenticators (cookies, bearer tokens, client certificates) and handlers read it
- * through the session.
- */
-export interface WampTransportInfo {
-  /** Transport kind; `websocket` for now (RawSocket may follow). */
-  readonly type: 'websocket';
-  /** Negotiated WebSocket subprotocol, e.g. `wamp.2.json`. */
+/** What every transport tells the router about a connection. */
+interface TransportInfoBase {
+  /** Serializer name the connection negotiated, e.g. `wamp.2.json` (a WebSocket subprotocol name). */
   readonly protocol: string;
-  /** Remote IP address as seen by the socket. */
+  /** Remote IP address as seen by the socket (absent on Unix sockets). */
   readonly remoteAddress?: string;
   /** Remote port as seen by the socket. */
   readonly remotePort?: number;
-  /** Whether the connection is TLS (`wss://`). */
+  /** Whether the connection is TLS (`wss://`, or RawSocket over TLS). */
   readonly secure: boolean;
+}
+
+/** A WebSocket connection: the HTTP upgrade request is known. */
+export interface WebSocketTransportInfo extends TransportInfoBase {
+  readonly type: 'websocket';
   /** The upgrade request's URL (path and query). */
   readonly url: string;
   /**
@@ -22,3 +21,20 @@ export interface WampTransportInfo {
    */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
+
+/** A RawSocket connection (TCP or a Unix socket): no HTTP request, so no URL or headers. */
+export interface RawSocketTransportInfo extends TransportInfoBase {
+  readonly type: 'rawsocket';
+  /** The Unix socket path, when the listener is one. */
+  readonly path?: string;
+}
+
+/**
+ * What the router knows about the transport a session arrived on, by kind. Authenticators (cookies, bearer
+ * tokens, client certificates) and handlers read it through the session; narrow on `type` to reach the
+ * fields of one kind.
+ *
+ * @example
+ * if (session.transport.type === 'websocket') cookie = session.transport.headers.cookie;
+ */
+export type WampTransportInfo = WebSocketTransportInfo | RawSocketTransportInfo;

@@ -135,7 +135,7 @@ describe('WampSession (with a fake connection)', () => {
       [4, 'ticket', {}],
       [3, { message: 'Bad ticket.' }, 'wamp.error.authentication_failed'],
     ]);
-    expect(bad.closedWith?.code).toBe(1000);
+    expect(bad.closedWith?.reason).toBe('normal');
   });
 
   it('hides an authenticator crash from the client and logs it', async () => {
@@ -212,7 +212,7 @@ describe('WampSession (with a fake connection)', () => {
     session.handleFrame(frame([6, {}, 'wamp.close.goodbye_and_out']));
     await closed;
     expect(session.state).toBe('closed');
-    expect(connection.closedWith).toEqual({ code: 1000, reason: 'goodbye' });
+    expect(connection.closedWith).toEqual({ reason: 'normal', message: 'goodbye' });
     expect(router.sessionCount).toBe(0);
   });
 
@@ -223,7 +223,7 @@ describe('WampSession (with a fake connection)', () => {
     const started = Date.now();
     await session.close();
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
-    expect(connection.closedWith?.code).toBe(1000);
+    expect(connection.closedWith?.reason).toBe('normal');
   });
 
   it('disposes everything when the transport drops: realm, broker subscriptions, signal', async () => {
