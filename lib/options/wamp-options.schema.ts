@@ -125,6 +125,7 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
       broker: functionRule('a factory function'),
       dealer: functionRule('a factory function'),
       retentionStore: functionRule('a factory function'),
+      publicationBus: functionRule('a factory function'),
     }),
   },
   { expected: 'an options object' },

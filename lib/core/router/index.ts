@@ -27,3 +27,4 @@ export * from './realm-parts.interface.js';
 export * from './broker/publication.js';
 export * from './broker/retention-store.js';
 export * from './connection-registry.js';
+export * from './broker/publication-bus.js';

@@ -15,6 +15,7 @@ export function createBroker(parts: WampRealmParts | undefined, context: RealmPa
     maxRetainedBytes: options.maxRetainedBytes,
     logger: options.logger,
     retention: parts?.retentionStore?.(context),
+    bus: parts?.publicationBus?.(context),
   });
 }
 

@@ -1,3 +1,4 @@
+import type { WampPublicationBus } from './broker/publication-bus.js';
 import type { WampRetentionStore } from './broker/retention-store.js';
 import type { WampBroker } from './wamp-broker.interface.js';
 import type { WampDealer } from './wamp-dealer.interface.js';
@@ -33,7 +34,7 @@ export interface RealmPartContext {
 
 /**
  * How a realm's parts are made. Each is optional: the in-memory defaults (`LocalBroker`, `LocalDealer`, the
- * `LocalBroker`'s own in-memory retention store) serve one process; a distributed backplane or a shared
+ * `LocalBroker`'s own in-memory retention store and local publication bus) serve one process; a distributed backplane or a shared
  * retention store plugs in here, as router options or, in Nest, as providers (see `WampModule`).
  *
  * @example
@@ -46,4 +47,9 @@ export interface WampRealmParts {
   readonly dealer?: (context: RealmPartContext) => WampDealer;
   /** Builds a realm's retention store, for the default broker. Default: in memory, bounded by the options. */
   readonly retentionStore?: (context: RealmPartContext) => WampRetentionStore;
+  /**
+   * Builds a realm's publication bus, for the default broker: where accepted publications go to reach the
+   * realm's subscribers on every instance. Default: a `LocalPublicationBus` (this process only).
+   */
+  readonly publicationBus?: (context: RealmPartContext) => WampPublicationBus;
 }

@@ -1,4 +1,11 @@
-import { LocalBroker, WampRouter, type Publication, type WampRetentionStore } from '../../../lib/index.js';
+import {
+  LocalBroker,
+  LocalPublicationBus,
+  WampRouter,
+  type Publication,
+  type WampPublicationBus,
+  type WampRetentionStore,
+} from '../../../lib/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { routerOptions } from '../../support/router-options.js';
 
@@ -55,5 +62,81 @@ describe('realm parts', () => {
     );
     expect(built).toEqual(['broker realm1']);
     expect(router.realms.get('realm1')?.broker).toBeInstanceOf(LocalBroker);
+  });
+
+  it('a publication bus carries publications between two routers as one realm (the backplane seam)', async () => {
+    // A toy backplane: every bus of the realm delivers what any of them publishes, in order, at once.
+    const buses: ((publication: Publication) => void)[] = [];
+    const sent: Publication[] = [];
+    const publicationBus = (): WampPublicationBus => ({
+      connect: (deliver) => void buses.push(deliver),
+      publish: (publication) => {
+        sent.push(publication);
+        for (const deliver of buses) deliver(publication);
+      },
+    });
+    const first = new WampRouter(routerOptions({ parts: { publicationBus } }));
+    const second = new WampRouter(routerOptions({ parts: { publicationBus } }));
+    expect(buses).toHaveLength(2);
+    const publisher = await joined(first);
+    const here = await joined(first);
+    const there = await joined(second);
+    for (const [index, { session, connection }] of [here, there].entries()) {
+      session.handleFrame(Buffer.from(JSON.stringify([32, index + 1, {}, 'shared.topic'])));
+      expect(connection.take()[0]?.[0]).toBe(33);
+    }
+    publisher.session.handleFrame(
+      Buffer.from(
+        JSON.stringify([
+          16,
+          7,
+          { acknowledge: true, disclose_me: true },
+          'shared.topic',
+          ['hello'],
+          { n: 1 },
+        ]),
+      ),
+    );
+    const [published] = publisher.connection.take();
+    expect(published).toEqual([17, 7, expect.any(Number)]);
+    // What travels is plain data: the publisher by identity, never its session object.
+    expect(sent).toEqual([
+      {
+        topic: 'shared.topic',
+        id: published[2],
+        args: ['hello'],
+        kwargs: { n: 1 },
+        options: { acknowledge: true, disclose_me: true },
+        publisher: { session: publisher.session.id, authid: expect.any(String), authrole: 'anonymous' },
+      },
+    ]);
+    expect(JSON.parse(JSON.stringify(sent[0]))).toEqual(sent[0]);
+    for (const { connection } of [here, there]) {
+      expect(connection.take()).toEqual([
+        [
+          36,
+          expect.any(Number),
+          published[2],
+          {
+            publisher: publisher.session.id,
+            publisher_authid: expect.any(String),
+            publisher_authrole: 'anonymous',
+          },
+          ['hello'],
+          { n: 1 },
+        ],
+      ]);
+    }
+    // Server-side publications take the same road.
+    second.realms.get('realm1')?.broker.publishFromServer('shared.topic', ['from the server']);
+    expect(here.connection.take()).toEqual([
+      [36, expect.any(Number), expect.any(Number), {}, ['from the server']],
+    ]);
+  });
+
+  it('the local bus connects to one broker only', () => {
+    const bus = new LocalPublicationBus();
+    bus.connect(() => undefined);
+    expect(() => bus.connect(() => undefined)).toThrow(/already connected/);
   });
 });

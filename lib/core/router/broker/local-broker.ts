@@ -26,6 +26,7 @@ import type {
 } from './broker-hooks.interface.js';
 import { endMembership, MembershipRegistry, type Membership } from './memberships.js';
 import { publisherOf, type Publication } from './publication.js';
+import { LocalPublicationBus, type WampPublicationBus } from './publication-bus.js';
 import { disclosureOf, eligibilityOf } from './publication-filter.js';
 import { PublicationInterceptors } from './publication-interceptors.js';
 import { RetentionStore, type WampRetentionStore } from './retention-store.js';
@@ -48,6 +49,8 @@ export interface LocalBrokerOptions {
   readonly logger: WampLogger;
   /** Where retained events are kept (default: an in-memory {@link RetentionStore} with the limits above). */
   readonly retention?: WampRetentionStore;
+  /** Where accepted publications go to reach the realm's subscribers (default: a {@link LocalPublicationBus}). */
+  readonly bus?: WampPublicationBus;
 }
 
 /** Events a subscription hook sent before its session was admitted, delivered right after SUBSCRIBED. */
@@ -84,6 +87,7 @@ export class LocalBroker implements WampBroker {
   private readonly hooks = new SubscriptionHookRegistry();
   private readonly interceptors: PublicationInterceptors;
   private readonly retention: WampRetentionStore;
+  private readonly bus: WampPublicationBus;
 
   constructor(
     private readonly nextId: () => number,
@@ -91,6 +95,8 @@ export class LocalBroker implements WampBroker {
   ) {
     this.interceptors = new PublicationInterceptors(options.logger);
     this.retention = options.retention ?? new RetentionStore(options);
+    this.bus = options.bus ?? new LocalPublicationBus();
+    this.bus.connect(this.deliver);
   }
 
   /**
@@ -196,7 +202,7 @@ export class LocalBroker implements WampBroker {
         return;
       }
       if (!session.isOpen) return;
-      this.deliver({
+      this.dispatch({
         topic: message.topic,
         id: publicationId,
         args: message.args,
@@ -226,7 +232,7 @@ export class LocalBroker implements WampBroker {
     options: PublishOptions = {},
   ): number {
     const id = this.nextId();
-    this.deliver({ topic, id, args, kwargs, options });
+    this.dispatch({ topic, id, args, kwargs, options });
     return id;
   }
 
@@ -355,9 +361,14 @@ export class LocalBroker implements WampBroker {
     session.deliverEvent(this.event(eventMessage(subscription, this.nextId(), details, args, kwargs)));
   }
 
-  /** Retains the publication if asked, then hands one EVENT per matching subscription to eligible subscribers. */
-  private deliver(publication: Publication): void {
+  /** An accepted publication: retained if asked (once, here, by the publishing instance), then on the bus. */
+  private dispatch(publication: Publication): void {
     if (publication.options.retain === true) this.retention.retain(publication);
+    this.bus.publish(publication);
+  }
+
+  /** What comes off the bus: one EVENT per matching subscription, to the eligible subscribers on this instance. */
+  private readonly deliver = (publication: Publication): void => {
     const subscriptions = this.table.match(publication.topic);
     if (subscriptions.length === 0) return;
     const eligible = eligibilityOf(publication);
@@ -378,7 +389,7 @@ export class LocalBroker implements WampBroker {
         subscriber.deliverEvent(event);
       }
     }
-  }
+  };
 
   /** An EVENT for peers to encode; one that cannot be encoded for a serializer is logged and skipped for it. */
   private event(message: EventMessage): OutgoingEvent {
