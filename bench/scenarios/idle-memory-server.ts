@@ -51,9 +51,10 @@ interface Counts {
  */
 async function startWamp(): Promise<{ port: number; counts: Counts }> {
   // Loaded here, not at the top: the raw ws baseline process then holds no Nest at all (and starts faster).
-  const [{ portOf, startWampApp }, { LocalBroker, WampGateway, WampRouter }] = await Promise.all([
+  const [{ portOf, startWampApp }, { WampGateway }, { LocalBroker, WampRouter }] = await Promise.all([
     import('../nest-apps.js'),
     import('../../lib/index.js'),
+    import('../../lib/core/index.js'),
   ]);
   const app = await startWampApp({ realms: ['realm1'], maxConnections: 20_000 });
   const gateway = app.get(WampGateway);
@@ -79,7 +80,10 @@ function startRawWs(): Promise<{ port: number; counts: Counts }> {
     });
     const connections = (): number => server.clients.size;
     server.on('listening', () =>
-      resolve({ port: (server.address() as AddressInfo).port, counts: { connections, sessions: connections, subscriptions: () => 0 } }),
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        counts: { connections, sessions: connections, subscriptions: () => 0 },
+      }),
     );
   });
 }

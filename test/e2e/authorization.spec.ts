@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Controller, Injectable } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { type WampAuthenticator } from '../../lib/core/index.js';
 import {
-  type WampAuthenticator,
   type WampAuthorizationRequest,
   type WampDynamicAuthorizer,
   type WampPermissionRule,

@@ -1,14 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import WebSocket from 'ws';
-import {
-  LocalBroker,
-  WampArg,
-  WampGateway,
-  WampRouter,
-  type WampAuthenticator,
-  type WebSocketConnection,
-} from '../../lib/index.js';
+import { LocalBroker, WampRouter, type WampAuthenticator } from '../../lib/core/index.js';
+import { WampArg, WampGateway, type WebSocketConnection } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 

@@ -4,13 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import WebSocket from 'ws';
-import {
-  WampGateway,
-  WampModule,
-  WampRouter,
-  type WampModuleOptions,
-  type WampOptionsFactory,
-} from '../../lib/index.js';
+import { WampGateway, WampModule, type WampModuleOptions, type WampOptionsFactory } from '../../lib/index.js';
+import { WampRouter } from '../../lib/core/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type Platform } from '../support/test-app.js';
 

@@ -3,7 +3,8 @@ import { jest } from '@jest/globals';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type AsyncMicroserviceOptions } from '@nestjs/microservices';
-import { LocalDealer, WampGateway, WampModule, WampRouter, WampTransport } from '../../lib/index.js';
+import { LocalDealer, WampRouter } from '../../lib/core/index.js';
+import { WampGateway, WampModule, WampTransport } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type Platform, type RunningApp } from '../support/test-app.js';
 import {

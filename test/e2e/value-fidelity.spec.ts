@@ -5,11 +5,9 @@ import {
   CborSerializer,
   JsonSerializer,
   MsgpackSerializer,
-  WampProcedure,
-  WampPublisher,
-  type WampCallPayload,
   type WampSerializer,
-} from '../../lib/index.js';
+} from '../../lib/core/index.js';
+import { WampProcedure, WampPublisher, type WampCallPayload } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { WampGateway, WampRouter } from '../../lib/index.js';
+import { WampGateway } from '../../lib/index.js';
+import { WampRouter } from '../../lib/core/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type Platform, type RunningApp } from '../support/test-app.js';
 import { CanaryController, startCanary, type Canary, type CanaryReport } from './support/canary.js';

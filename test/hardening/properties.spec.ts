@@ -7,7 +7,6 @@ import type { Server } from 'node:http';
 import {
   CborSerializer,
   decodeMessage,
-  DEFAULT_DECODER_OPTIONS,
   encodeMessage,
   JsonBatchedSerializer,
   JsonSerializer,
@@ -15,13 +14,13 @@ import {
   MAX_NESTING_DEPTH,
   MsgpackSerializer,
   SerializationError,
-  WampModule,
   WampMessageType,
   WampProtocolError,
-  WampTransport,
   type WampMessage,
   type WampSerializer,
-} from '../../lib/index.js';
+} from '../../lib/core/index.js';
+import { DEFAULT_DECODER_OPTIONS } from '../../lib/core/protocol/message-decoder.js';
+import { WampModule, WampTransport } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { CanaryController, startCanary } from './support/canary.js';
 

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
+import { LocalBroker, WampRouter } from '../../lib/core/index.js';
 import {
-  LocalBroker,
   WampEventPattern,
   WampPublisher,
-  WampRouter,
   type WampCallPayload,
   type WampModuleOptions,
 } from '../../lib/index.js';

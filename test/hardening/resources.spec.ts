@@ -14,20 +14,22 @@ import WebSocket from 'ws';
 import {
   LocalBroker,
   LocalDealer,
+  WampRouter,
+  type WampRealm,
+  type WampSession,
+} from '../../lib/core/index.js';
+import {
   WampContext,
   WampGateway,
   WampModule,
   WampProcedure,
   WampPublisher,
   WampResult,
-  WampRouter,
   WampTransport,
   WebSocketConnection,
   type WampCallPayload,
   type WampDynamicAuthorizer,
   type WampModuleOptions,
-  type WampRealm,
-  type WampSession,
 } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';

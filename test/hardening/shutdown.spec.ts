@@ -1,6 +1,7 @@
 import { Controller, Injectable } from '@nestjs/common';
 import { Ctx } from '@nestjs/microservices';
-import { LocalDealer, WampContext, WampGateway, WampProcedure, WampRouter } from '../../lib/index.js';
+import { LocalDealer, WampRouter } from '../../lib/core/index.js';
+import { WampContext, WampGateway, WampProcedure } from '../../lib/index.js';
 import { startApp } from '../support/test-app.js';
 import {
   LoadGenerator,

@@ -1,14 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Ctx, Payload } from '@nestjs/microservices';
+import { LocalBroker, LocalDealer, WampRouter } from '../../lib/core/index.js';
 import {
-  LocalBroker,
-  LocalDealer,
   WampContext,
   WampGateway,
   WampProcedure,
   WampPublisher,
-  WampRouter,
   type WampCallPayload,
 } from '../../lib/index.js';
 import { startApp, type RunningApp } from '../support/test-app.js';

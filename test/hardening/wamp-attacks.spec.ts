@@ -1,16 +1,13 @@
 import { Controller, type INestApplication } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
+import { LocalBroker, LocalDealer, WampRouter, type WampSession } from '../../lib/core/index.js';
 import {
-  LocalBroker,
-  LocalDealer,
   WampEventPattern,
   WampProcedure,
   WampResult,
-  WampRouter,
   type WampCallPayload,
   type WampContext,
   type WampEventContext,
-  type WampSession,
 } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';

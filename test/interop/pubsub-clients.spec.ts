@@ -27,7 +27,8 @@ import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
 import type { Wampy } from 'wampy';
-import { WampArg, WampContext, WampPublisher, WampRouter } from '../../lib/index.js';
+import { WampArg, WampContext, WampPublisher } from '../../lib/index.js';
+import { WampRouter } from '../../lib/core/index.js';
 import {
   ALL_SERIALIZERS,
   PYTHON,

@@ -32,7 +32,7 @@
  * The Autobahn|Python tests are skipped, with the reason in their name, when /usr/bin/python3 cannot
  * import autobahn (and msgpack / cbor2 for those serializers).
  */
-import { LocalDealer, WampRouter } from '../../lib/index.js';
+import { LocalDealer, WampRouter } from '../../lib/core/index.js';
 import { Errors, type Wampy } from 'wampy';
 import { CallLog, RpcController } from '../e2e/rpc-fixtures.js';
 import {

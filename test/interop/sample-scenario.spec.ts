@@ -58,7 +58,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { Wampy } from 'wampy';
-import { LocalDealer, WampGateway, WampRouter } from '../../lib/index.js';
+import { LocalDealer, WampRouter } from '../../lib/core/index.js';
+import { WampGateway } from '../../lib/index.js';
 import {
   ALL_SERIALIZERS,
   PYTHON,

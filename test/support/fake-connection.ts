@@ -4,8 +4,8 @@ import {
   type WampConnection,
   type WampMessage,
   type WampSerializer,
-  type WampTransportInfo,
-} from '../../lib/index.js';
+} from '../../lib/core/index.js';
+import { type WampTransportInfo } from '../../lib/index.js';
 
 /** A serializer for unit tests: JSON text, one message per frame. */
 export const fakeJsonSerializer: WampSerializer = {

@@ -1,4 +1,4 @@
-import type { WampLogger, WampRouterOptions } from '../../lib/index.js';
+import type { WampLogger, WampRouterOptions } from '../../lib/core/index.js';
 
 /** A logger that keeps the error messages a test may assert on, and drops the rest. */
 export function recordingLogger(): WampLogger & { errors: string[] } {

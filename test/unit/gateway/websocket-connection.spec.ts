@@ -1,10 +1,7 @@
 import WebSocket from 'ws';
 import { WebSocketConnection, type CorkableSocket } from '../../../lib/websocket/websocket-connection.js';
-import {
-  decodeMessage,
-  DEFAULT_DECODER_OPTIONS,
-  type WampMessage,
-} from '../../../lib/core/protocol/index.js';
+import { decodeMessage, type WampMessage } from '../../../lib/core/index.js';
+import { DEFAULT_DECODER_OPTIONS } from '../../../lib/core/protocol/message-decoder.js';
 import { fakeJsonSerializer } from '../../support/fake-connection.js';
 
 /** A wire array as the typed message the router would hand to the connection. */

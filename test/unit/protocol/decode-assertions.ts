@@ -1,10 +1,10 @@
 import {
   decodeMessage,
-  DEFAULT_DECODER_OPTIONS,
   type MessageDecoderOptions,
   WampProtocolError,
   type WampMessage,
-} from '../../../lib/core/protocol/index.js';
+} from '../../../lib/core/index.js';
+import { DEFAULT_DECODER_OPTIONS } from '../../../lib/core/protocol/message-decoder.js';
 
 /** Strict URIs and the default depth: what most tests decode with. */
 export const STRICT: MessageDecoderOptions = { ...DEFAULT_DECODER_OPTIONS, strictUris: true, maxDepth: 32 };

@@ -6,7 +6,7 @@ import {
   WampMessageType,
   WampProtocolError,
   type MessageDecoderOptions,
-} from '../../../lib/core/protocol/index.js';
+} from '../../../lib/core/index.js';
 import { STRICT } from './decode-assertions.js';
 
 const NUM_RUNS = 500;

@@ -1,9 +1,5 @@
-import {
-  decodeMessage,
-  DEFAULT_DECODER_OPTIONS,
-  WampMessageType,
-  WampProtocolError,
-} from '../../../lib/core/protocol/index.js';
+import { decodeMessage, WampMessageType, WampProtocolError } from '../../../lib/core/index.js';
+import { DEFAULT_DECODER_OPTIONS } from '../../../lib/core/protocol/message-decoder.js';
 import { decodeError, expectViolation, LOOSE, nestedDict, nestedList, STRICT } from './decode-assertions.js';
 
 const HELLO_DETAILS = { roles: { caller: {} } };

@@ -1,4 +1,4 @@
-import { encodeMessage, WampMessageType, type WampMessage } from '../../../lib/core/protocol/index.js';
+import { encodeMessage, WampMessageType, type WampMessage } from '../../../lib/core/index.js';
 
 type Payload = { args?: readonly unknown[]; kwargs?: Readonly<Record<string, unknown>> };
 

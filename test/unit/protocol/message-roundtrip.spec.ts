@@ -1,9 +1,4 @@
-import {
-  decodeMessage,
-  encodeMessage,
-  WampMessageType,
-  WampProtocolError,
-} from '../../../lib/core/protocol/index.js';
+import { decodeMessage, encodeMessage, WampMessageType, WampProtocolError } from '../../../lib/core/index.js';
 import { decodeError, STRICT } from './decode-assertions.js';
 import { MESSAGE_VECTORS, REFUSED_MESSAGES } from './wamp-vectors.fixture.js';
 

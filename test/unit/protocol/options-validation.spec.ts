@@ -1,4 +1,4 @@
-import { decodeMessage } from '../../../lib/core/protocol/index.js';
+import { decodeMessage } from '../../../lib/core/index.js';
 import { decodeError, STRICT } from './decode-assertions.js';
 import {
   KNOWN_KEYS,

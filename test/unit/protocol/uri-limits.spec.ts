@@ -1,4 +1,4 @@
-import { decodeMessage, WampMessageType } from '../../../lib/core/protocol/index.js';
+import { decodeMessage, WampMessageType } from '../../../lib/core/index.js';
 import { uriLimitProblem } from '../../../lib/core/protocol/wamp-uri.js';
 import { decodeError, LOOSE, STRICT } from './decode-assertions.js';
 

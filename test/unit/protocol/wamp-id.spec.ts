@@ -1,4 +1,5 @@
-import { isValidId, MAX_ID, toWampId } from '../../../lib/core/protocol/index.js';
+import { isValidId, toWampId } from '../../../lib/core/protocol/wamp-id.js';
+import { MAX_ID } from '../../../lib/core/index.js';
 
 describe('isValidId', () => {
   it('accepts integers in [1, 2^53], including 2^53 itself', () => {

@@ -1,4 +1,4 @@
-import { appendPayload } from '../../../lib/index.js';
+import { appendPayload } from '../../../lib/core/protocol/wamp-payload.js';
 
 describe('appendPayload', () => {
   it.each<[string, unknown[] | undefined, Record<string, unknown> | undefined, unknown[]]>([

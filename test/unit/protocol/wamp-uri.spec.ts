@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { isReservedUri, isValidUri, isValidUriForMatch } from '../../../lib/core/protocol/index.js';
+import { isReservedUri, isValidUri, isValidUriForMatch } from '../../../lib/core/index.js';
 
 // The spec's own patterns (and Autobahn's prefix patterns), as published; the implementation uses
 // faster equivalent forms.

@@ -9,7 +9,7 @@
  * They were checked out of band (not by the test suite) against the WAMP specification's test suite,
  * which covers the same ground with other values.
  */
-import { WampMessageType, type WampMessage } from '../../../lib/core/protocol/index.js';
+import { WampMessageType, type WampMessage } from '../../../lib/core/index.js';
 
 const MAX_ID = 2 ** 53;
 const BIG_ID = 2 ** 53 - 1;

@@ -3,7 +3,7 @@ import {
   WampRouter,
   type RegisteredConnection,
   type WampSession,
-} from '../../../lib/index.js';
+} from '../../../lib/core/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { routerOptions } from '../../support/router-options.js';
 

@@ -13,8 +13,8 @@ import {
   type WampConnection,
   type WampSerializer,
   type WampSession,
-  type WampTransportInfo,
-} from '../../../lib/index.js';
+} from '../../../lib/core/index.js';
+import { type WampTransportInfo } from '../../../lib/index.js';
 import { recordingLogger, routerOptions } from '../../support/router-options.js';
 
 const ROLES = { subscriber: {}, publisher: {} };

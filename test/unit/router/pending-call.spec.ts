@@ -1,4 +1,4 @@
-import { WampRouter, type WampCall } from '../../../lib/index.js';
+import { WampRouter, type WampCall } from '../../../lib/core/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { routerOptions } from '../../support/router-options.js';
 

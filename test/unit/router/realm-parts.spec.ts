@@ -1,11 +1,5 @@
-import {
-  LocalBroker,
-  LocalPublicationBus,
-  WampRouter,
-  type Publication,
-  type WampPublicationBus,
-  type WampRetentionStore,
-} from '../../../lib/index.js';
+import { LocalBroker, LocalPublicationBus, WampRouter } from '../../../lib/core/index.js';
+import { type Publication, type WampPublicationBus, type WampRetentionStore } from '../../../lib/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { routerOptions } from '../../support/router-options.js';
 

@@ -4,7 +4,7 @@ import {
   LocalDealer,
   WampRouter,
   type WampRouterOptions,
-} from '../../../lib/index.js';
+} from '../../../lib/core/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { recordingLogger, routerOptions } from '../../support/router-options.js';
 

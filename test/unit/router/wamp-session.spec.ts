@@ -1,11 +1,6 @@
-import {
-  RandomIdGenerator,
-  SequentialIdGenerator,
-  WampAbortError,
-  WampRouter,
-  type WampAuthenticator,
-  type WampRouterOptions,
-} from '../../../lib/index.js';
+import { RandomIdGenerator, SequentialIdGenerator } from '../../../lib/core/protocol/id-generator.js';
+import { WampAbortError } from '../../../lib/index.js';
+import { WampRouter, type WampAuthenticator, type WampRouterOptions } from '../../../lib/core/index.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { recordingLogger, routerOptions } from '../../support/router-options.js';
 

@@ -1,4 +1,4 @@
-import { WampMessageType } from '../../../lib/core/protocol/index.js';
+import { WampMessageType } from '../../../lib/core/index.js';
 import { CborSerializer } from '../../../lib/core/serializers/cbor.serializer.js';
 import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
 import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
