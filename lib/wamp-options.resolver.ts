@@ -22,7 +22,7 @@ export interface ResolvedWampOptions {
 }
 
 /** Defaults of every option (documented in the README's option table). */
-export const WAMP_DEFAULTS = {
+const WAMP_DEFAULTS = {
   realms: ['realm1'],
   path: '/ws',
   strictUris: true,

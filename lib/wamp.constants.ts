@@ -7,7 +7,7 @@ export const WAMP_MODULE_OPTIONS = Symbol.for('nestjs-wamp:module-options');
 export const WAMP_RESOLVED_OPTIONS = Symbol.for('nestjs-wamp:resolved-options');
 
 /** Version of this package, read from its package.json (same relative path from `lib/` and `dist/`). */
-export const WAMP_PACKAGE_VERSION: string = (
+const WAMP_PACKAGE_VERSION: string = (
   createRequire(import.meta.url)('../package.json') as { version: string }
 ).version;
 

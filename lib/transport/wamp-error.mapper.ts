@@ -6,7 +6,7 @@ import { WampErrorUri } from '../core/protocol/wamp-uris.js';
 import type { WampErrorPayload } from './wamp.exception.js';
 
 /** What the client sees when a handler fails with something it was not meant to see. */
-export const GENERIC_ERROR_MESSAGE = 'Internal error.';
+const GENERIC_ERROR_MESSAGE = 'Internal error.';
 
 /** The message Nest puts in the RpcException it throws when a guard returns false. */
 const NEST_FORBIDDEN_MESSAGE = 'Forbidden resource';

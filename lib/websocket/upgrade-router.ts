@@ -80,7 +80,7 @@ export class UpgradeRouter {
 }
 
 /** The path part of a request URL (`/ws?x=1` -> `/ws`). */
-export function pathOf(url: string | undefined): string {
+function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);

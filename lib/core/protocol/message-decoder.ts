@@ -46,7 +46,7 @@ export const DEFAULT_DECODER_OPTIONS: MessageDecoderOptions = Object.freeze({
 });
 
 /** Request types an ERROR may answer (spec: SUBSCRIBE, UNSUBSCRIBE, PUBLISH, REGISTER, UNREGISTER, CALL, INVOCATION). */
-export const ERROR_REQUEST_TYPES: ReadonlySet<WampMessageType> = new Set([
+const ERROR_REQUEST_TYPES: ReadonlySet<WampMessageType> = new Set([
   WampMessageType.PUBLISH,
   WampMessageType.SUBSCRIBE,
   WampMessageType.UNSUBSCRIBE,

@@ -663,7 +663,7 @@ const MESSAGE_NAMES: ReadonlyMap<number, string> = new Map(
 );
 
 /** `CALL (48)` for log and error texts. */
-export function messageName(type: number): string {
+function messageName(type: number): string {
   const name = MESSAGE_NAMES.get(type);
   return name === undefined ? String(type) : `${name} (${type})`;
 }

@@ -9,7 +9,7 @@ import type { RequestHead } from './wamp-serializer.interface.js';
  * First character of a JSON string that carries binary data under the WAMP convention: the string is
  * U+0000 followed by the standard base64 of the bytes.
  */
-export const JSON_BINARY_PREFIX = '\u0000';
+const JSON_BINARY_PREFIX = '\u0000';
 
 /**
  * The only way U+0000 can appear in valid JSON text: a raw NUL byte is invalid inside a JSON string.
