@@ -675,3 +675,51 @@ describe('publish/subscribe from a Nest app to Autobahn|JS, wampy and Autobahn|P
     );
   });
 });
+
+describe('integers beyond 2^53 from an Autobahn|Python CBOR publisher to Autobahn|Python subscribers', () => {
+  const topic = 'fidelity.big';
+  /** int64 beyond 2^53, the int64 minimum, and a 101-bit integer (a CBOR bignum, tag 2). */
+  const A = 2n ** 62n + 1n;
+  const B = -(2n ** 63n);
+  const C = 2n ** 100n + 1n;
+  const skip = (['cbor', 'msgpack', 'json'] as const).map(pythonSkipReason).find((reason) => reason !== null);
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({ controllers: [] });
+  });
+
+  afterAll(async () => {
+    await running?.app.close();
+  });
+
+  (skip ? it.skip : it)(
+    skip ??
+      'CBOR subscribers get them exactly, msgpack ones exactly up to 64 bits, JSON ones the nearest number',
+    async () => {
+      const subscribers = await Promise.all(
+        (['cbor', 'msgpack', 'json'] as const).map((serializer) =>
+          startPython(running.url, serializer, { subscribe: topic, events: 1 }),
+        ),
+      );
+      const publisher = await runPythonClient(running.url, REALM, 'cbor', {
+        actions: { publish: { topic, args: [A, B, C], kwargs: { c: C } } },
+      });
+      expect(publisher.error).toBeUndefined();
+      expect(publisher.publication).toEqual(expect.any(Number));
+      const [cbor, msgpack, json] = await Promise.all(subscribers.map((run) => run.result));
+      // Exactly what was published: Python ints, the bignum included.
+      expect(cbor.received).toMatchObject([
+        { args: [A, B, C], kwargs: { c: C }, argTypes: ['int', 'int', 'int'] },
+      ]);
+      // uint64 / int64 exactly; beyond 64 bits msgpack has only float64.
+      expect(msgpack.received).toMatchObject([
+        { args: [A, B, Number(C)], kwargs: { c: Number(C) }, argTypes: ['int', 'int', 'float'] },
+      ]);
+      // JSON: the nearest double, as digits Python reads as an int while they look like one.
+      expect(json.received).toHaveLength(1);
+      expect(json.received[0].args.map(Number)).toEqual([Number(A), Number(B), Number(C)]);
+      expect(json.received[0].argTypes).toEqual(['int', 'int', 'float']);
+    },
+  );
+});

@@ -62,7 +62,9 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
                                          pbkdf2 the decoded salt ("base64", default) or its UTF-8 text
                                          ("utf8"); it prints {"auth_patches": [...]} saying what it did.
                 Binary values are written {"__bytes__": "<base64>"} both ways (in ACTIONS_JSON and in
-                the output), so the output stays JSON whatever the serializer decoded.
+                the output), so the output stays JSON whatever the serializer decoded; integers
+                beyond 2^53 in magnitude are written {"__int__": "<digits>"} in the output (and read
+                from it in ACTIONS_JSON), so that JavaScript does not round them.
 
 Prints one JSON object per line, e.g.
   {"joined": 123, "idtype": "int", "authmethod": "anonymous", "authid": "...", "authrole": "...",
@@ -101,11 +103,24 @@ def to_json(obj):
 def from_json(obj):
     if set(obj.keys()) == {"__bytes__"}:
         return base64.b64decode(obj["__bytes__"])
+    if set(obj.keys()) == {"__int__"}:
+        return int(obj["__int__"])
     return obj
 
 
+def exact_ints(value):
+    """Integers beyond 2^53 as {"__int__": digits}: the Node side would round a plain JSON number."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return {"__int__": str(value)}
+    if isinstance(value, (list, tuple)):
+        return [exact_ints(item) for item in value]
+    if isinstance(value, dict):
+        return {key: exact_ints(item) for key, item in value.items()}
+    return value
+
+
 def out(**kw):
-    print(json.dumps(kw, default=to_json), flush=True)
+    print(json.dumps(exact_ints(kw), default=to_json), flush=True)
 
 
 def on_alarm(_signum, _frame):

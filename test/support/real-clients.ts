@@ -906,6 +906,8 @@ export interface PythonClientOptions {
 
 /** Uint8Array -> {"__bytes__": base64}, the script's JSON spelling of Python bytes. */
 function bytesToPython(v: unknown): unknown {
+  // Exact in Python, whatever its size (python_client.py reads it back as an int).
+  if (typeof v === 'bigint') return { __int__: v.toString() };
   if (v instanceof Uint8Array) {
     return { __bytes__: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
   }
@@ -922,6 +924,7 @@ function bytesFromPython(v: unknown): unknown {
     if (keys.length === 1 && keys[0] === '__bytes__' && typeof v.__bytes__ === 'string') {
       return Buffer.from(v.__bytes__, 'base64');
     }
+    if (keys.length === 1 && keys[0] === '__int__' && typeof v.__int__ === 'string') return BigInt(v.__int__);
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bytesFromPython(x)]));
   }
   return v;
