@@ -235,10 +235,11 @@ describe('the packed library in fresh consumer apps', () => {
     writeFileSync(
       join(directory, 'main.js'),
       [
-        "import { WampRouter, JsonSerializer } from 'nestjs-wamp/core';",
+        "import { WampRouter, JsonSerializer, encodeMessage } from 'nestjs-wamp/core';",
         'const sent = [];',
+        '// What a transport does: encode each typed message with its serializer and write the frame.',
         "const connection = { serializer: new JsonSerializer(), transport: { type: 'websocket', protocol: 'wamp.2.json', secure: false, url: '/', headers: {} },",
-        '  send: (message) => sent.push(message), sendEvent: () => undefined, close: () => undefined };',
+        '  send: (message) => sent.push(connection.serializer.encode(encodeMessage(message))), sendEvent: (frame) => sent.push(frame), close: () => undefined };',
         'const logger = { log() {}, warn() {}, error() {} };',
         "const router = new WampRouter({ realms: [{ name: 'realm1' }], strictUris: true, maxPayload: 65536, maxDepth: 32, maxUriLength: 1024,",
         '  maxUriComponents: 64, helloTimeout: 0, goodbyeTimeout: 100, checkRequestIds: false, maxCallsPerSession: 8, defaultCallTimeout: 0,',
@@ -246,7 +247,7 @@ describe('the packed library in fresh consumer apps', () => {
         'const session = router.openSession(connection);',
         "session.handleFrame(Buffer.from(JSON.stringify([1, 'realm1', { roles: { caller: {} } }])));",
         'await new Promise((resolve) => setTimeout(resolve, 50));',
-        'console.log(JSON.stringify(sent[0]));',
+        'console.log(String(sent[0]));',
       ].join('\n'),
     );
     const { stdout } = await run(process.execPath, ['main.js'], { cwd: directory, timeout: 30_000 });
