@@ -185,6 +185,57 @@ describe('neighbouring attacks, each against its control', () => {
     );
   });
 
+  it('frames dense with 128-bit CBOR bignums (the largest accepted) cost what frames of small maps of the same size do', async () => {
+    // Bignums of up to 16 bytes pass since issue 14 (values keep their size between binary peers). Each costs
+    // a BigInt, built in constant time: a frame full of them must cost in proportion to its size, like the
+    // control, a frame of the same size full of one-entry maps (the costliest ordinary content per byte).
+    const publishFrame = (item: Buffer, count: number): Buffer => {
+      const header = Buffer.alloc(5);
+      header[0] = 0x9a; // an array with a 4-byte length
+      header.writeUInt32BE(count, 1);
+      // [16, request, {"acknowledge": true}, "bulk", [items]]
+      return Buffer.concat([
+        Buffer.from([
+          0x85,
+          0x10,
+          0x01,
+          0xa1,
+          0x6b,
+          ...Buffer.from('acknowledge'),
+          0xf5,
+          0x64,
+          ...Buffer.from('bulk'),
+        ]),
+        header,
+        Buffer.concat(Array.from({ length: count }, () => item)),
+      ]);
+    };
+    const bignum = Buffer.concat([Buffer.from([0xc2, 0x50]), Buffer.alloc(16, 0xfe)]); // 18 bytes
+    const smallMap = Buffer.from([0xa1, 0x61, 0x61, 0x01]); // {"a": 1}, 4 bytes
+    const budget = 1024 * 1024 - 64;
+    const dense = publishFrame(bignum, Math.floor(budget / bignum.length));
+    const maps = publishFrame(smallMap, Math.floor(budget / smallMap.length));
+    const run =
+      (frame: Buffer) =>
+      async (running: RunningApp): Promise<void> => {
+        const { client } = await RawWampClient.join(running.url, 'realm1', 'wamp.2.cbor');
+        for (let round = 0; round < 10; round++) {
+          client.sendRaw(frame);
+          expect(((await client.next(10_000)) as unknown[])[0]).toBe(17); // PUBLISHED
+        }
+        client.terminate();
+      };
+    const under = await measured({}, run(dense));
+    const control = await measured({}, run(maps));
+    judge(
+      figures,
+      `10 PUBLISHes of ${Math.round(dense.length / 1024)} KB of 128-bit bignums (control: of one-entry maps)`,
+      '10 PUBLISHED',
+      under,
+      control,
+    );
+  });
+
   it('CBOR tags (dates, typed arrays, sets, maps, regexps, shared references, indefinite strings): ABORT naming the tag', async () => {
     const size = 200_000;
     const tagged: [string, Buffer][] = [
