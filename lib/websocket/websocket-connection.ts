@@ -86,6 +86,50 @@ function releaseAll(): void {
  */
 const MAX_CORKED_BYTES = 16 * 1024;
 
+/**
+ * How long (ms) one connection's messages may keep the event loop busy in one turn before its reading is put
+ * off to the next. A client that pipelines thousands of costly messages arrives as megabytes the kernel hands
+ * over in one go (libuv reads up to 32 x 64 KiB per wake-up); processed in one block, every other session
+ * waits behind it. With the budget, each busy connection gets about this much per turn, and the others' frames
+ * are read in between. Ordinary traffic (a read of a few messages) never comes near it.
+ */
+export const READ_BUDGET_MS = 5;
+
+/**
+ * One turn of the event loop as far as reading goes: it starts when the first message of the turn arrives and
+ * ends in the next check phase (one shared `setImmediate`, not one per connection), when connections that ran
+ * over their budget carry on with their backlog.
+ */
+let readTurn = 0;
+let readTurnEnding = false;
+let deferredConnections: WebSocketConnection[] = [];
+
+function endReadTurnSoon(): void {
+  if (readTurnEnding) return;
+  readTurnEnding = true;
+  setImmediate(endReadTurn);
+}
+
+function endReadTurn(): void {
+  readTurnEnding = false;
+  readTurn++;
+  const deferred = deferredConnections;
+  deferredConnections = [];
+  for (const connection of deferred) {
+    try {
+      connection.continueReading();
+    } catch {
+      // One broken connection must not keep the others paused.
+    }
+  }
+}
+
+/** A message that arrived while its connection's reading was deferred. */
+interface DeferredMessage {
+  readonly data: Buffer;
+  readonly isBinary: boolean;
+}
+
 /** The part of the TCP/TLS socket under a WebSocket that write coalescing needs. */
 export interface CorkableSocket {
   cork(): void;
@@ -108,6 +152,14 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
   private corkedBytes = 0;
   private readonly maxCorkedBytes: number;
   private session?: WampSession;
+  /** The read turn this connection's current budget belongs to, and when its first message in it came. */
+  private budgetTurn = -1;
+  private budgetStartedAt = 0;
+  /**
+   * Messages that arrived after the budget ran out (the rest of the chunk ws was parsing when the socket was
+   * paused), handled in order in later turns. Undefined when reading is not deferred, which is almost always.
+   */
+  private backlog?: DeferredMessage[];
   private onClosed?: (connection: WebSocketConnection) => void;
 
   constructor(
@@ -145,6 +197,19 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
     const session = this.session;
     if (!session) return;
     this.lastSeen = Date.now();
+    if (this.backlog) {
+      // Reading is deferred: keep the order, the backlog goes first.
+      this.backlog.push({ data, isBinary });
+      return;
+    }
+    if (this.overBudget()) {
+      this.deferReading([{ data, isBinary }]);
+      return;
+    }
+    this.handle(session, data, isBinary);
+  }
+
+  private handle(session: WampSession, data: Buffer, isBinary: boolean): void {
     if (isBinary !== this.serializer.binary) {
       session.protocolViolation(
         `${this.serializer.protocol} messages travel in ${this.serializer.binary ? 'binary' : 'text'} frames; got a ${
@@ -154,6 +219,53 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
       return;
     }
     session.handleFrame(data);
+  }
+
+  /**
+   * Whether this connection has used up its read budget in the current turn (and starts a new budget when the
+   * turn is new). One clock read per message.
+   */
+  private overBudget(): boolean {
+    const now = performance.now();
+    if (this.budgetTurn !== readTurn) {
+      this.budgetTurn = readTurn;
+      this.budgetStartedAt = now;
+      endReadTurnSoon();
+      return false;
+    }
+    return now - this.budgetStartedAt > READ_BUDGET_MS;
+  }
+
+  /**
+   * Stops reading the socket until the next turn (it is still paused when the backlog itself ran over),
+   * keeping `backlog` (messages already parsed) in order.
+   */
+  private deferReading(backlog: DeferredMessage[], socketPaused = false): void {
+    this.backlog = backlog;
+    if (!socketPaused) this.socket.pause();
+    deferredConnections.push(this);
+    endReadTurnSoon();
+  }
+
+  /**
+   * A new read turn: handles the backlog within a fresh budget, then reads the socket again, or, if the budget
+   * runs out first, waits for the next turn (called by the shared turn end).
+   */
+  continueReading(): void {
+    const backlog = this.backlog;
+    if (!backlog) return;
+    this.backlog = undefined;
+    for (let next = 0; next < backlog.length; next++) {
+      const session = this.session;
+      // The session ended (a message in the backlog closed it, or the socket did): the rest is moot.
+      if (!session) return;
+      if (this.overBudget()) {
+        this.deferReading(backlog.slice(next), true);
+        return;
+      }
+      this.handle(session, backlog[next].data, backlog[next].isBinary);
+    }
+    if (this.session) this.socket.resume();
   }
 
   /** Whether the socket is open and can carry a keepalive ping. */
@@ -178,6 +290,7 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
   transportClosed(): void {
     const session = this.session;
     this.session = undefined;
+    this.backlog = undefined;
     this.onClosed?.(this);
     this.onClosed = undefined;
     session?.transportClosed();

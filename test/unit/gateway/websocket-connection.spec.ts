@@ -1,5 +1,10 @@
 import WebSocket from 'ws';
-import { WebSocketConnection, type CorkableSocket } from '../../../lib/websocket/websocket-connection.js';
+import {
+  READ_BUDGET_MS,
+  WebSocketConnection,
+  type CorkableSocket,
+} from '../../../lib/websocket/websocket-connection.js';
+import type { WampSession } from '../../../lib/core/router/wamp-session.js';
 import { decodeMessage, type WampMessage } from '../../../lib/core/index.js';
 import { DEFAULT_DECODER_OPTIONS } from '../../../lib/core/protocol/message-decoder.js';
 import { fakeJsonSerializer } from '../../support/fake-connection.js';
@@ -142,5 +147,133 @@ describe('WebSocketConnection write coalescing', () => {
     socket.readyState = WebSocket.CLOSED;
     subject.send(typed([50, 2, {}]));
     expect(socket.frames).toHaveLength(1);
+  });
+});
+
+/** A `ws` socket for reading: records pause/resume and lets the test deliver messages as ws would. */
+class ReadableFakeWebSocket extends FakeWebSocket {
+  readonly calls: string[] = [];
+  private readonly listeners = new Map<string, ((...args: unknown[]) => void)[]>();
+  on(event: string, listener: (...args: unknown[]) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) listener.apply(this, args);
+  }
+  pause(): void {
+    this.calls.push('pause');
+  }
+  resume(): void {
+    this.calls.push('resume');
+  }
+}
+
+/** The session end of a connection: records frames and keeps the loop busy `costMs` for each. */
+class BusySession {
+  readonly handled: string[] = [];
+  readonly violations: string[] = [];
+  constructor(private readonly costMs: number) {}
+  handleFrame(frame: Buffer): void {
+    this.handled.push(frame.toString());
+    const until = performance.now() + this.costMs;
+    while (performance.now() < until) {
+      // busy, as a costly message keeps the event loop
+    }
+  }
+  protocolViolation(reason: string): void {
+    this.violations.push(reason);
+  }
+  transportClosed(): void {}
+}
+
+function reading(costMs: number): {
+  socket: ReadableFakeWebSocket;
+  session: BusySession;
+  deliver: (count: number, prefix: string) => string[];
+} {
+  const socket = new ReadableFakeWebSocket(new FakeWire());
+  const session = new BusySession(costMs);
+  const subject = new WebSocketConnection(
+    socket as unknown as WebSocket,
+    fakeJsonSerializer,
+    TRANSPORT,
+    LIMITS,
+  );
+  subject.attach(session as unknown as WampSession, () => {});
+  const deliver = (count: number, prefix: string): string[] => {
+    const sent = Array.from({ length: count }, (_, index) => `${prefix}${index}`);
+    for (const message of sent) socket.emit('message', Buffer.from(message), false);
+    return sent;
+  };
+  return { socket, session, deliver };
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('WebSocketConnection read fairness', () => {
+  it('handles messages as they arrive while a connection stays within its budget', () => {
+    const { socket, session, deliver } = reading(0);
+    const sent = deliver(50, 'm');
+    expect(session.handled).toEqual(sent);
+    expect(socket.calls).toEqual([]);
+  });
+
+  it('pauses a connection past its budget in one turn, and handles the rest in order in later turns', async () => {
+    const cost = READ_BUDGET_MS / 2.5;
+    const { socket, session, deliver } = reading(cost);
+    // What ws emits from one chunk: 20 messages at once, 2 ms each, 40 ms for the lot.
+    const sent = deliver(20, 'm');
+    // Within the budget: about budget / cost messages, never all of them.
+    expect(session.handled.length).toBeGreaterThanOrEqual(2);
+    expect(session.handled.length).toBeLessThan(sent.length);
+    expect(socket.calls).toEqual(['pause']);
+    let turns = 0;
+    while (session.handled.length < sent.length && turns < 100) {
+      const before = session.handled.length;
+      await nextTurn();
+      turns++;
+      // Each later turn gets a budget of its own, not more.
+      expect(session.handled.length - before).toBeLessThanOrEqual(Math.ceil(READ_BUDGET_MS / cost) + 1);
+    }
+    expect(session.handled).toEqual(sent);
+    expect(turns).toBeGreaterThan(1);
+    expect(socket.calls).toEqual(['pause', 'resume']);
+  });
+
+  it('keeps messages that arrive while deferred behind the backlog, and reads another connection meanwhile', async () => {
+    const busy = reading(READ_BUDGET_MS / 2.5);
+    const other = reading(0);
+    const first = busy.deliver(10, 'a');
+    // The busy connection is deferred; the other one's message in the same turn is handled at once.
+    const handledBefore = busy.session.handled.length;
+    expect(handledBefore).toBeLessThan(first.length);
+    expect(other.deliver(1, 'b')).toEqual(other.session.handled);
+    const late = busy.deliver(3, 'late');
+    expect(busy.session.handled.length).toBe(handledBefore);
+    for (let turn = 0; turn < 100 && busy.socket.calls.length < 2; turn++) await nextTurn();
+    expect(busy.session.handled).toEqual([...first, ...late]);
+    expect(busy.socket.calls).toEqual(['pause', 'resume']);
+  });
+
+  it('answers a frame of the wrong type in the backlog in its turn, after the frames before it', async () => {
+    const { session, socket, deliver } = reading(READ_BUDGET_MS / 2.5);
+    const sent = deliver(8, 'm');
+    socket.emit('message', Buffer.from([0x91, 0x01]), true);
+    expect(session.violations).toEqual([]);
+    for (let turn = 0; turn < 100 && socket.calls.length < 2; turn++) await nextTurn();
+    expect(session.handled).toEqual(sent);
+    expect(session.violations).toEqual(['wamp.2.json messages travel in text frames; got a binary frame.']);
+  });
+
+  it('drops the backlog and stays paused once the socket has closed', async () => {
+    const { session, socket, deliver } = reading(READ_BUDGET_MS / 2.5);
+    deliver(10, 'm');
+    const handled = session.handled.length;
+    expect(handled).toBeLessThan(10);
+    socket.emit('close');
+    for (let turn = 0; turn < 5; turn++) await nextTurn();
+    expect(session.handled).toHaveLength(handled);
+    expect(socket.calls).toEqual(['pause']);
   });
 });
