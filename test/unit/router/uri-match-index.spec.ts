@@ -164,3 +164,57 @@ describe('compileTopicPattern', () => {
     );
   });
 });
+
+describe('UriMatchIndex.best (one registration per call)', () => {
+  /** The spec's rule written out plainly: exact, longest prefix, then wildcard by concrete runs from the left. */
+  function bruteBest(entries: [string, WampMatchPolicy][], uri: string): string | undefined {
+    const exact = entries.find(([pattern, match]) => match === 'exact' && pattern === uri);
+    if (exact) return `${exact[1]}:${exact[0]}`;
+    const prefixes = entries.filter(([pattern, match]) => match === 'prefix' && uri.startsWith(pattern));
+    if (prefixes.length > 0) {
+      const longest = prefixes.reduce((best, entry) => (entry[0].length > best[0].length ? entry : best));
+      return `prefix:${longest[0]}`;
+    }
+    const components = uri.split('.');
+    const wildcards = entries
+      .filter(([pattern, match]) => match === 'wildcard' && topicMatches(uri, pattern, 'wildcard'))
+      .map(([pattern]) => pattern);
+    if (wildcards.length === 0) return undefined;
+    // Concrete-before-wildcard at the first position where two patterns differ is the better one.
+    const key = (pattern: string): string =>
+      pattern
+        .split('.')
+        .map((component) => (component === '' ? '1' : '0'))
+        .join('');
+    const best = wildcards.reduce((winner, pattern) => (key(pattern) < key(winner) ? pattern : winner));
+    expect(best.split('.')).toHaveLength(components.length);
+    return `wildcard:${best}`;
+  }
+
+  it('property: agrees with the spec rule written out plainly', () => {
+    const component = fc.constantFrom('a', 'b', 'c');
+    const uri = fc.array(component, { minLength: 1, maxLength: 5 }).map((parts) => parts.join('.'));
+    const pattern = fc
+      .array(fc.constantFrom('a', 'b', ''), { minLength: 1, maxLength: 5 })
+      .map((parts) => parts.join('.'));
+    const entry = fc.oneof(
+      uri.map((value): [string, WampMatchPolicy] => [value, 'exact']),
+      fc
+        .array(fc.constantFrom('a', 'b', '.', 'a.', 'b.'), { maxLength: 4 })
+        .map((parts): [string, WampMatchPolicy] => [parts.join(''), 'prefix']),
+      pattern.map((value): [string, WampMatchPolicy] => [value, 'wildcard']),
+    );
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entry, { selector: ([value, match]) => `${match}:${value}`, maxLength: 12 }),
+        uri,
+        (entries, called) => {
+          const index = new UriMatchIndex<string>();
+          for (const [value, match] of entries) index.set(value, match, `${match}:${value}`);
+          expect(index.best(called)).toBe(bruteBest(entries, called));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -146,6 +146,24 @@ export class PrefixTree<T> {
     }
   }
 
+  /**
+   * The value of the longest stored prefix of `text` (WAMP's "longest prefix match wins" for registrations), in
+   * the same single walk as {@link PrefixTree.collect}.
+   */
+  longest(text: string): T | undefined {
+    let node = this.root;
+    let position = 0;
+    let best = node.value;
+    while (position < text.length) {
+      const child = node.children?.get(text.charCodeAt(position));
+      if (!child || !text.startsWith(child.label, position)) break;
+      position += child.label.length;
+      node = child;
+      if (node.value !== undefined) best = node.value;
+    }
+    return best;
+  }
+
   /** Every stored value. */
   *values(): IterableIterator<T> {
     const pending: PrefixNode<T>[] = [this.root];

@@ -87,6 +87,21 @@ export class UriMatchIndex<T> {
     return found;
   }
 
+  /**
+   * The one value a URI is routed to when only one may be (a CALL's registration), by the spec's precedence:
+   * the exact entry, else the longest matching prefix, else the best wildcard pattern (the longest run of
+   * concrete components before each wildcard, compared from the first).
+   */
+  best(uri: string): T | undefined {
+    const exact = this.exact.get(uri);
+    if (exact !== undefined) return exact;
+    if (this.prefix.size > 0) {
+      const prefix = this.prefix.longest(uri);
+      if (prefix !== undefined) return prefix;
+    }
+    return this.wildcard.size > 0 ? this.wildcard.best(uri) : undefined;
+  }
+
   /** Every stored value. */
   *values(): IterableIterator<T> {
     yield* this.exact.values();

@@ -119,6 +119,21 @@ export class WildcardTrie<T> {
    * each level). Returns the number of nodes visited.
    */
   collect(uri: string, found: T[]): number {
+    return this.walk(uri, found, false);
+  }
+
+  /**
+   * The value of the pattern `uri` matches best by WAMP's rule for registrations: the longest run of concrete
+   * components before the first wildcard, then before the second, and so on. The walk takes concrete
+   * components before wildcards at each level, so the first complete match is that one, and it stops there.
+   */
+  best(uri: string): T | undefined {
+    const found: T[] = [];
+    this.walk(uri, found, true);
+    return found[0];
+  }
+
+  private walk(uri: string, found: T[], firstOnly: boolean): number {
     if (this.roots.size === 0) return 0;
     const components = uri.split('.');
     const root = this.roots.get(components.length);
@@ -134,7 +149,10 @@ export class WildcardTrie<T> {
       const depth = pendingDepths[size];
       visited++;
       if (depth === last) {
-        if (node.value !== undefined) found.push(node.value);
+        if (node.value !== undefined) {
+          found.push(node.value);
+          if (firstOnly) break;
+        }
         continue;
       }
       // Pushed in reverse: the concrete child is walked first.
