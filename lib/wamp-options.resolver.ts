@@ -43,6 +43,9 @@ const WAMP_DEFAULTS = {
   callTimeout: 0,
   outboundBufferLimit: 1024 * 1024,
   maxSubscriptionsPerSession: 1024,
+  maxRegistrationsPerSession: 1024,
+  maxInvocationsPerCallee: 1024,
+  interruptTimeout: 5000,
   maxRetainedTopics: 1000,
   maxRetainedBytes: 8 * 1024 * 1024,
   maxConnections: 10_000,
@@ -87,6 +90,10 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       defaultCallTimeout: options.callTimeout ?? WAMP_DEFAULTS.callTimeout,
       maxSubscriptionsPerSession:
         options.maxSubscriptionsPerSession ?? WAMP_DEFAULTS.maxSubscriptionsPerSession,
+      maxRegistrationsPerSession:
+        options.maxRegistrationsPerSession ?? WAMP_DEFAULTS.maxRegistrationsPerSession,
+      maxInvocationsPerCallee: options.maxInvocationsPerCallee ?? WAMP_DEFAULTS.maxInvocationsPerCallee,
+      interruptTimeout: options.interruptTimeout ?? WAMP_DEFAULTS.interruptTimeout,
       maxRetainedTopics: options.maxRetainedTopics ?? WAMP_DEFAULTS.maxRetainedTopics,
       maxRetainedBytes: options.maxRetainedBytes ?? WAMP_DEFAULTS.maxRetainedBytes,
       subscriptionPolicy: options.subscriptions ?? WAMP_DEFAULTS.subscriptions,

@@ -107,6 +107,22 @@ export interface WampModuleOptions {
    */
   maxSubscriptionsPerSession?: number;
   /**
+   * Registrations one client session may hold. Default 1024. Beyond it, REGISTER gets ERROR
+   * `nestjs_wamp.error.too_many_registrations` with kwargs `{ limit }` (registration flood).
+   */
+  maxRegistrationsPerSession?: number;
+  /**
+   * Invocations a client callee may have unanswered at once. Default 1024. Beyond it, a CALL routed to it gets
+   * ERROR `nestjs_wamp.error.too_many_invocations` with kwargs `{ limit }`, so a callee that stops answering
+   * holds at most this many calls.
+   */
+  maxInvocationsPerCallee?: number;
+  /**
+   * Milliseconds a CANCEL in mode `kill` waits for the client callee's answer to INTERRUPT before the caller
+   * gets ERROR `wamp.error.canceled` anyway. Default 5000.
+   */
+  interruptTimeout?: number;
+  /**
    * Topics with retained events (`retain: true`) a realm keeps. Default 1000; beyond it the least recently
    * retained topic is forgotten. Bounds memory and the scan a pattern subscription with `get_retained` makes.
    */

@@ -63,6 +63,8 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             call_canceling: true,
             call_timeout: true,
             caller_identification: true,
+            pattern_based_registration: true,
+            shared_registration: true,
           },
         },
       },

@@ -248,6 +248,7 @@ const REGISTER_OPTIONS = keyTable('REGISTER.Options', {
   match: MATCH_POLICIES,
   invoke: ['single', 'roundrobin', 'random', 'first', 'last'],
   disclose_caller: BOOL,
+  forward_timeout: BOOL,
   forward_for: FORWARD_FOR,
 });
 const UNREGISTERED_DETAILS = keyTable('UNREGISTERED.Details', { registration: ID, reason: STRING });
@@ -265,6 +266,7 @@ const INVOCATION_DETAILS = keyTable('INVOCATION.Details', {
 // 'skip' never reaches a callee: the dealer answers the caller itself.
 const INTERRUPT_OPTIONS = keyTable('INTERRUPT.Options', {
   mode: ['kill', 'killnowait'],
+  reason: STRING,
   forward_for: FORWARD_FOR,
 });
 const YIELD_OPTIONS = keyTable('YIELD.Options', { progress: BOOL, forward_for: FORWARD_FOR, ...PPT_KEYS });

@@ -77,6 +77,7 @@ export interface RegisterOptions extends WampDict {
   readonly match?: WampMatchPolicy;
   readonly invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
   readonly disclose_caller?: boolean;
+  readonly forward_timeout?: boolean;
 }
 
 /** Known keys of YIELD.Options. */

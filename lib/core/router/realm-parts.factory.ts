@@ -26,6 +26,9 @@ export function createDealer(parts: WampRealmParts | undefined, context: RealmPa
   return new LocalDealer(context.nextId, {
     maxCallsPerSession: options.maxCallsPerSession,
     defaultCallTimeout: options.defaultCallTimeout,
+    maxRegistrationsPerSession: options.maxRegistrationsPerSession,
+    maxInvocationsPerCallee: options.maxInvocationsPerCallee,
+    interruptTimeout: options.interruptTimeout,
     logger: options.logger,
   });
 }

@@ -18,6 +18,12 @@ export interface WampRealmSettings {
   readonly maxCallsPerSession: number;
   /** Dealer-side call timeout (ms) when the caller sets none; 0 = none. */
   readonly defaultCallTimeout: number;
+  /** Registrations one client session may hold. */
+  readonly maxRegistrationsPerSession: number;
+  /** Invocations a client callee may have unanswered before calls routed to it are refused. */
+  readonly maxInvocationsPerCallee: number;
+  /** How long (ms) a CANCEL in mode `kill` waits for a client callee's answer to INTERRUPT. */
+  readonly interruptTimeout: number;
   /** Where the core reports what it does not send to clients (internal errors). */
   readonly logger: WampLogger;
 }

@@ -21,6 +21,11 @@ export interface WampPeer {
   readonly identity: WampIdentity | undefined;
   /** How the session is connected (transport kind, subprotocol, address, upgrade headers). */
   readonly transport: WampTransportInfo;
+  /**
+   * The callee features the client announced in HELLO (`roles.callee.features`) that the dealer acts on, such as
+   * `call_canceling` and `progressive_call_results`; empty when it announced none or is not a callee.
+   */
+  readonly calleeFeatures: ReadonlySet<string>;
   /** Whether the session is established (WELCOME sent, not yet closing or closed). */
   readonly isOpen: boolean;
   /** Fires when the session ends, however it ends. */

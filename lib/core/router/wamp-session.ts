@@ -12,7 +12,6 @@ import type {
 } from '../protocol/wamp-message.interface.js';
 import { WampProtocolError } from '../protocol/wamp-protocol.error.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
-import { SequentialIdGenerator } from '../protocol/id-generator.js';
 import { isValidId, MAX_ID } from '../protocol/wamp-id.js';
 import { SerializationError } from '../serializers/serialization.error.js';
 import { WampAbortError } from './wamp-abort.error.js';
@@ -59,6 +58,23 @@ const ACTION_OF: ReadonlyMap<WampMessageType, WampAction> = new Map([
   [WampMessageType.PUBLISH, 'publish'],
 ]);
 
+/**
+ * The callee features the dealer acts on. Only these are kept from HELLO: a client announcing thousands of
+ * features must not make its session hold them.
+ */
+const CALLEE_FEATURES_READ: readonly string[] = [
+  'call_canceling',
+  'progressive_call_results',
+  'progressive_call_invocations',
+  'call_timeout',
+  'caller_identification',
+  'pattern_based_registration',
+  'shared_registration',
+];
+
+/** Shared by every session that announced no callee feature the dealer reads. */
+const NO_FEATURES: ReadonlySet<string> = new Set();
+
 interface PendingChallenge {
   resolve(response: WampChallengeResponse): void;
   reject(error: Error): void;
@@ -80,8 +96,8 @@ export class WampSession implements WampPeer {
   private realmJoined?: WampRealm;
   private grantedIdentity?: WampIdentity;
   private hello?: HelloDetails;
+  private announcedCalleeFeatures: ReadonlySet<string> = NO_FEATURES;
   private expectedRequestId = 1;
-  private readonly outgoingRequestIds = new SequentialIdGenerator();
   private pendingChallenge?: PendingChallenge;
   private handshakeTimer?: NodeJS.Timeout;
   private goodbyeTimer?: NodeJS.Timeout;
@@ -125,6 +141,11 @@ export class WampSession implements WampPeer {
     return this.grantedIdentity;
   }
 
+  /** The callee features announced in HELLO that the dealer acts on (see {@link WampPeer.calleeFeatures}). */
+  get calleeFeatures(): ReadonlySet<string> {
+    return this.announcedCalleeFeatures;
+  }
+
   /** HELLO.Details as the client sent them (untrusted), while the session is being established. */
   get helloDetails(): HelloDetails | undefined {
     return this.hello;
@@ -164,11 +185,6 @@ export class WampSession implements WampPeer {
   /** Sends an EVENT on `topic` on each of this session's subscriptions matching it; see {@link WampPeer.sendEvent}. */
   sendEvent(topic: string, args?: WampArgs, kwargs?: WampKwargs): number {
     return this.realmJoined?.broker.sendToSession(this, topic, args, kwargs) ?? 0;
-  }
-
-  /** Next ID for a request the router sends on this session (INVOCATION): sequential from 1, as the spec asks. */
-  nextOutgoingRequestId(): number {
-    return this.outgoingRequestIds.next();
   }
 
   /**
@@ -532,6 +548,7 @@ export class WampSession implements WampPeer {
     this.grantedIdentity = identity;
     this.realmJoined = realm;
     this.currentState = 'established';
+    this.announcedCalleeFeatures = calleeFeaturesOf(hello.details);
     // HELLO.Details served authentication; real clients send about 1 KB of role features, not kept per session.
     this.hello = undefined;
     realm.attach(this);
@@ -644,6 +661,19 @@ export class WampSession implements WampPeer {
     this.lifetime?.abort();
     if (closeReason !== undefined) this.connection.close(closeReason, reason.slice(0, 120));
   }
+}
+
+/** The callee features of {@link CALLEE_FEATURES_READ} that HELLO.Details announce as `true`. */
+function calleeFeaturesOf(details: HelloDetails): ReadonlySet<string> {
+  const roles = details.roles as Record<string, unknown> | undefined;
+  const callee = roles && typeof roles === 'object' ? (roles.callee as Record<string, unknown> | undefined) : undefined;
+  const features =
+    callee && typeof callee === 'object' ? (callee.features as Record<string, unknown> | undefined) : undefined;
+  if (!features || typeof features !== 'object') return NO_FEATURES;
+  const announced = CALLEE_FEATURES_READ.filter(
+    (feature) => Object.prototype.hasOwnProperty.call(features, feature) && features[feature] === true,
+  );
+  return announced.length === 0 ? NO_FEATURES : new Set(announced);
 }
 
 /** Whether a raw (already known to be well-formed) PUBLISH asked for `acknowledge: true`. */

@@ -25,6 +25,7 @@ class InProcessPeer implements WampPeer {
   readonly realm = 'realm1';
   readonly transport = { type: 'rawsocket', protocol: 'in-process', secure: false } as const;
   isOpen = true;
+  readonly calleeFeatures: ReadonlySet<string> = new Set();
   private readonly controller = new AbortController();
 
   constructor(
@@ -129,6 +130,9 @@ describe('the session port (WampPeer)', () => {
     const dealer = new LocalDealer(ids(), {
       maxCallsPerSession: 4,
       defaultCallTimeout: 0,
+      maxRegistrationsPerSession: 4,
+      maxInvocationsPerCallee: 4,
+      interruptTimeout: 1000,
       logger: recordingLogger(),
     });
     dealer.registerProcedure('com.example.add', (call) => {

@@ -9,14 +9,24 @@ import type {
   YieldMessage,
 } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
+import { UriMatchIndex } from '../uri-index/uri-match-index.js';
 import type { WampDealer } from '../wamp-dealer.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
+import { CalleeSession, RemoteInvocation } from './callee-session.js';
 import { PendingCall } from './pending-call.js';
+import { Registration, type RemoteCallee } from './registration.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
 /** URI of the ERROR a caller gets beyond its in-flight cap (not a spec URI: the spec defines none). */
 export const TOO_MANY_CALLS_URI = 'nestjs_wamp.error.too_many_calls';
+/** URI of the ERROR a REGISTER gets beyond the session's registration cap. */
+export const TOO_MANY_REGISTRATIONS_URI = 'nestjs_wamp.error.too_many_registrations';
+/** URI of the ERROR a CALL gets when its callee already has as many invocations in flight as it may. */
+export const TOO_MANY_INVOCATIONS_URI = 'nestjs_wamp.error.too_many_invocations';
+
+/** URIs under this prefix belong to the router (meta API): no client registers them or receives their calls. */
+const RESERVED_PREFIX = 'wamp.';
 
 /** Settings of the in-process dealer. */
 export interface LocalDealerOptions {
@@ -24,23 +34,25 @@ export interface LocalDealerOptions {
   readonly maxCallsPerSession: number;
   /** Dealer-side timeout (ms) applied when the caller sets none; 0 = none. */
   readonly defaultCallTimeout: number;
+  /** Registrations one session may hold; beyond it REGISTER gets `nestjs_wamp.error.too_many_registrations`. */
+  readonly maxRegistrationsPerSession: number;
+  /** Invocations a client callee may have unanswered; beyond it CALL gets `nestjs_wamp.error.too_many_invocations`. */
+  readonly maxInvocationsPerCallee: number;
+  /** How long (ms) a CANCEL in mode `kill` waits for the callee's answer before the caller gets `canceled`. */
+  readonly interruptTimeout: number;
   readonly logger: WampLogger;
-}
-
-interface Registration {
-  readonly id: number;
-  readonly procedure: string;
-  readonly invoke: LocalProcedure;
 }
 
 /**
  * The in-process dealer: one registration table per realm, and the call machinery every callee shares —
  * progressive results, CANCEL (skip / kill / killnowait), dealer-side timeouts, caller disclosure, the
- * per-session in-flight cap, and clean-up when a caller leaves mid-call.
+ * per-session in-flight cap, and clean-up when a caller or a callee leaves mid-call.
  *
- * Server-side procedures (Nest handlers) register with {@link LocalDealer.registerProcedure}. Client
- * callees (REGISTER / INVOCATION / YIELD) are not accepted in this version; they are meant to plug into the
- * same table and the same {@link PendingCall} machinery.
+ * A registration is `{ procedure, match, invoke, callees }`: server-side procedures (Nest handlers) register
+ * with {@link LocalDealer.registerProcedure}, client sessions with REGISTER; a call finds its registration by
+ * the spec's precedence (exact, longest prefix, best wildcard), the registration picks a callee by its
+ * invocation policy, and the call runs through the same {@link PendingCall} whichever kind of callee it is. A
+ * client callee gets INVOCATION and answers with YIELD or ERROR.
  */
 export class LocalDealer implements WampDealer {
   readonly features: Readonly<Record<string, boolean>> = {
@@ -48,10 +60,21 @@ export class LocalDealer implements WampDealer {
     call_canceling: true,
     call_timeout: true,
     caller_identification: true,
+    pattern_based_registration: true,
+    shared_registration: true,
   };
-  private readonly procedures = new Map<string, Registration>();
-  private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall>>();
-  private readonly settle = (call: PendingCall): void => {
+  private readonly registrations = new UriMatchIndex<Registration>();
+  private readonly registrationsById = new Map<number, Registration>();
+  private readonly callees = new Map<WampPeer, CalleeSession>();
+  /** The registrations each client callee holds (released together when it leaves). */
+  private readonly registrationsOf = new Map<CalleeSession, Set<Registration>>();
+  private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall<RemoteInvocation>>>();
+  private readonly settle = (call: PendingCall<RemoteInvocation>): void => {
+    const remote = call.remote;
+    if (remote) {
+      clearTimeout(remote.killTimer);
+      remote.callee.invocations.delete(remote.request);
+    }
     const calls = this.callsBySession.get(call.caller);
     if (!calls) return;
     calls.delete(call.request);
@@ -68,17 +91,26 @@ export class LocalDealer implements WampDealer {
    * handler is a startup error, never a silent replacement). Returns a function that unregisters it.
    */
   registerProcedure(procedure: string, invoke: LocalProcedure): () => void {
-    if (this.procedures.has(procedure)) throw new Error(`Procedure "${procedure}" is already registered.`);
-    const registration: Registration = { id: this.nextId(), procedure, invoke };
-    this.procedures.set(procedure, registration);
+    const existing = this.registrations.get(procedure, 'exact');
+    if (existing) {
+      throw new Error(
+        `Procedure "${procedure}" is already registered${existing.local ? '' : ' by a client session'}.`,
+      );
+    }
+    const registration = new Registration(this.nextId(), procedure, 'exact', 'single');
+    registration.callees.push({ kind: 'local', procedure: invoke });
+    this.registrations.set(procedure, 'exact', registration);
+    this.registrationsById.set(registration.id, registration);
     return () => {
-      if (this.procedures.get(procedure) === registration) this.procedures.delete(procedure);
+      if (this.registrations.get(procedure, 'exact') !== registration) return;
+      this.registrations.delete(procedure, 'exact');
+      this.registrationsById.delete(registration.id);
     };
   }
 
-  /** Whether a procedure is registered under `procedure`. */
+  /** Whether a procedure (of this process or a client) is registered under exactly `procedure`. */
   hasProcedure(procedure: string): boolean {
-    return this.procedures.has(procedure);
+    return this.registrations.get(procedure, 'exact') !== undefined;
   }
 
   /** Number of calls in flight (all sessions). */
@@ -88,9 +120,14 @@ export class LocalDealer implements WampDealer {
     return count;
   }
 
+  /** Number of registrations (procedures of this process and of clients, a shared one counted once). */
+  get registrationCount(): number {
+    return this.registrationsById.size;
+  }
+
   call(session: WampPeer, message: CallMessage): void {
-    const registration = this.procedures.get(message.procedure);
-    if (!registration) {
+    const registration = this.registrations.best(message.procedure);
+    if (!registration || (!registration.local && message.procedure.startsWith(RESERVED_PREFIX))) {
       this.reject(
         session,
         message.request,
@@ -114,21 +151,56 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
+    if (message.options.progress === true) {
+      this.reject(
+        session,
+        message.request,
+        WampErrorUri.FEATURE_NOT_SUPPORTED,
+        'Progressive call invocations (CALL.Options.progress) are not supported by this router.',
+      );
+      return;
+    }
+    const callee = registration.pick();
+    if (!callee) {
+      this.reject(
+        session,
+        message.request,
+        WampErrorUri.NO_SUCH_PROCEDURE,
+        `No procedure is registered under ${quoteUri(message.procedure)}.`,
+      );
+      return;
+    }
+    if (callee.kind === 'remote' && callee.session.invocations.size >= this.options.maxInvocationsPerCallee) {
+      this.reject(
+        session,
+        message.request,
+        TOO_MANY_INVOCATIONS_URI,
+        `The callee of ${quoteUri(message.procedure)} has ${this.options.maxInvocationsPerCallee} invocations ` +
+          'in flight, as many as it may.',
+        { limit: this.options.maxInvocationsPerCallee },
+      );
+      return;
+    }
     if (!calls) this.callsBySession.set(session, (calls = new Map()));
-    const call = new PendingCall(session, message, this.settle);
+    const call = new PendingCall<RemoteInvocation>(session, message, this.settle);
     calls.set(message.request, call);
     const timeout =
       message.options.timeout !== undefined && message.options.timeout > 0
         ? message.options.timeout
         : this.options.defaultCallTimeout;
-    if (timeout > 0) {
+    const forwardTimeout = callee.kind === 'remote' && callee.forwardTimeout && timeout > 0;
+    if (timeout > 0 && !forwardTimeout) {
       call.startTimer(timeout, () => {
         call.interrupt('timeout');
         call.error(WampErrorUri.TIMEOUT, [`The call did not complete within ${timeout} ms.`]);
       });
     }
+    if (callee.kind === 'remote') {
+      this.invokeRemote(call, registration, callee, forwardTimeout ? timeout : 0);
+      return;
+    }
     try {
-      registration.invoke(call);
+      callee.procedure(call);
     } catch (error) {
       this.options.logger.error(
         `Procedure "${message.procedure}" threw synchronously`,
@@ -139,48 +211,237 @@ export class LocalDealer implements WampDealer {
     }
   }
 
+  /** Sends INVOCATION to a client callee; its YIELD or ERROR comes back through {@link LocalDealer.yield}. */
+  private invokeRemote(
+    call: PendingCall<RemoteInvocation>,
+    registration: Registration,
+    callee: RemoteCallee,
+    timeout: number,
+  ): void {
+    const session = callee.session;
+    const invocation = new RemoteInvocation(session.nextRequest(), call, session);
+    call.remote = invocation;
+    session.invocations.set(invocation.request, invocation);
+    const details: Record<string, unknown> = {};
+    if (registration.match !== 'exact') details.procedure = call.procedure;
+    if (call.receiveProgress && session.sendsProgress) details.receive_progress = true;
+    if (timeout > 0) details.timeout = timeout;
+    const caller = call.disclosure ?? (callee.discloseCaller ? disclosureOf(call.caller) : undefined);
+    if (caller) {
+      details.caller = caller.caller;
+      if (caller.caller_authid !== undefined) details.caller_authid = caller.caller_authid;
+      if (caller.caller_authrole !== undefined) details.caller_authrole = caller.caller_authrole;
+    }
+    call.onInterrupt(() => this.interruptCallee(invocation));
+    const sent = session.peer.send({
+      type: WampMessageType.INVOCATION,
+      request: invocation.request,
+      registration: registration.id,
+      details,
+      args: call.args.length > 0 || Object.keys(call.kwargs).length > 0 ? call.args : undefined,
+      kwargs: Object.keys(call.kwargs).length > 0 ? call.kwargs : undefined,
+    });
+    if (!sent) {
+      call.error(WampErrorUri.RUNTIME_ERROR, [
+        `The call's arguments cannot be encoded as ${session.peer.transport.protocol} for the callee.`,
+      ]);
+    }
+  }
+
   /**
-   * CANCEL as the spec defines it for a callee that supports cancelling. For server-side procedures the
-   * interrupt is synchronous (the abort signal fires and the stream is unsubscribed at once), so `kill`
-   * answers as soon as that teardown ran, like `killnowait`; `skip` answers at once and lets the procedure
-   * run on, discarding its result. A CANCEL for a call that already ended is ignored.
+   * Asks a client callee to stop (INTERRUPT) when it announced `call_canceling` and has not answered yet; a
+   * callee without the feature is left to finish, and its answer is discarded (the spec's `skip`).
+   */
+  private interruptCallee(invocation: RemoteInvocation): void {
+    const callee = invocation.callee;
+    if (invocation.answered || !callee.canCancel || !callee.peer.isOpen) return;
+    const call = invocation.call;
+    callee.peer.send({
+      type: WampMessageType.INTERRUPT,
+      request: invocation.request,
+      options: {
+        mode: call.interruptMode,
+        reason: call.interruptReason === 'timeout' ? WampErrorUri.TIMEOUT : WampErrorUri.CANCELED,
+      },
+    });
+  }
+
+  /**
+   * CANCEL as the spec defines it. `skip` answers the caller at once and lets the procedure run on, its result
+   * discarded. `killnowait` interrupts the procedure (INTERRUPT to a client callee that supports cancelling)
+   * and answers at once. `kill` interrupts and, for a client callee that supports cancelling, waits for its
+   * answer (at most `interruptTimeout`); a server-side procedure's interrupt is synchronous, so `kill` answers
+   * as soon as its teardown ran. A CANCEL for a call that already ended is ignored.
    */
   cancel(session: WampPeer, message: CancelMessage): void {
     const call = this.callsBySession.get(session)?.get(message.request);
     if (!call) return;
     const mode = message.options.mode ?? 'killnowait';
+    const remote = call.remote;
+    if (mode === 'kill' && remote?.callee.canCancel) {
+      if (remote.killing) return;
+      remote.killing = true;
+      call.interrupt('canceled', 'kill');
+      const limit = this.options.interruptTimeout;
+      remote.killTimer = setTimeout(
+        () =>
+          call.error(WampErrorUri.CANCELED, [`The callee did not answer the interrupt within ${limit} ms.`]),
+        limit,
+      );
+      remote.killTimer.unref();
+      return;
+    }
     if (mode !== 'skip') call.interrupt('canceled');
     call.error(WampErrorUri.CANCELED, [`The call was canceled (mode ${mode}).`]);
   }
 
   register(session: WampPeer, message: RegisterMessage): void {
-    this.reject(
-      session,
-      message.request,
-      WampErrorUri.NOT_AUTHORIZED,
-      'This router does not accept client-registered procedures.',
-      undefined,
-      WampMessageType.REGISTER,
-    );
+    const { procedure, request } = message;
+    const match = message.options.match ?? 'exact';
+    const invoke = message.options.invoke ?? 'single';
+    if (procedure.startsWith(RESERVED_PREFIX)) {
+      this.reject(
+        session,
+        request,
+        WampErrorUri.INVALID_URI,
+        `${quoteUri(procedure)} is reserved for the router: URIs under "wamp." cannot be registered.`,
+        undefined,
+        WampMessageType.REGISTER,
+      );
+      return;
+    }
+    let callee = this.callees.get(session);
+    const held = callee && this.registrationsOf.get(callee);
+    if (held && held.size >= this.options.maxRegistrationsPerSession) {
+      this.reject(
+        session,
+        request,
+        TOO_MANY_REGISTRATIONS_URI,
+        `Too many registrations: this session may hold at most ${this.options.maxRegistrationsPerSession}.`,
+        { limit: this.options.maxRegistrationsPerSession },
+        WampMessageType.REGISTER,
+      );
+      return;
+    }
+    let registration = this.registrations.get(procedure, match);
+    if (registration) {
+      const refusal = this.sharingRefusal(registration, invoke, callee);
+      if (refusal) {
+        this.reject(session, request, refusal.uri, refusal.message, undefined, WampMessageType.REGISTER);
+        return;
+      }
+    } else {
+      registration = new Registration(this.nextId(), procedure, match, invoke);
+      this.registrations.set(procedure, match, registration);
+      this.registrationsById.set(registration.id, registration);
+    }
+    if (!callee) this.callees.set(session, (callee = new CalleeSession(session)));
+    let registrations = this.registrationsOf.get(callee);
+    if (!registrations) this.registrationsOf.set(callee, (registrations = new Set()));
+    registration.callees.push({
+      kind: 'remote',
+      session: callee,
+      discloseCaller: message.options.disclose_caller === true,
+      forwardTimeout: message.options.forward_timeout === true,
+    });
+    registrations.add(registration);
+    session.send({ type: WampMessageType.REGISTERED, request, registration: registration.id });
+  }
+
+  /** Why a REGISTER may not join an existing registration of the same URI and match policy, if it may not. */
+  private sharingRefusal(
+    registration: Registration,
+    invoke: Registration['invoke'],
+    callee: CalleeSession | undefined,
+  ): { uri: string; message: string } | undefined {
+    const uri = quoteUri(registration.procedure);
+    if (registration.local) {
+      return {
+        uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+        message: `${uri} is a procedure of the application; it cannot be registered by a client.`,
+      };
+    }
+    if (callee && registration.calleeOf(callee)) {
+      return {
+        uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+        message: `This session has already registered ${uri} (registration ${registration.id}).`,
+      };
+    }
+    if (registration.invoke === 'single') {
+      return {
+        uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+        message: `${uri} is already registered (invocation policy "single").`,
+      };
+    }
+    if (registration.invoke !== invoke) {
+      return {
+        uri: WampErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
+        message: `${uri} is registered with invocation policy "${registration.invoke}", not "${invoke}".`,
+      };
+    }
+    return undefined;
   }
 
   unregister(session: WampPeer, message: UnregisterMessage): void {
-    this.reject(
-      session,
-      message.request,
-      WampErrorUri.NO_SUCH_REGISTRATION,
-      `Registration ${message.registration} does not exist.`,
-      undefined,
-      WampMessageType.UNREGISTER,
-    );
+    const callee = this.callees.get(session);
+    const registration = this.registrationsById.get(message.registration);
+    if (!callee || !registration || !this.registrationsOf.get(callee)?.has(registration)) {
+      this.reject(
+        session,
+        message.request,
+        WampErrorUri.NO_SUCH_REGISTRATION,
+        `This session holds no registration ${message.registration}.`,
+        undefined,
+        WampMessageType.UNREGISTER,
+      );
+      return;
+    }
+    this.removeCallee(registration, callee);
+    // Invocations already sent may still be answered: they end the calls as usual.
+    if (!this.registrationsOf.has(callee) && callee.invocations.size === 0) this.callees.delete(session);
+    session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
+  }
+
+  private removeCallee(registration: Registration, callee: CalleeSession): void {
+    registration.remove(callee);
+    const registrations = this.registrationsOf.get(callee);
+    registrations?.delete(registration);
+    if (registrations?.size === 0) this.registrationsOf.delete(callee);
+    if (registration.callees.length > 0) return;
+    this.registrations.delete(registration.procedure, registration.match);
+    this.registrationsById.delete(registration.id);
   }
 
   yield(session: WampPeer, message: YieldMessage): void {
-    session.protocolViolation(`YIELD for unknown invocation ${message.request}.`);
+    const invocation = this.invocationOf(session, message.request, 'YIELD');
+    if (!invocation) return;
+    const call = invocation.call;
+    if (message.options.progress === true) {
+      call.progress(message.args, message.kwargs);
+      return;
+    }
+    invocation.answered = true;
+    call.result(message.args, message.kwargs);
   }
 
   invocationError(session: WampPeer, message: ErrorMessage): void {
-    session.protocolViolation(`ERROR for unknown invocation ${message.request}.`);
+    const invocation = this.invocationOf(session, message.request, 'ERROR');
+    if (!invocation) return;
+    invocation.answered = true;
+    invocation.call.error(message.error, message.args, message.kwargs);
+  }
+
+  /**
+   * The unsettled invocation a callee's YIELD or ERROR answers. An answer to an invocation that already ended
+   * (cancelled, timed out, or its caller gone) is ignored, as the spec asks; one to an invocation this session
+   * was never sent is a protocol violation.
+   */
+  private invocationOf(session: WampPeer, request: number, kind: string): RemoteInvocation | undefined {
+    const callee = this.callees.get(session);
+    const invocation = callee?.invocations.get(request);
+    if (invocation) return invocation;
+    if (!callee?.wasSent(request)) session.protocolViolation(`${kind} for unknown invocation ${request}.`);
+    return undefined;
   }
 
   /**
@@ -196,12 +457,26 @@ export class LocalDealer implements WampDealer {
     }
   }
 
-  /** The caller left: every call it had in flight is abandoned and its procedure interrupted. */
+  /**
+   * The session left. As a caller, every call it had in flight is abandoned and its procedure interrupted
+   * (INTERRUPT to a client callee). As a callee, its registrations go, and the calls it had not answered end
+   * with ERROR `wamp.error.canceled`.
+   */
   detach(session: WampPeer): void {
     const calls = this.callsBySession.get(session);
-    if (!calls) return;
-    this.callsBySession.delete(session);
-    for (const call of [...calls.values()]) call.abandon('caller left');
+    if (calls) {
+      this.callsBySession.delete(session);
+      for (const call of [...calls.values()]) call.abandon('caller left');
+    }
+    const callee = this.callees.get(session);
+    if (!callee) return;
+    this.callees.delete(session);
+    for (const registration of [...(this.registrationsOf.get(callee) ?? [])])
+      this.removeCallee(registration, callee);
+    for (const invocation of [...callee.invocations.values()]) {
+      invocation.answered = true;
+      invocation.call.error(WampErrorUri.CANCELED, ['The callee left before answering.']);
+    }
   }
 
   private reject(
@@ -223,4 +498,17 @@ export class LocalDealer implements WampDealer {
       kwargs,
     });
   }
+}
+
+/** The caller's identity for a callee that asked for it with `disclose_caller`. */
+function disclosureOf(caller: WampPeer): {
+  caller: number;
+  caller_authid?: string;
+  caller_authrole?: string;
+} {
+  return {
+    caller: caller.id,
+    caller_authid: caller.identity?.authid,
+    caller_authrole: caller.identity?.authrole,
+  };
 }

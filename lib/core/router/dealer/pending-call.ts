@@ -16,7 +16,7 @@ const PROGRESS_DETAILS = Object.freeze({ progress: true });
  * The dealer's record of one call in flight: it owns the timeout timer and the abort signal and makes sure
  * the caller gets exactly one final RESULT or ERROR. Finishing removes it from the dealer (`onSettled`).
  */
-export class PendingCall implements WampCall {
+export class PendingCall<TRemote = unknown> implements WampCall {
   readonly procedure: string;
   readonly request: number;
   readonly args: WampArgs;
@@ -29,12 +29,18 @@ export class PendingCall implements WampCall {
   private timer?: NodeJS.Timeout;
   private done = false;
   private wasInterrupted = false;
+  /** Why the call was interrupted (`timeout`, `canceled`, `caller left`, ...), once it was. */
+  interruptReason?: string;
+  /** How the callee is asked to stop: `kill` when the caller waits for its answer, else `killnowait`. */
+  interruptMode: 'kill' | 'killnowait' = 'killnowait';
+  /** What the dealer routes the call to when it is not a procedure in this process (a client callee's invocation). */
+  remote?: TRemote;
   private interruptListeners?: (() => void)[];
 
   constructor(
     readonly caller: WampPeer,
     message: CallMessage,
-    private readonly onSettled: (call: PendingCall) => void,
+    private readonly onSettled: (call: PendingCall<TRemote>) => void,
   ) {
     this.procedure = message.procedure;
     this.request = message.request;
@@ -138,10 +144,15 @@ export class PendingCall implements WampCall {
     });
   }
 
-  /** Fires the procedure's abort signal (INTERRUPT for a server-side procedure). */
-  interrupt(reason: string): void {
+  /**
+   * Fires the procedure's abort signal, and the interrupt listeners (for a client callee, the dealer's, which
+   * sends INTERRUPT). Only the first interrupt counts.
+   */
+  interrupt(reason: string, mode: 'kill' | 'killnowait' = 'killnowait'): void {
     if (this.wasInterrupted) return;
     this.wasInterrupted = true;
+    this.interruptReason = reason;
+    this.interruptMode = mode;
     // Created here if nobody asked yet, so a signal requested later still reports the interrupt.
     this.controller ??= new AbortController();
     this.controller.abort(new Error(reason));

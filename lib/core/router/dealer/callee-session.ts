@@ -1,0 +1,61 @@
+import { MAX_ID } from '../../protocol/wamp-id.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
+import type { PendingCall } from './pending-call.js';
+
+/**
+ * One INVOCATION sent to a client callee: the call it serves, and where the callee's YIELD or ERROR goes. Kept
+ * in its {@link CalleeSession} under the invocation's request ID until the call settles.
+ */
+export class RemoteInvocation {
+  /** Whether the callee has given its final answer (YIELD without `progress`, or ERROR). */
+  answered = false;
+  /** Whether a CANCEL in mode `kill` is waiting for the callee's answer. */
+  killing = false;
+  /** Bounds the wait of a `kill`: the caller gets ERROR `canceled` when the callee stays silent. */
+  killTimer?: NodeJS.Timeout;
+
+  constructor(
+    /** INVOCATION.Request: from the callee session's own sequence. */
+    readonly request: number,
+    readonly call: PendingCall<RemoteInvocation>,
+    readonly callee: CalleeSession,
+  ) {}
+}
+
+/**
+ * The dealer's channel to a client session acting as a callee: the invocations it has not answered, its
+ * INVOCATION request IDs (sequential from 1 per session, as the spec asks), and the callee features it
+ * announced in HELLO that change what the dealer sends it.
+ */
+export class CalleeSession {
+  /** Invocations sent and not yet settled, by INVOCATION.Request. */
+  readonly invocations = new Map<number, RemoteInvocation>();
+  /** Whether it announced `call_canceling`: without it, the spec's cancel mode is `skip` (no INTERRUPT). */
+  readonly canCancel: boolean;
+  /** Whether it announced `progressive_call_results`: only then is `receive_progress` passed on. */
+  readonly sendsProgress: boolean;
+  private lastRequest = 0;
+  private wrapped = false;
+
+  constructor(readonly peer: WampPeer) {
+    this.canCancel = peer.calleeFeatures.has('call_canceling');
+    this.sendsProgress = peer.calleeFeatures.has('progressive_call_results');
+  }
+
+  /** The next INVOCATION.Request for this callee. */
+  nextRequest(): number {
+    if (this.lastRequest >= MAX_ID) {
+      this.lastRequest = 0;
+      this.wrapped = true;
+    }
+    return ++this.lastRequest;
+  }
+
+  /**
+   * Whether `request` was sent to this callee at some point: a late YIELD or ERROR for it (after a cancel or a
+   * timeout ended the call) is ignored, while one for an ID never sent is a protocol violation.
+   */
+  wasSent(request: number): boolean {
+    return this.wrapped || (request >= 1 && request <= this.lastRequest);
+  }
+}

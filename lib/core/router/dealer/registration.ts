@@ -1,0 +1,87 @@
+import type { RegisterOptions, WampMatchPolicy } from '../../protocol/wamp-message.interface.js';
+import type { CalleeSession } from './callee-session.js';
+import type { LocalProcedure } from './wamp-call.interface.js';
+
+/** How a shared registration picks the callee of each call (REGISTER.Options.invoke). */
+export type InvocationPolicy = NonNullable<RegisterOptions['invoke']>;
+
+/** A client session serving a registration, with the options of its REGISTER. */
+export interface RemoteCallee {
+  readonly kind: 'remote';
+  readonly session: CalleeSession;
+  /** REGISTER.Options.disclose_caller: the caller's identity goes in every INVOCATION. */
+  readonly discloseCaller: boolean;
+  /** REGISTER.Options.forward_timeout: the callee runs CALL.Options.timeout itself. */
+  readonly forwardTimeout: boolean;
+}
+
+/** A procedure in this process (a Nest handler) serving a registration. */
+export interface LocalCallee {
+  readonly kind: 'local';
+  readonly procedure: LocalProcedure;
+}
+
+/** Where a registration's calls go; the dealer's call machinery is the same for both. */
+export type DealerCallee = RemoteCallee | LocalCallee;
+
+/**
+ * One registration: a URI with its match policy, its invocation policy, and the callees serving it in the
+ * order they registered (the order `first`, `last` and `roundrobin` follow). Callees of one registration are
+ * either one procedure in this process or client sessions, never both: the application's own procedures are
+ * `single`.
+ */
+export class Registration {
+  /** Callees in registration order. */
+  readonly callees: DealerCallee[] = [];
+  private nextIndex = 0;
+
+  constructor(
+    /** Registration ID (router scope), the same for every callee of a shared registration. */
+    readonly id: number,
+    /** The URI or pattern registered. */
+    readonly procedure: string,
+    readonly match: WampMatchPolicy,
+    readonly invoke: InvocationPolicy,
+  ) {}
+
+  /** Whether a procedure in this process serves it (an application handler). */
+  get local(): boolean {
+    return this.callees[0]?.kind === 'local';
+  }
+
+  /** The callee of the next call, by the invocation policy; undefined when none is left. */
+  pick(): DealerCallee | undefined {
+    const callees = this.callees;
+    switch (this.invoke) {
+      case 'last':
+        return callees[callees.length - 1];
+      case 'random':
+        return callees[Math.floor(Math.random() * callees.length)];
+      case 'roundrobin': {
+        if (this.nextIndex >= callees.length) this.nextIndex = 0;
+        return callees[this.nextIndex++];
+      }
+      default:
+        return callees[0];
+    }
+  }
+
+  /** The entry of a client session among the callees. */
+  calleeOf(session: CalleeSession): RemoteCallee | undefined {
+    for (const callee of this.callees)
+      if (callee.kind === 'remote' && callee.session === session) return callee;
+    return undefined;
+  }
+
+  /**
+   * Removes a client session from the callees; a `roundrobin` rotation goes on with the callee after it.
+   * Returns whether it was one.
+   */
+  remove(session: CalleeSession): boolean {
+    const index = this.callees.findIndex((callee) => callee.kind === 'remote' && callee.session === session);
+    if (index < 0) return false;
+    this.callees.splice(index, 1);
+    if (index < this.nextIndex) this.nextIndex--;
+    return true;
+  }
+}
