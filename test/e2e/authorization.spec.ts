@@ -24,6 +24,7 @@ const RULES: WampPermissionRule[] = [
   { role: 'writer', uri: 'docs.', match: 'prefix', allow: ['call', 'subscribe', 'publish'] },
   { role: 'writer', uri: 'admin..status', match: 'wildcard', allow: ['call'] },
   { role: '*', uri: 'public.hello', allow: ['call'] },
+  { role: 'service', uri: 'svc.', match: 'prefix', allow: ['register'] },
 ];
 
 @Controller()
@@ -91,6 +92,10 @@ describe('authorization rules (role x URI pattern x action)', () => {
     ['writer', [48, 1, {}, 'admin.db.status'], true],
     ['writer', [48, 1, {}, 'admin.db.reset'], false],
     ['writer', [64, 1, {}, 'docs.get'], false],
+    ['writer', [64, 1, {}, 'svc.render'], false],
+    ['service', [64, 1, {}, 'svc.render'], true],
+    ['service', [64, 1, { match: 'prefix' }, 'svc.'], true],
+    ['service', [64, 1, {}, 'docs.render'], false],
     ['guest', [48, 1, {}, 'public.hello'], true],
     ['guest', [48, 1, {}, 'docs.get'], false],
     ['guest', [32, 1, {}, 'docs.changes'], false],

@@ -500,6 +500,38 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
       }
     });
   });
+  describe("client callees (issue 15): anonymous sessions register, as on Crossbar's default realm1", () => {
+    it("a backend registers a procedure and a browser session calls it; the app's own URIs stay the app's", async () => {
+      const backend = await joinPeer();
+      backend.client.send([64, 1, {}, 'com.example.backend.greet']);
+      const [, , registration] = (await backend.next()) as [number, number, number];
+      backend.client.send([64, 2, {}, 'docs.getDocument']);
+      backend.client.send([64, 3, {}, 'wamp.session.count']);
+      expect([await backend.next(), await backend.next()]).toEqual([
+        [
+          ERROR,
+          64,
+          2,
+          {},
+          'wamp.error.procedure_already_exists',
+          ['"docs.getDocument" is a procedure of the application; it cannot be registered by a client.'],
+        ],
+        [
+          ERROR,
+          64,
+          3,
+          {},
+          'wamp.error.invalid_uri',
+          ['"wamp.session.count" is reserved for the router: URIs under "wamp." cannot be registered.'],
+        ],
+      ]);
+      const request = peer.call('com.example.backend.greet', ['Ada']);
+      expect(await backend.next()).toEqual([68, 1, registration, {}, ['Ada']]);
+      backend.client.send([70, 1, {}, ['Hello, Ada']]);
+      expect(await peer.next()).toEqual([RESULT, request, {}, ['Hello, Ada']]);
+    });
+  });
+
   // Last: resetting the documents would disturb the tests above.
   describe('ticket user admin (issue 6)', () => {
     it('the ticket user admin gets the role admin, which unlocks the procedure; a wrong ticket is refused', async () => {

@@ -818,11 +818,13 @@ describe('resource attacks (hardening)', () => {
     });
   });
 
-  it('registration flood: every REGISTER is refused and nothing is retained', async () => {
-    await withApp({}, async (running) => {
+  it('registration flood: REGISTERs beyond maxRegistrationsPerSession get too_many_registrations, all released on leave', async () => {
+    const cap = 1000;
+    await withApp({ maxRegistrationsPerSession: cap }, async (running) => {
       const run = await AttackRun.start(running.url);
       try {
         const dealer = realmOf(running.app).dealer as LocalDealer;
+        const baselineRegistrations = dealer.registrationCount;
         const sessions = 5;
         const perSession = 5000;
         const attackers: RawWampClient[] = [];
@@ -830,36 +832,44 @@ describe('resource attacks (hardening)', () => {
         for (let session = 0; session < sessions; session++) {
           const { client } = await RawWampClient.join(running.url);
           attackers.push(client);
-          await sendMany(client, perSession, (index) => [64, index + 1, {}, `flood.r${session}.p${index}`]);
+          // Every other one a pattern registration: prefixes and wildcards cost the index more than exact URIs.
+          await sendMany(client, perSession, (index) => [
+            64,
+            index + 1,
+            index % 3 === 1 ? { match: 'prefix' } : index % 3 === 2 ? { match: 'wildcard' } : {},
+            index % 3 === 2 ? `flood.r${session}..p${index}` : `flood.r${session}.p${index}`,
+          ]);
           const answers = await take(client, perSession);
           for (const [key, value] of Object.entries(
-            countBy(answers, (message) => `${message[0]} ${message[1]} ${String(message[4])}`),
+            countBy(answers, (message) => (message[0] === 65 ? 'REGISTERED' : String(message[4]))),
           )) {
             outcome[key] = (outcome[key] ?? 0) + value;
           }
-          expect(answers[0]).toEqual([
+          expect(answers.find((message) => message[0] === 8)).toEqual([
             8,
             64,
-            1,
+            cap + 1,
             {},
-            'wamp.error.not_authorized',
-            ['This router does not accept client-registered procedures.'],
+            'nestjs_wamp.error.too_many_registrations',
+            [`Too many registrations: this session may hold at most ${cap}.`],
+            { limit: cap },
           ]);
-          // Nothing was registered: the URIs stay unknown.
-          client.send([48, perSession + 1, {}, `flood.r${session}.p0`]);
-          expect(((await client.next()) as unknown[])[4]).toBe('wamp.error.no_such_procedure');
         }
-        expect(outcome).toEqual({ '8 64 wamp.error.not_authorized': sessions * perSession });
-        expect(dealer.hasProcedure('flood.r0.p0')).toBe(false);
-        // Retained while the attackers are still connected: nothing per REGISTER.
+        expect(outcome).toEqual({
+          REGISTERED: sessions * cap,
+          'nestjs_wamp.error.too_many_registrations': sessions * (perSession - cap),
+        });
+        expect(dealer.registrationCount).toBe(baselineRegistrations + sessions * cap);
         const heapDuring = await run.markDuring();
         for (const attacker of attackers) attacker.terminate();
+        expect(await waitFor(() => dealer.registrationCount === baselineRegistrations, 3000)).toBe(true);
         await run.finish(
           'registration flood',
-          'REGISTER refused (wamp.error.not_authorized)',
-          `${sessions} sessions x ${perSession} REGISTERs: all ${sessions * perSession} answered not_authorized, ` +
-            `none registered; heap Δ with the attackers still connected ${heapDuring} MB`,
-          { heapDuringMb: 6, heapAfterMb: 8, peakRssMb: 150 },
+          `maxRegistrationsPerSession ${cap}`,
+          `${sessions} sessions x ${perSession} REGISTERs (exact, prefix, wildcard): ${outcome.REGISTERED} held ` +
+            `(${cap} each), ${outcome['nestjs_wamp.error.too_many_registrations']} too_many_registrations; all ` +
+            `released on leave (heap Δ with ${sessions * cap} held: ${heapDuring} MB)`,
+          { heapDuringMb: 40, heapAfterMb: 8, peakRssMb: 200 },
         );
       } catch (error) {
         await run.abandon();
@@ -920,6 +930,142 @@ describe('resource attacks (hardening)', () => {
             `${refusals['nestjs_wamp.error.too_many_calls']} too_many_calls; a leaving caller's ${cap} aborted ` +
             `(heap Δ with ${sessions * cap} in flight ${heapDuring} MB)`,
           { heapDuringMb: 24, heapAfterMb: 8, peakRssMb: 150 },
+        );
+      } catch (error) {
+        await run.abandon();
+        throw error;
+      }
+    });
+  });
+
+  it('invocation flood: a client callee that never answers holds at most maxInvocationsPerCallee calls', async () => {
+    const cap = 200;
+    await withApp({ maxInvocationsPerCallee: cap, maxCallsPerSession: 1000 }, async (running) => {
+      const run = await AttackRun.start(running.url);
+      try {
+        const dealer = realmOf(running.app).dealer as LocalDealer;
+        // The silent callee: it registers, then never answers (and never reads its socket's backlog faster).
+        const { client: silent } = await RawWampClient.join(running.url);
+        silent.send([64, 1, {}, 'flood.silent']);
+        expect(((await silent.next()) as unknown[])[0]).toBe(65);
+        const sessions = 5;
+        const perSession = 1000;
+        const attackers: RawWampClient[] = [];
+        const refusals: Record<string, number> = {};
+        let refusedFirst: unknown[] | undefined;
+        for (let session = 0; session < sessions; session++) {
+          const { client } = await RawWampClient.join(running.url);
+          attackers.push(client);
+          await sendMany(client, perSession, (index) => [48, index + 1, {}, 'flood.silent', [index]]);
+          const held = Math.max(0, Math.min(perSession, cap - session * perSession));
+          const answers = await take(client, perSession - held);
+          refusedFirst ??= answers[0];
+          for (const [key, value] of Object.entries(countBy(answers, (message) => String(message[4])))) {
+            refusals[key] = (refusals[key] ?? 0) + value;
+          }
+        }
+        expect(refusedFirst).toEqual([
+          8,
+          48,
+          cap + 1,
+          {},
+          'nestjs_wamp.error.too_many_invocations',
+          [`The callee of "flood.silent" has ${cap} invocations in flight, as many as it may.`],
+          { limit: cap },
+        ]);
+        expect(refusals).toEqual({ 'nestjs_wamp.error.too_many_invocations': sessions * perSession - cap });
+        const invocations = await take(silent, cap);
+        expect(invocations.every((message) => message[0] === 68)).toBe(true);
+        expect(dealer.callsInFlight).toBe(cap);
+        const heapDuring = await run.markDuring();
+        // The callee leaves: every caller it held gets ERROR canceled at once.
+        silent.terminate();
+        const canceled = await take(attackers[0], cap);
+        expect(countBy(canceled, (message) => String(message[4]))).toEqual({ 'wamp.error.canceled': cap });
+        expect(dealer.callsInFlight).toBe(0);
+        for (const attacker of attackers) attacker.terminate();
+        await run.finish(
+          'invocation flood',
+          `maxInvocationsPerCallee ${cap}`,
+          `${sessions} sessions x ${perSession} CALLs to a callee that never answers: ${cap} invocations held, ` +
+            `${refusals['nestjs_wamp.error.too_many_invocations']} too_many_invocations; the callee's leaving ` +
+            `answered all ${cap} with canceled (heap Δ with ${cap} held ${heapDuring} MB)`,
+          { heapDuringMb: 16, heapAfterMb: 8, peakRssMb: 150 },
+        );
+      } catch (error) {
+        await run.abandon();
+        throw error;
+      }
+    });
+  });
+
+  it('YIELD flood and forged answers: late YIELDs are discarded, progress reaches only who asked, forgers end alone', async () => {
+    await withApp({}, async (running) => {
+      const run = await AttackRun.start(running.url);
+      try {
+        const dealer = realmOf(running.app).dealer as LocalDealer;
+        const { client: callee } = await RawWampClient.join(running.url);
+        callee.send([64, 1, {}, 'flood.yield']);
+        const [, , registration] = (await callee.next()) as number[];
+        const { client: caller } = await RawWampClient.join(running.url);
+        // 1. A call that times out; then 50,000 YIELDs for its (ended) invocation: discarded, nothing answered.
+        caller.send([48, 1, { timeout: 20 }, 'flood.yield']);
+        expect(await callee.next()).toEqual([68, 1, registration, {}]);
+        expect(((await caller.next(1000)) as unknown[])[4]).toBe('wamp.error.timeout');
+        const late = 50_000;
+        await sendMany(callee, late, () => [70, 1, {}, ['late']]);
+        // 2. 20,000 progressive YIELDs to a caller that asked for progress and reads: all delivered, in order.
+        const progress = 20_000;
+        caller.send([48, 2, { receive_progress: true }, 'flood.yield']);
+        expect(await callee.next()).toEqual([68, 2, registration, {}]);
+        const payload = 'x'.repeat(100);
+        await sendMany(callee, progress, (index) => [70, 2, { progress: true }, [index, payload]]);
+        callee.send([70, 2, {}, ['done']]);
+        const received = await take(caller, progress + 1, 20_000);
+        // The callee announced no progressive_call_results, so INVOCATION carried no receive_progress; what
+        // it sends anyway is passed on because the caller asked for it.
+        expect(received.slice(0, 3)).toEqual([
+          [50, 2, { progress: true }, [0, payload]],
+          [50, 2, { progress: true }, [1, payload]],
+          [50, 2, { progress: true }, [2, payload]],
+        ]);
+        expect(received.at(-1)).toEqual([50, 2, {}, ['done']]);
+        // 3. The same to a caller that did not ask: dropped, only the final RESULT.
+        caller.send([48, 3, {}, 'flood.yield']);
+        expect(await callee.next()).toEqual([68, 3, registration, {}]);
+        await sendMany(callee, progress, () => [70, 3, { progress: true }, ['unasked']]);
+        callee.send([70, 3, {}, ['final']]);
+        expect(await caller.next(5000)).toEqual([50, 3, {}, ['final']]);
+        // 4. Forgers: answers for an invocation of another session end only the forger's session.
+        caller.send([48, 4, {}, 'flood.yield']);
+        expect(await callee.next()).toEqual([68, 4, registration, {}]);
+        const forgers: RawWampClient[] = [];
+        for (let index = 0; index < 20; index++) {
+          const { client: forger } = await RawWampClient.join(running.url);
+          forger.send(index % 2 ? [70, 4, {}, ['forged']] : [8, 68, 4, {}, 'com.example.forged']);
+          forgers.push(forger);
+        }
+        for (const forger of forgers) {
+          expect(((await forger.next()) as unknown[]).slice(0, 3)).toEqual([
+            3,
+            { message: expect.stringMatching(/^(YIELD|ERROR) for unknown invocation 4\.$/) },
+            'wamp.error.protocol_violation',
+          ]);
+          expect((await forger.waitClosed()).code).toBe(1002);
+        }
+        callee.send([70, 4, {}, ['genuine']]);
+        expect(await caller.next()).toEqual([50, 4, {}, ['genuine']]);
+        expect(caller.pending).toHaveLength(0);
+        expect(dealer.callsInFlight).toBe(0);
+        caller.terminate();
+        callee.terminate();
+        await run.finish(
+          'YIELD flood, forged answers',
+          'late answers discarded; progress only to who asked; forgers ABORTed',
+          `${late} YIELDs for a timed-out invocation: none answered; ${progress} progressive YIELDs: all ` +
+            `delivered in order to the caller that asked, none to the one that did not; 20 sessions forging ` +
+            `YIELD/ERROR for another's invocation: each ABORT protocol_violation, the genuine answer unaffected`,
+          { heapAfterMb: 8, peakRssMb: 200 },
         );
       } catch (error) {
         await run.abandon();

@@ -1047,12 +1047,12 @@ describe('WAMP-level attacks', () => {
       const longUri = `com.${'x'.repeat(100_000)}`;
       const expected: [unknown[], unknown[]][] = [
         [
-          [64, 1, {}, 'attack.register'],
-          [8, 64, 1, {}, 'wamp.error.not_authorized', [expect.any(String)]],
+          [64, 1, {}, 'wamp.attack.register'],
+          [8, 64, 1, {}, 'wamp.error.invalid_uri', [expect.any(String)]],
         ],
         [
           [66, 2, 4242],
-          [8, 66, 2, {}, 'wamp.error.no_such_registration', ['Registration 4242 does not exist.']],
+          [8, 66, 2, {}, 'wamp.error.no_such_registration', ['This session holds no registration 4242.']],
         ],
         [
           [48, 3, {}, 'Bad.URI'],
@@ -1103,7 +1103,7 @@ describe('WAMP-level attacks', () => {
       client.send([48, 9, {}, 'canary.echo', ['alive']]);
       expect(await client.next()).toEqual([50, 9, {}, ['alive']]);
       observed.push(
-        'REGISTER: ERROR not_authorized; UNREGISTER: no_such_registration; bad URIs: invalid_uri; ' +
+        'REGISTER under wamp.: ERROR invalid_uri; UNREGISTER: no_such_registration; bad URIs: invalid_uri; ' +
           'CANCEL of an unknown call and unacknowledged PUBLISH to wamp.*: no answer; session lives on',
       );
       await expectDisposedExcept(1);
