@@ -11,6 +11,23 @@ Usage: /usr/bin/python3 python_client.py URL REALM SERIALIZER [HOLD_MS] [ACTIONS
                                          "subscription": ID} for each
                   "events": N            then stay joined until N events arrived (HOLD_MS, default
                                          5000, is then the longest wait)
+                  "register": [{"procedure": URI, "behavior": B, "match": M, "invoke": I,
+                                "disclose_caller": bool}, ...]
+                                         register each (RegisterOptions with details_arg), print
+                                         {"registered": URI, "registration": ID}; every invocation prints
+                                         {"invoked": {"procedure": URI registered, "called": Details.procedure,
+                                         "args", "kwargs", "caller", "caller_authid", "caller_authrole",
+                                         "progress": whether Details.progress was given}}. Behaviors:
+                                           "echo"   returns CallResult(*args, **kwargs)
+                                           "add"    returns args[0] + args[1]
+                                           "fail"   raises ApplicationError("com.example.error.failed",
+                                                    "nope", code=7)
+                                           "stream" sends args[0] - 1 progressive results 1, 2, ... through
+                                                    Details.progress, then returns args[0]
+                                           "wait"   waits until the invocation is interrupted (prints
+                                                    {"interrupted": URI} and answers ApplicationError
+                                                    wamp.error.canceled, "interrupted by the router") or 4 s
+                                                    pass (returns "not interrupted")
                   "publish": {"topic": T, "args": [...], "kwargs": {...}}
                                          publish with acknowledge, print {"published": ID}
                   "call": [STEP, ...]    call procedures, one step after the other. A STEP is one CALL
@@ -191,7 +208,13 @@ def main():
         from autobahn.asyncio.wamp import ApplicationRunner, ApplicationSession
         from autobahn.wamp import serializer as wamp_serializer
         from autobahn.wamp.exception import ApplicationError
-        from autobahn.wamp.types import CallOptions, CallResult, PublishOptions, SubscribeOptions
+        from autobahn.wamp.types import (
+            CallOptions,
+            CallResult,
+            PublishOptions,
+            RegisterOptions,
+            SubscribeOptions,
+        )
 
         factories = {
             "json": getattr(wamp_serializer, "JsonSerializer", None),
@@ -298,6 +321,14 @@ def main():
                         self.on_event, topic, options=SubscribeOptions(details_arg="details")
                     )
                     out(subscribed=topic, subscription=sub.id)
+                for spec in actions.get("register", []):
+                    options = RegisterOptions(
+                        details_arg="details",
+                        match=spec.get("match"),
+                        invoke=spec.get("invoke"),
+                    )
+                    reg = await self.register(self.endpoint(spec), spec["procedure"], options=options)
+                    out(registered=spec["procedure"], registration=reg.id)
                 if "publish" in actions:
                     p = actions["publish"]
                     pub = await self.publish(
@@ -377,6 +408,50 @@ def main():
                 res = fut.result()
                 self.results[tag] = res.results[0] if isinstance(res, CallResult) and res.results else res
                 out(call=dict(tag=tag, outcome="result", **describe_result(res)))
+
+        def endpoint(self, spec):
+            """The procedure of one "register" spec (see the usage above)."""
+            uri = spec["procedure"]
+            behavior = spec.get("behavior", "echo")
+
+            async def procedure(*args, **kwargs):
+                details = kwargs.pop("details", None)
+                out(
+                    invoked={
+                        "procedure": uri,
+                        "called": getattr(details, "procedure", None),
+                        "args": list(args),
+                        "kwargs": kwargs,
+                        "caller": getattr(details, "caller", None),
+                        "caller_authid": getattr(details, "caller_authid", None),
+                        "caller_authrole": getattr(details, "caller_authrole", None),
+                        "progress": getattr(details, "progress", None) is not None,
+                    }
+                )
+                if behavior == "add":
+                    return args[0] + args[1]
+                if behavior == "fail":
+                    raise ApplicationError("com.example.error.failed", "nope", code=7)
+                if behavior == "stream":
+                    for value in range(1, args[0]):
+                        if details is not None and details.progress is not None:
+                            details.progress(value)
+                        await asyncio.sleep(0.01)
+                    return args[0]
+                if behavior == "wait":
+                    try:
+                        await asyncio.sleep(4)
+                    except asyncio.CancelledError:
+                        # Autobahn|Python 22.7.1 cancels the invocation's task on INTERRUPT, but then sends
+                        # nothing: txaio's callback calls result() on the cancelled task, and CancelledError
+                        # escapes it. An application error is answered; this is how a callee gets its ERROR
+                        # to the caller of a "kill" cancel.
+                        out(interrupted=uri)
+                        raise ApplicationError("wamp.error.canceled", "interrupted by the router")
+                    return "not interrupted"
+                return CallResult(*args, **kwargs)
+
+            return procedure
 
         def on_event(self, *args, **kwargs):
             details = kwargs.pop("details", None)

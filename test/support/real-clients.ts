@@ -819,6 +819,11 @@ export interface PythonClientActions {
   subscribe?: string | string[];
   /** Then stay joined until this many events arrived (at most `holdMs`, default 5000 ms). */
   events?: number;
+  /**
+   * Register these procedures (each prints `registered`; every invocation prints `invoked`), before publishing
+   * and calling; see python_client.py "register" for the behaviors.
+   */
+  register?: PythonRegisterSpec[];
   /** Publish with acknowledge. Uint8Arrays are sent as Python `bytes`. */
   publish?: { topic: string; args?: unknown[]; kwargs?: Record<string, unknown> };
   /**
@@ -831,6 +836,14 @@ export interface PythonClientActions {
    * `holdMs`, default 5000 ms).
    */
   until_event?: { topic: string; kwargs?: Record<string, unknown> };
+}
+
+/** One procedure the Python client registers (python_client.py "register"). */
+export interface PythonRegisterSpec {
+  procedure: string;
+  behavior: 'echo' | 'add' | 'fail' | 'stream' | 'wait';
+  match?: 'exact' | 'prefix' | 'wildcard';
+  invoke?: 'single' | 'roundrobin' | 'random' | 'first' | 'last';
 }
 
 /** How the Python client authenticates (python_client.py "auth"). */
@@ -1173,6 +1186,8 @@ export interface ThruwayClientActions {
   until_event?: { topic: string; kwargs?: Record<string, unknown> };
   /** Longest wait for `until_event` (default 3000 ms), or how long to stay without it. */
   hold_ms?: number;
+  /** Register these procedures first (each prints `registered`; see driver.js "register"). */
+  register?: { procedure: string; behavior: 'echo' | 'add' | 'fail' | 'stream' | 'wait' }[];
 }
 
 export interface ThruwayClientResult {
@@ -1204,7 +1219,12 @@ export interface ThruwayClientResult {
 export function runThruwayClient(
   url: string,
   realm: string,
-  options: { actions?: ThruwayClientActions; timeoutMs?: number } = {},
+  options: {
+    actions?: ThruwayClientActions;
+    timeoutMs?: number;
+    /** Called for every JSON line as soon as the driver prints it (e.g. `registered`). */
+    onEvent?: (event: Record<string, unknown>) => void;
+  } = {},
 ): Promise<ThruwayClientResult> {
   const args = [THRUWAY_DRIVER_SCRIPT, url, realm, JSON.stringify(options.actions ?? {})];
   return new Promise((resolve) => {
@@ -1216,7 +1236,22 @@ export function runThruwayClient(
     let stdout = '';
     let stderr = '';
     let killedForTimeout = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    let pending = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (!options.onEvent) return;
+      pending += d;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        try {
+          const ev: unknown = JSON.parse(line);
+          if (isRecord(ev)) options.onEvent(ev);
+        } catch {
+          // not a JSON line, or a throwing callback: neither may break the stream handler
+        }
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       killedForTimeout = true;

@@ -8,6 +8,19 @@
  * the two overlap), done in this order once the session is open:
  *   "subscribe": TOPIC | [TOPIC, ...]   client.topic(TOPIC).subscribe(...) each, kept until the end; prints
  *                                       {"subscribed": TOPIC, "subscription": ID} when SUBSCRIBED arrived
+ *   "register": [{"procedure": URI, "behavior": B}, ...]
+ *                                       client.register (client.progressiveRegister for "stream") with
+ *                                       {extended: true}, kept until the end; prints {"registered": URI,
+ *                                       "registration": ID} when REGISTERED arrived, and {"invoked": {"procedure",
+ *                                       "args", "kwargs", "details"}} per invocation. Behaviors (thruway yields
+ *                                       one positional argument, never kwargs):
+ *                                         "echo"   yields args[0]
+ *                                         "add"    yields args[0] + args[1]
+ *                                         "fail"   throws WampErrorException("com.example.error.failed", ["nope"])
+ *                                         "stream" progressive: yields 1 .. args[0] as progressive results,
+ *                                                  then thruway's empty final YIELD
+ *                                         "wait"   never answers (thruway announces call_canceling and
+ *                                                  answers INTERRUPT with ERROR wamp.error.canceled itself)
  *   "call": [STEP, ...]                 one step after the other; a STEP is one spec or a list of specs
  *                                       started together. A spec:
  *       {"procedure": URI, "tag": T (default URI), "args": [...], "kwargs": {...},
@@ -70,11 +83,17 @@ let Client;
 let WebSocketTransport;
 let CreateMessage;
 let Observable;
+let WampErrorException;
 try {
   ({ Client } = require('thruway.js'));
   ({ WebSocketTransport } = require('thruway.js/src/Transport/WebSocketTransport'));
   ({ CreateMessage } = require('thruway.js/src/Messages/CreateMessage'));
   ({ Observable } = require('rxjs/Observable'));
+  ({ WampErrorException } = require('thruway.js/src/Common/WampErrorException'));
+  require('rxjs/add/observable/never');
+  require('rxjs/add/observable/interval');
+  require('rxjs/add/operator/take');
+  require('rxjs/add/operator/map');
 } catch (e) {
   out({ error: `import failed: ${e && e.message}` });
   process.exit(2);
@@ -228,6 +247,57 @@ function runCall(spec) {
   });
 }
 
+function procedureOf(spec) {
+  return (args, argskw, details) => {
+    out({ invoked: { procedure: spec.procedure, args: plainArgs(args), kwargs: plainKwargs(argskw), details } });
+    const list = plainArgs(args);
+    switch (spec.behavior) {
+      case 'add':
+        return list[0] + list[1];
+      case 'fail':
+        throw new WampErrorException('com.example.error.failed', ['nope']);
+      case 'stream':
+        return Observable.interval(10)
+          .take(list[0])
+          .map((index) => index + 1);
+      case 'wait':
+        return Observable.never();
+      default:
+        return list[0];
+    }
+  };
+}
+
+async function registerAll() {
+  for (const spec of actions.register || []) {
+    const before = sent.length;
+    const options = { extended: true };
+    keep.push(
+      (spec.behavior === 'stream'
+        ? client.progressiveRegister(spec.procedure, procedureOf(spec), options)
+        : client.register(spec.procedure, procedureOf(spec), options)
+      ).subscribe(
+        () => undefined,
+        (e) => {
+          // client.close() fails every registration's stream with "Connection Closed": not an error here.
+          if (!closing) out({ error: `register ${spec.procedure}: ${e && (e.errorUri || e.message)}` });
+        },
+      ),
+    );
+    const register = await (async () => {
+      for (let waited = 0; waited < 3000; waited += 10) {
+        const found = sent.slice(before).find((m) => m[0] === 64 && m[3] === spec.procedure);
+        if (found) return found;
+        await sleep(10);
+      }
+      return null;
+    })();
+    const registered = register && (await waitForRecv((m) => m[0] === 65 && m[1] === register[1], 3000));
+    if (!registered) throw new Error(`no REGISTERED for ${spec.procedure}`);
+    out({ registered: spec.procedure, registration: registered[2] });
+  }
+}
+
 function kwargsContain(kwargs, wanted) {
   return Object.entries(wanted || {}).every(([k, v]) => JSON.stringify(kwargs[k]) === JSON.stringify(v));
 }
@@ -266,6 +336,8 @@ async function main() {
     out({ subscribed: topic, subscription: subscribed[2] });
   }
 
+  await registerAll();
+
   let untilEvent = null;
   if (actions.until_event) {
     const wanted = actions.until_event;
@@ -294,7 +366,10 @@ async function main() {
   }
 }
 
+let closing = false;
+
 function closeAndExit(code) {
+  closing = true;
   // thruway.js has no GOODBYE: close() ends the Rx session; the transport closes its socket 100 ms after
   // the last subscriber is gone.
   const socketClosed = new Promise((resolve) => {

@@ -1,0 +1,491 @@
+/**
+ * Real WAMP clients written by others as callees (issue 15): Autobahn|Python 22.7.1 on json, msgpack and cbor,
+ * Autobahn|JS 22.11.1, wampy 8.0.2 and thruway.js 2.0.7 register procedures on the router, and each is
+ * called by the others. Asserted: what each caller's application gets (results, errors, progressive results,
+ * a `kill` cancel), what each callee's application saw (args, kwargs, the procedure a pattern matched), and
+ * the frames on the wire where the client taps them.
+ *
+ * What the callees announce and what that changes (observed, asserted below):
+ *
+ * | callee          | call_canceling | progressive_call_results | on INTERRUPT |
+ * |-----------------|----------------|--------------------------|--------------|
+ * | Autobahn|Python | yes            | yes                      | cancels the coroutine's task, then sends nothing (22.7.1 on Python 3.11: txaio calls `result()` on the cancelled task and CancelledError escapes); the test's procedure turns the cancellation into ApplicationError `wamp.error.canceled`, which is answered. Without that, a `kill` ends after `interruptTimeout` |
+ * | Autobahn|JS     | no             | yes                      | never gets one: every cancel mode is `skip` for it |
+ * | wampy           | no             | no                       | never gets one |
+ * | thruway.js      | yes            | yes (`progressiveRegister`) | answers ERROR `wamp.error.canceled` itself |
+ *
+ * The Autobahn|Python tests are skipped, with the reason in their name, when /usr/bin/python3 cannot import
+ * autobahn (and msgpack / cbor2); the thruway.js ones when its folder is not installed.
+ */
+import type { Wampy } from 'wampy';
+import {
+  ALL_SERIALIZERS,
+  autobahnClasses,
+  openAutobahnSession,
+  openWampySession,
+  pythonAutobahnAvailable,
+  runPythonClient,
+  runThruwayClient,
+  thruwaySkipReason,
+  type AutobahnSession,
+  type PythonClientResult,
+  type PythonRegisterSpec,
+  type RealClientSession,
+  type ThruwayClientResult,
+  type WampSerializerName,
+} from '../support/real-clients.js';
+import { startApp, type RunningApp } from '../support/test-app.js';
+
+const REALM = 'realm1';
+/** Upper bound for one client step (a call, a registration). */
+const STEP_MS = 4000;
+
+function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms} ms`)), ms);
+  });
+  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
+}
+
+async function rejection(promise: PromiseLike<unknown>, what: string): Promise<unknown> {
+  try {
+    const value = await within(promise, STEP_MS, what);
+    throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
+  } catch (error) {
+    return error;
+  }
+}
+
+async function closeQuietly(session: RealClientSession<unknown> | undefined): Promise<void> {
+  if (!session) return;
+  await session.close().catch(() => session.drop());
+}
+
+/** An Autobahn|JS call promise: when.js, progress as the third `then` argument, with `cancel`. */
+interface AutobahnCall extends PromiseLike<unknown> {
+  then<R1 = unknown, R2 = never>(
+    onFulfilled?: ((value: unknown) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+    onProgress?: (update: unknown) => void,
+  ): PromiseLike<R1 | R2>;
+  cancel(options?: { mode?: string }): void;
+}
+
+const pythonSkip = (serializer: WampSerializerName): string | null =>
+  pythonAutobahnAvailable(serializer) ? null : `Autobahn|Python with ${serializer} not importable`;
+
+/**
+ * Runs an Autobahn|Python callee that registers `specs` and stays joined about 5 s; resolves once every
+ * registration is confirmed, with the process's final result to await after the calls.
+ */
+async function pythonCallee(
+  running: RunningApp,
+  serializer: WampSerializerName,
+  specs: PythonRegisterSpec[],
+): Promise<{ done: Promise<PythonClientResult> }> {
+  const registered = new Set<string>();
+  let ready!: () => void;
+  const allRegistered = new Promise<void>((resolve) => (ready = resolve));
+  const done = runPythonClient(running.url, REALM, serializer, {
+    holdMs: 5000,
+    actions: { register: specs },
+    onEvent: (event) => {
+      if (typeof event.registered === 'string') registered.add(event.registered);
+      if (registered.size === specs.length) ready();
+    },
+  });
+  await within(
+    Promise.race([
+      allRegistered,
+      done.then((result) => Promise.reject(new Error(JSON.stringify(result.events)))),
+    ]),
+    STEP_MS,
+    'Autobahn|Python registrations',
+  );
+  return { done };
+}
+
+/** Runs a thruway.js callee that registers `specs`; resolves once every registration is confirmed. */
+async function thruwayCallee(
+  running: RunningApp,
+  specs: { procedure: string; behavior: 'echo' | 'add' | 'fail' | 'stream' | 'wait' }[],
+  holdMs: number,
+): Promise<{ done: Promise<ThruwayClientResult> }> {
+  const registered = new Set<string>();
+  let ready!: () => void;
+  const allRegistered = new Promise<void>((resolve) => (ready = resolve));
+  const done = runThruwayClient(running.url, REALM, {
+    actions: { register: specs, hold_ms: holdMs },
+    onEvent: (event) => {
+      if (typeof event.registered === 'string') registered.add(event.registered);
+      if (registered.size === specs.length) ready();
+    },
+  });
+  await within(
+    Promise.race([
+      allRegistered,
+      done.then((result) => Promise.reject(new Error(JSON.stringify(result.events)))),
+    ]),
+    STEP_MS,
+    'thruway.js registrations',
+  );
+  return { done };
+}
+
+/** Registers Autobahn|JS procedures that behave as the drivers' behaviors of the same names. */
+async function autobahnCallee(session: AutobahnSession, prefix: string, invoked: unknown[]): Promise<void> {
+  const { Error: AutobahnError } = autobahnClasses();
+  await session.register(`${prefix}.add`, (args) => {
+    invoked.push({ procedure: `${prefix}.add`, args });
+    return (args[0] as number) + (args[1] as number);
+  });
+  await session.register(`${prefix}.fail`, () => {
+    throw new AutobahnError('com.example.error.failed', ['nope'], { code: 7 });
+  });
+  await session.register(`${prefix}.stream`, async (args, _kwargs, details) => {
+    const progress = details.progress as ((args: unknown[]) => void) | null;
+    const count = args[0] as number;
+    for (let value = 1; value < count; value++) progress?.([value]);
+    return count;
+  });
+  await session.register(
+    `${prefix}.echo.`,
+    (args, kwargs, details) => {
+      invoked.push({ procedure: `${prefix}.echo.`, called: details.procedure, args, kwargs });
+      return new (autobahnClasses().Result)(args, { ...kwargs, called: details.procedure });
+    },
+    { match: 'prefix' },
+  );
+}
+
+/** Registers wampy procedures: add, fail and a wildcard echo. */
+async function wampyCallee(client: Wampy, prefix: string, invoked: unknown[]): Promise<void> {
+  await client.register(`${prefix}.add`, ({ argsList }) => {
+    invoked.push({ procedure: `${prefix}.add`, args: argsList });
+    const list = (argsList ?? []) as number[];
+    return { argsList: [list[0] + list[1]] };
+  });
+  await client.register(`${prefix}.fail`, () => {
+    throw Object.assign(new Error('nope'), {
+      error: 'com.example.error.failed',
+      argsList: ['nope'],
+      argsDict: { code: 7 },
+    });
+  });
+  await client.register(
+    `${prefix}..echo`,
+    ({ argsList, argsDict, details }) => {
+      invoked.push({
+        procedure: `${prefix}..echo`,
+        called: details?.procedure,
+        args: argsList,
+        kwargs: argsDict,
+      });
+      return { argsList, argsDict: { ...(argsDict ?? {}), called: details?.procedure } };
+    },
+    { match: 'wildcard' },
+  );
+}
+
+describe('real clients as callees, each called by the others', () => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp({ wamp: {}, controllers: [] });
+  });
+  afterAll(async () => {
+    await running?.app.close();
+  });
+
+  describe.each(ALL_SERIALIZERS)('Autobahn|Python callee on %s', (serializer) => {
+    const skip = pythonSkip(serializer);
+    const test = skip ? it.skip : it;
+    const prefix = `py_${serializer}`;
+
+    test(`${skip ? `[skipped: ${skip}] ` : ''}Autobahn|JS, wampy and thruway.js call it: results, errors, progress, a prefix match, and kill interrupts it`, async () => {
+      const { done } = await pythonCallee(running, serializer, [
+        { procedure: `${prefix}.add`, behavior: 'add' },
+        { procedure: `${prefix}.fail`, behavior: 'fail' },
+        { procedure: `${prefix}.stream`, behavior: 'stream' },
+        { procedure: `${prefix}.wait`, behavior: 'wait' },
+        { procedure: `${prefix}.echo.`, behavior: 'echo', match: 'prefix' },
+      ]);
+      const { Result, Error: AutobahnError } = autobahnClasses();
+      const autobahn = await openAutobahnSession(running.url, REALM, 'json');
+      const wampy = await openWampySession(running.url, REALM, 'msgpack');
+      try {
+        const call = (procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options = {}) =>
+          autobahn.client.call(procedure, args, kwargs, options) as AutobahnCall;
+        await expect(within(call(`${prefix}.add`, [2, 3]), STEP_MS, 'add')).resolves.toBe(5);
+        await expect(rejection(call(`${prefix}.fail`), 'fail')).resolves.toEqual(
+          new AutobahnError('com.example.error.failed', ['nope'], { code: 7 }),
+        );
+        const progress: unknown[] = [];
+        const streamed = await within(
+          call(`${prefix}.stream`, [3], {}, { receive_progress: true }).then(
+            (value) => value,
+            undefined,
+            (update) => progress.push(update),
+          ),
+          STEP_MS,
+          'stream',
+        );
+        expect({ progress, streamed }).toEqual({ progress: [1, 2], streamed: 3 });
+        await expect(
+          within(call(`${prefix}.echo.anything`, ['x'], { k: 1 }), STEP_MS, 'prefix echo'),
+        ).resolves.toEqual(new Result(['x'], { k: 1 }));
+        // kill: INTERRUPT reaches the coroutine, Autobahn|Python answers ERROR canceled, which the caller gets.
+        const waiting = call(`${prefix}.wait`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        waiting.cancel({ mode: 'kill' });
+        await expect(rejection(waiting, 'kill')).resolves.toEqual(
+          new AutobahnError('wamp.error.canceled', ['interrupted by the router'], {}),
+        );
+
+        await expect(
+          within(wampy.client.call(`${prefix}.add`, [40, 2]), STEP_MS, 'wampy add'),
+        ).resolves.toEqual({ details: {}, argsList: [42] });
+        await expect(rejection(wampy.client.call(`${prefix}.fail`), 'wampy fail')).resolves.toEqual(
+          expect.objectContaining({
+            errorUri: 'com.example.error.failed',
+            argsList: ['nope'],
+            argsDict: { code: 7 },
+          }),
+        );
+
+        const thruwaySkip = thruwaySkipReason();
+        if (!thruwaySkip) {
+          const thruway = await runThruwayClient(running.url, REALM, {
+            actions: {
+              call: [
+                { procedure: `${prefix}.add`, args: [1, 1], tag: 'add' },
+                { procedure: `${prefix}.fail`, tag: 'fail' },
+              ],
+            },
+          });
+          expect(thruway.calls).toEqual([
+            expect.objectContaining({ tag: 'add', outcome: 'result', args: [2] }),
+            // thruway.js appends { uri: procedure } to an error's args and drops its kwargs; the frame is whole.
+            expect.objectContaining({
+              tag: 'fail',
+              outcome: 'error',
+              uri: 'com.example.error.failed',
+              args: ['nope', { uri: `${prefix}.fail` }],
+            }),
+          ]);
+          expect(thruway.recv).toContainEqual([
+            8,
+            48,
+            expect.any(Number),
+            {},
+            'com.example.error.failed',
+            ['nope'],
+            { code: 7 },
+          ]);
+        }
+      } finally {
+        await closeQuietly(autobahn);
+        await closeQuietly(wampy);
+      }
+      const result = await done;
+      expect(result.error).toBeUndefined();
+      const invoked = result.events.filter((event) => 'invoked' in event).map((event) => event.invoked);
+      expect(invoked).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ procedure: `${prefix}.add`, args: [2, 3] }),
+          expect.objectContaining({ procedure: `${prefix}.add`, args: [40, 2] }),
+          expect.objectContaining({
+            procedure: `${prefix}.echo.`,
+            called: `${prefix}.echo.anything`,
+            args: ['x'],
+          }),
+          expect.objectContaining({ procedure: `${prefix}.stream`, progress: true }),
+        ]),
+      );
+      expect(result.events).toContainEqual({ interrupted: `${prefix}.wait` });
+      // On the wire: INVOCATION with receive_progress for the stream, INTERRUPT kill for the wait.
+      const received = result.recv;
+      expect(received).toContainEqual([
+        69,
+        expect.any(Number),
+        { mode: 'kill', reason: 'wamp.error.canceled' },
+      ]);
+      expect(
+        received.find(
+          (message) => message[0] === 68 && (message[3] as Record<string, unknown>).receive_progress,
+        ),
+      ).toBeDefined();
+    }, 20000);
+  });
+
+  it('an Autobahn|JS callee (msgpack) is called by Autobahn|Python, wampy and thruway.js', async () => {
+    const invoked: unknown[] = [];
+    const callee = await openAutobahnSession(running.url, REALM, 'msgpack');
+    const wampy = await openWampySession(running.url, REALM, 'cbor');
+    try {
+      await autobahnCallee(callee.client, 'ajs', invoked);
+      await expect(within(wampy.client.call('ajs.add', [1, 2]), STEP_MS, 'wampy add')).resolves.toEqual({
+        details: {},
+        argsList: [3],
+      });
+      await expect(rejection(wampy.client.call('ajs.fail'), 'wampy fail')).resolves.toEqual(
+        expect.objectContaining({
+          errorUri: 'com.example.error.failed',
+          argsList: ['nope'],
+          argsDict: { code: 7 },
+        }),
+      );
+      await expect(
+        within(
+          wampy.client.call('ajs.echo.deep.er', { argsList: [1], argsDict: { a: 'b' } }),
+          STEP_MS,
+          'echo',
+        ),
+      ).resolves.toEqual({ details: {}, argsList: [1], argsDict: { a: 'b', called: 'ajs.echo.deep.er' } });
+      if (pythonAutobahnAvailable('json')) {
+        const python = await runPythonClient(running.url, REALM, 'json', {
+          actions: {
+            call: [
+              { procedure: 'ajs.add', args: [20, 22], tag: 'add' },
+              { procedure: 'ajs.fail', tag: 'fail' },
+              { procedure: 'ajs.stream', args: [3], tag: 'stream', receive_progress: true },
+            ],
+          },
+        });
+        expect(python.calls).toEqual([
+          expect.objectContaining({ tag: 'add', outcome: 'result', type: 'value', value: 42 }),
+          expect.objectContaining({
+            tag: 'fail',
+            outcome: 'error',
+            uri: 'com.example.error.failed',
+            args: ['nope'],
+          }),
+          expect.objectContaining({ tag: 'stream', outcome: 'result', type: 'value', value: 3 }),
+        ]);
+        expect(python.progress.map((update) => update.args)).toEqual([[1], [2]]);
+      }
+      if (!thruwaySkipReason()) {
+        const thruway = await runThruwayClient(running.url, REALM, {
+          actions: { call: [{ procedure: 'ajs.add', args: [5, 5], tag: 'add' }] },
+        });
+        expect(thruway.calls).toEqual([
+          expect.objectContaining({ tag: 'add', outcome: 'result', args: [10] }),
+        ]);
+      }
+      expect(invoked).toContainEqual({
+        procedure: 'ajs.echo.',
+        called: 'ajs.echo.deep.er',
+        args: [1],
+        kwargs: { a: 'b' },
+      });
+    } finally {
+      await closeQuietly(wampy);
+      await closeQuietly(callee);
+    }
+  });
+
+  it('a wampy callee (json) is called by Autobahn|JS, Autobahn|Python and thruway.js', async () => {
+    const invoked: unknown[] = [];
+    const callee = await openWampySession(running.url, REALM, 'json');
+    const autobahn = await openAutobahnSession(running.url, REALM, 'cbor');
+    const { Result, Error: AutobahnError } = autobahnClasses();
+    try {
+      await wampyCallee(callee.client, 'wampy', invoked);
+      const call = (procedure: string, args?: unknown[], kwargs?: Record<string, unknown>) =>
+        autobahn.client.call(procedure, args, kwargs) as AutobahnCall;
+      await expect(within(call('wampy.add', [7, 8]), STEP_MS, 'add')).resolves.toBe(15);
+      await expect(rejection(call('wampy.fail'), 'fail')).resolves.toEqual(
+        new AutobahnError('com.example.error.failed', ['nope'], { code: 7 }),
+      );
+      await expect(
+        within(call('wampy.any.echo', ['w'], { n: 1 }), STEP_MS, 'wildcard echo'),
+      ).resolves.toEqual(new Result(['w'], { n: 1, called: 'wampy.any.echo' }));
+      if (pythonAutobahnAvailable('msgpack')) {
+        const python = await runPythonClient(running.url, REALM, 'msgpack', {
+          actions: { call: [{ procedure: 'wampy.add', args: [1, 2], tag: 'add' }] },
+        });
+        expect(python.calls).toEqual([expect.objectContaining({ tag: 'add', outcome: 'result', value: 3 })]);
+      }
+      if (!thruwaySkipReason()) {
+        const thruway = await runThruwayClient(running.url, REALM, {
+          actions: { call: [{ procedure: 'wampy.add', args: [2, 2], tag: 'add' }] },
+        });
+        expect(thruway.calls).toEqual([
+          expect.objectContaining({ tag: 'add', outcome: 'result', args: [4] }),
+        ]);
+      }
+      expect(invoked).toContainEqual(
+        expect.objectContaining({ procedure: 'wampy..echo', called: 'wampy.any.echo', args: ['w'] }),
+      );
+    } finally {
+      await closeQuietly(autobahn);
+      await closeQuietly(callee);
+    }
+  });
+
+  const thruwaySkip = thruwaySkipReason();
+  (thruwaySkip ? it.skip : it)(
+    `${thruwaySkip ? `[skipped: ${thruwaySkip}] ` : ''}a thruway.js callee (json) is called by Autobahn|JS, wampy and Autobahn|Python`,
+    async () => {
+      const { done } = await thruwayCallee(
+        running,
+        [
+          { procedure: 'thruway.add', behavior: 'add' },
+          { procedure: 'thruway.fail', behavior: 'fail' },
+        ],
+        3000,
+      );
+      const autobahn = await openAutobahnSession(running.url, REALM, 'msgpack');
+      const wampy = await openWampySession(running.url, REALM, 'cbor');
+      const { Error: AutobahnError } = autobahnClasses();
+      try {
+        await expect(
+          within(autobahn.client.call('thruway.add', [3, 4]) as AutobahnCall, STEP_MS, 'add'),
+        ).resolves.toBe(7);
+        await expect(
+          rejection(autobahn.client.call('thruway.fail') as AutobahnCall, 'fail'),
+        ).resolves.toEqual(new AutobahnError('com.example.error.failed', ['nope'], {}));
+        await expect(within(wampy.client.call('thruway.add', [1, 1]), STEP_MS, 'wampy add')).resolves.toEqual(
+          {
+            details: {},
+            argsList: [2],
+          },
+        );
+        if (pythonAutobahnAvailable('json')) {
+          const python = await runPythonClient(running.url, REALM, 'json', {
+            actions: { call: [{ procedure: 'thruway.add', args: [10, 5], tag: 'add' }] },
+          });
+          expect(python.calls).toEqual([
+            expect.objectContaining({ tag: 'add', outcome: 'result', value: 15 }),
+          ]);
+        }
+      } finally {
+        await closeQuietly(autobahn);
+        await closeQuietly(wampy);
+      }
+      const result = await done;
+      expect(result.error).toBeUndefined();
+      expect(result.events.filter((event) => 'invoked' in event)).toHaveLength(4);
+    },
+    20000,
+  );
+
+  it('a shared roundrobin registration of an Autobahn|JS and a wampy callee alternates between them', async () => {
+    const first = await openAutobahnSession(running.url, REALM, 'json');
+    const second = await openWampySession(running.url, REALM, 'msgpack');
+    const caller = await openAutobahnSession(running.url, REALM, 'cbor');
+    try {
+      await first.client.register('shared.who', () => 'autobahn', { invoke: 'roundrobin' });
+      await second.client.register('shared.who', () => ({ argsList: ['wampy'] }), { invoke: 'roundrobin' });
+      const answers: unknown[] = [];
+      for (let index = 0; index < 4; index++) {
+        answers.push(await within(caller.client.call('shared.who') as AutobahnCall, STEP_MS, 'shared'));
+      }
+      expect(answers).toEqual(['autobahn', 'wampy', 'autobahn', 'wampy']);
+    } finally {
+      await closeQuietly(caller);
+      await closeQuietly(second);
+      await closeQuietly(first);
+    }
+  });
+});
