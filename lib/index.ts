@@ -41,6 +41,7 @@ export { WampSubscriptionContext } from './transport/wamp-subscription.context.j
 export { WampException, type WampErrorPayload } from './transport/wamp.exception.js';
 export { WampResult } from './transport/wamp-result.js';
 export { WampPublisher, type WampPublishOptions } from './transport/wamp.publisher.js';
+export { WampCaller, type WampCallOptions } from './transport/wamp.caller.js';
 export { WampClientProxy } from './transport/wamp.client-proxy.js';
 export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 
@@ -61,6 +62,10 @@ export {
   type WampTransportInfo,
   type WebSocketTransportInfo,
   type RawSocketTransportInfo,
+  type InProcessTransportInfo,
+  WampCallError,
+  type WampCallResult,
+  type WampServerCallOptions,
   type WampIdentity,
   type WampArgs,
   type WampKwargs,

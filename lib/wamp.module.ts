@@ -15,6 +15,7 @@ import { WampRouter } from './core/router/wamp-router.js';
 import { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 import { WampTransport } from './transport/wamp.server.js';
 import { WampClientProxy } from './transport/wamp.client-proxy.js';
+import { WampCaller } from './transport/wamp.caller.js';
 import { WampPublisher } from './transport/wamp.publisher.js';
 import { resolveWampOptions, type ResolvedWampOptions } from './wamp-options.resolver.js';
 import { WAMP_MODULE_OPTIONS, WAMP_RESOLVED_OPTIONS } from './wamp.constants.js';
@@ -34,11 +35,12 @@ const sharedProviders: Provider[] = [
   WampGateway,
   WampTransport,
   WampPublisher,
+  WampCaller,
   WampClientProxy,
   { provide: APP_FILTER, useClass: WampExceptionFilter },
 ];
 
-const exportedProviders = [WampRouter, WampGateway, WampTransport, WampPublisher, WampClientProxy];
+const exportedProviders = [WampRouter, WampGateway, WampTransport, WampPublisher, WampCaller, WampClientProxy];
 
 /**
  * Makes the Nest application a WAMP v2 router. Import it once, in the root module; it is global, so

@@ -22,7 +22,10 @@ export type {
   WampTransportInfo,
   WebSocketTransportInfo,
   RawSocketTransportInfo,
+  InProcessTransportInfo,
 } from './router/wamp-transport-info.interface.js';
+export { callProcedure, type WampCallResult, type WampServerCallOptions } from './router/server-caller.js';
+export { WampCallError } from './router/wamp-call.error.js';
 export {
   ConnectionRegistry,
   type ConnectionRegistryOptions,

@@ -3,6 +3,7 @@ import { RpcException } from '@nestjs/microservices';
 import type { WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
 import { isValidUri } from '../core/protocol/wamp-uri.js';
 import { WampErrorUri } from '../core/protocol/wamp-uris.js';
+import { WampCallError } from '../core/router/wamp-call.error.js';
 import type { WampErrorPayload } from './wamp.exception.js';
 
 /** What the client sees when a handler fails with something it was not meant to see. */
@@ -16,6 +17,7 @@ const NEST_UNKNOWN_MESSAGE = 'Internal server error';
 /**
  * Maps what a Nest pipeline threw (or the default RPC filter turned it into) to a WAMP ERROR:
  * - `WampException` / `RpcException({ uri, args, kwargs })`: exactly those;
+ * - `WampCallError` (a call the handler made through `WampCaller` failed): the same ERROR, forwarded;
  * - a guard's refusal: `wamp.error.not_authorized`;
  * - `HttpException`s: 400/404/409/422 and other 4xx -> `wamp.error.invalid_argument`, 401/403 ->
  *   `wamp.error.not_authorized`, 408/504 -> `wamp.error.timeout`, 413 -> `wamp.error.payload_size_exceeded`,
@@ -26,6 +28,9 @@ const NEST_UNKNOWN_MESSAGE = 'Internal server error';
  */
 export function toWampError(exception: unknown, logger: LoggerService): WampErrorPayload {
   if (exception instanceof RpcException) return fromRpcError(exception.getError(), logger, exception);
+  if (exception instanceof WampCallError) {
+    return { uri: exception.error, args: exception.args, kwargs: exception.kwargs };
+  }
   if (exception instanceof HttpException) return fromHttpException(exception, logger);
   if (isErrorPayload(exception)) return exception;
   if (isPlainObject(exception) && typeof exception.message === 'string' && exception.status === 'error') {

@@ -1,7 +1,14 @@
 import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import type { WampCallPayload } from '../../lib/index.js';
+import { Ctx, MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  WampCallError,
+  WampCaller,
+  WampContext,
+  WampResult,
+  type WampCallPayload,
+  type WampCallResult,
+} from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
@@ -13,10 +20,22 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 
 @Controller()
 class AppProcedures {
+  constructor(private readonly caller: WampCaller) {}
+
   @MessagePattern('app.double')
-  double(@Payload() payload: WampCallPayload): number {
+  double(@Payload() payload: WampCallPayload, @Ctx() context: WampContext): number {
+    AppProcedures.doubledFor.push(context.session.authrole);
     return (payload.args[0] as number) * 2;
   }
+
+  /** Forwards to a client callee: its result, or its ERROR (a WampCallError thrown on) reaches our caller. */
+  @MessagePattern('app.forward')
+  async forward(@Payload() payload: WampCallPayload): Promise<WampResult> {
+    const { args, kwargs } = await this.caller.call('com.example.backend', payload.args, payload.kwargs);
+    return new WampResult(args, kwargs);
+  }
+
+  static doubledFor: string[] = [];
 }
 
 const CALLEE_FEATURES = { call_canceling: true, progressive_call_results: true };
@@ -43,7 +62,7 @@ describe('client callees over WebSocket', () => {
   };
 
   beforeAll(async () => {
-    running = await startApp({ controllers: [AppProcedures] });
+    running = await startApp({ controllers: [AppProcedures], wamp: { interruptTimeout: 300 } });
   });
   afterEach(() => {
     for (const client of clients.splice(0)) client.terminate();
@@ -166,5 +185,121 @@ describe('client callees over WebSocket', () => {
 
     caller.send([48, 3, {}, 'com.example.work', [3]]);
     expect(await first.next()).toEqual([68, 2, registration, {}, [3]]);
+  });
+
+  describe('WampCaller: Nest code calls procedures of the realm', () => {
+    const caller = (): WampCaller => running.app.get(WampCaller);
+
+    it('calls a client callee and an app handler alike; the handler sees the server as its caller', async () => {
+      const callee = await join();
+      callee.send([64, 1, {}, 'com.example.sum']);
+      const [, , registration] = (await callee.next()) as number[];
+      const pending = caller().call('com.example.sum', [1, 2], { as: 'kwargs' }, { discloseMe: true });
+      const invocation = (await callee.next()) as unknown[];
+      expect(invocation).toEqual([
+        68,
+        1,
+        registration,
+        { caller: expect.any(Number), caller_authid: 'nestjs-wamp', caller_authrole: 'server' },
+        [1, 2],
+        { as: 'kwargs' },
+      ]);
+      callee.send([70, 1, {}, [3], { exact: true }]);
+      await expect(pending).resolves.toEqual({ args: [3], kwargs: { exact: true } });
+      AppProcedures.doubledFor = [];
+      await expect(caller().call('app.double', [4])).resolves.toEqual({ args: [8], kwargs: {} });
+      expect(AppProcedures.doubledFor).toEqual(['server']);
+    });
+
+    it("rejects with WampCallError: no such procedure, the callee's ERROR, an unknown realm", async () => {
+      const callee = await join();
+      callee.send([64, 1, {}, 'com.example.refuses']);
+      await callee.next();
+      await expect(caller().call('com.example.nothing')).rejects.toEqual(
+        new WampCallError('wamp.error.no_such_procedure', [
+          'No procedure is registered under "com.example.nothing".',
+        ]),
+      );
+      const refused = caller().call('com.example.refuses');
+      await callee.next();
+      callee.send([8, 68, 1, {}, 'com.example.error.refused', ['no'], { code: 1 }]);
+      const error = (await refused.catch((reason: unknown) => reason)) as WampCallError;
+      expect(error).toBeInstanceOf(WampCallError);
+      expect([error.error, error.args, error.kwargs, error.message]).toEqual([
+        'com.example.error.refused',
+        ['no'],
+        { code: 1 },
+        'com.example.error.refused: no',
+      ]);
+      await expect(caller().call('app.double', [1], {}, { realm: 'nowhere' })).rejects.toEqual(
+        new WampCallError('wamp.error.no_such_realm', ['Realm "nowhere" is not served by this router.']),
+      );
+    });
+
+    it('progressive results, timeout and AbortSignal cancel reach the callee', async () => {
+      const callee = await join();
+      callee.send([64, 1, {}, 'com.example.slow']);
+      await callee.next();
+      const progress: WampCallResult[] = [];
+      const streamed = caller().call(
+        'com.example.slow',
+        [],
+        {},
+        { onProgress: (update) => progress.push(update) },
+      );
+      expect(((await callee.next()) as unknown[])[3]).toEqual({ receive_progress: true });
+      callee.send([70, 1, { progress: true }, [1]]);
+      callee.send([70, 1, {}, [2]]);
+      await expect(streamed).resolves.toEqual({ args: [2], kwargs: {} });
+      expect(progress).toEqual([{ args: [1], kwargs: {} }]);
+
+      const timedOut = caller().call('com.example.slow', [], {}, { timeout: 50 });
+      expect(((await callee.next()) as unknown[])[0]).toBe(68);
+      await expect(timedOut).rejects.toMatchObject({ error: 'wamp.error.timeout' });
+      expect(await callee.next()).toEqual([69, 2, { mode: 'killnowait', reason: 'wamp.error.timeout' }]);
+
+      const controller = new AbortController();
+      const killed = caller().call(
+        'com.example.slow',
+        [],
+        {},
+        { signal: controller.signal, cancelMode: 'kill' },
+      );
+      expect(((await callee.next()) as unknown[])[0]).toBe(68);
+      controller.abort();
+      expect(await callee.next()).toEqual([69, 3, { mode: 'kill', reason: 'wamp.error.canceled' }]);
+      callee.send([8, 68, 3, {}, 'wamp.error.canceled', ['stopped cleanly']]);
+      await expect(killed).rejects.toEqual(new WampCallError('wamp.error.canceled', ['stopped cleanly']));
+      const aborted = new AbortController();
+      aborted.abort();
+      await expect(
+        caller().call('com.example.slow', [], {}, { signal: aborted.signal }),
+      ).rejects.toMatchObject({
+        error: 'wamp.error.canceled',
+      });
+    });
+
+    it('a handler forwarding to a client callee passes its result and its ERROR on to the WAMP caller', async () => {
+      const backend = await join('wamp.2.cbor');
+      const client = await join('wamp.2.json');
+      backend.send([64, 1, {}, 'com.example.backend']);
+      await backend.next();
+      client.send([48, 1, {}, 'app.forward', ['ok'], { k: 'v' }]);
+      expect(await backend.next()).toEqual([68, 1, expect.any(Number), {}, ['ok'], { k: 'v' }]);
+      backend.send([70, 1, {}, ['fine'], { from: 'backend' }]);
+      expect(await client.next()).toEqual([50, 1, {}, ['fine'], { from: 'backend' }]);
+      client.send([48, 2, {}, 'app.forward', ['fail']]);
+      await backend.next();
+      backend.send([8, 68, 2, {}, 'com.example.error.backend', ['it broke'], { retry: false }]);
+      expect(await client.next()).toEqual([
+        8,
+        48,
+        2,
+        {},
+        'com.example.error.backend',
+        ['it broke'],
+        { retry: false },
+      ]);
+    });
   });
 });

@@ -35,6 +35,7 @@ import {
   type WampSerializerName,
 } from '../support/real-clients.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
+import { WampCaller } from '../../lib/index.js';
 
 const REALM = 'realm1';
 /** Upper bound for one client step (a call, a registration). */
@@ -217,6 +218,10 @@ describe('real clients as callees, each called by the others', () => {
         const call = (procedure: string, args?: unknown[], kwargs?: Record<string, unknown>, options = {}) =>
           autobahn.client.call(procedure, args, kwargs, options) as AutobahnCall;
         await expect(within(call(`${prefix}.add`, [2, 3]), STEP_MS, 'add')).resolves.toBe(5);
+        // Nest code calls what the Python service registered, through WampCaller.
+        await expect(
+          within(running.app.get(WampCaller).call(`${prefix}.add`, [20, 3]), STEP_MS, 'WampCaller add'),
+        ).resolves.toEqual({ args: [23], kwargs: {} });
         await expect(rejection(call(`${prefix}.fail`), 'fail')).resolves.toEqual(
           new AutobahnError('com.example.error.failed', ['nope'], { code: 7 }),
         );

@@ -30,6 +30,20 @@ export interface RawSocketTransportInfo extends TransportInfoBase {
 }
 
 /**
+ * A peer inside the router's own process: the application calling a procedure through `WampCaller`, so a
+ * handler it reaches sees who called. No socket, no address.
+ */
+export interface InProcessTransportInfo {
+  readonly type: 'in-process';
+  /** Always `in-process`: nothing is serialized. */
+  readonly protocol: 'in-process';
+  /** Nothing leaves the process. */
+  readonly secure: true;
+  readonly remoteAddress?: undefined;
+  readonly remotePort?: undefined;
+}
+
+/**
  * What the router knows about the transport a session arrived on, by kind. Authenticators (cookies, bearer
  * tokens, client certificates) and handlers read it through the session; narrow on `type` to reach the
  * fields of one kind.
@@ -37,4 +51,4 @@ export interface RawSocketTransportInfo extends TransportInfoBase {
  * @example
  * if (session.transport.type === 'websocket') cookie = session.transport.headers.cookie;
  */
-export type WampTransportInfo = WebSocketTransportInfo | RawSocketTransportInfo;
+export type WampTransportInfo = WebSocketTransportInfo | RawSocketTransportInfo | InProcessTransportInfo;

@@ -91,7 +91,8 @@ describe('public API', () => {
 
   it('stays a size a user can read', () => {
     // The uncurated barrel exported 239 names; these bounds make growth a decision, not an accident.
+    // Raised from 150 for the server-side call API (issue 15: callProcedure, WampCallError, their types).
     expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(90);
-    expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(150);
+    expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(155);
   });
 });
