@@ -65,6 +65,7 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             caller_identification: true,
             pattern_based_registration: true,
             shared_registration: true,
+            progressive_call_invocations: true,
           },
         },
       },

@@ -36,6 +36,7 @@ import {
 } from '../support/real-clients.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import { WampCaller } from '../../lib/index.js';
+import { RawWampClient } from '../support/raw-wamp-client.js';
 
 const REALM = 'realm1';
 /** Upper bound for one client step (a call, a registration). */
@@ -491,6 +492,45 @@ describe('real clients as callees, each called by the others', () => {
       await closeQuietly(caller);
       await closeQuietly(second);
       await closeQuietly(first);
+    }
+  });
+
+  it('wampy streams input with progressiveCall (progressive call invocations) to a callee that takes chunks', async () => {
+    const callee = await RawWampClient.connect(running.url, 'wamp.2.json');
+    callee.send([
+      1,
+      REALM,
+      {
+        roles: {
+          callee: {
+            features: {
+              call_canceling: true,
+              progressive_call_invocations: true,
+              progressive_call_results: true,
+            },
+          },
+        },
+      },
+    ]);
+    expect(((await callee.next()) as unknown[])[0]).toBe(2);
+    callee.send([64, 1, {}, 'stream.upload']);
+    const [, , registration] = (await callee.next()) as number[];
+    const wampy = await openWampySession(running.url, REALM, 'msgpack');
+    try {
+      const { result, sendData } = wampy.client.progressiveCall('stream.upload', ['part 1']);
+      expect(await callee.next()).toEqual([68, 1, registration, { progress: true }, ['part 1']]);
+      sendData(['part 2'], { progress: true });
+      expect(await callee.next()).toEqual([68, 1, registration, { progress: true }, ['part 2']]);
+      sendData(['part 3'], { progress: false });
+      expect(await callee.next()).toEqual([68, 1, registration, {}, ['part 3']]);
+      callee.send([70, 1, {}, [3]]);
+      await expect(within(result, STEP_MS, 'progressiveCall')).resolves.toEqual({
+        details: {},
+        argsList: [3],
+      });
+    } finally {
+      await closeQuietly(wampy);
+      callee.terminate();
     }
   });
 });

@@ -58,7 +58,7 @@ const NO_FEATURES: ReadonlySet<string> = new Set();
 class ServerCallPeer implements WampPeer {
   readonly identity = SERVER_IDENTITY;
   readonly transport = IN_PROCESS;
-  readonly calleeFeatures = NO_FEATURES;
+  readonly features = NO_FEATURES;
   private readonly lifetime = new AbortController();
 
   constructor(

@@ -22,7 +22,11 @@ export interface WampDealer {
    * URI is taken. Returns a function that unregisters it.
    */
   registerProcedure(procedure: string, invoke: LocalProcedure): () => void;
-  call(session: WampPeer, message: CallMessage): void;
+  /**
+   * Routes a CALL. `continuation` is set when the session knows the request ID is not new (`checkRequestIds`):
+   * the CALL may then only continue a progressive call invocation.
+   */
+  call(session: WampPeer, message: CallMessage, continuation?: boolean): void;
   cancel(session: WampPeer, message: CancelMessage): void;
   register(session: WampPeer, message: RegisterMessage): void;
   unregister(session: WampPeer, message: UnregisterMessage): void;

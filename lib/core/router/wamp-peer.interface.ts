@@ -22,10 +22,10 @@ export interface WampPeer {
   /** How the session is connected (transport kind, subprotocol, address, upgrade headers). */
   readonly transport: WampTransportInfo;
   /**
-   * The callee features the client announced in HELLO (`roles.callee.features`) that the dealer acts on, such as
-   * `call_canceling` and `progressive_call_results`; empty when it announced none or is not a callee.
+   * The role features the client announced in HELLO that the router acts on, as `role.feature` (e.g.
+   * `callee.call_canceling`, `caller.progressive_call_invocations`); empty when it announced none of them.
    */
-  readonly calleeFeatures: ReadonlySet<string>;
+  readonly features: ReadonlySet<string>;
   /** Whether the session is established (WELCOME sent, not yet closing or closed). */
   readonly isOpen: boolean;
   /** Fires when the session ends, however it ends. */

@@ -59,20 +59,16 @@ const ACTION_OF: ReadonlyMap<WampMessageType, WampAction> = new Map([
 ]);
 
 /**
- * The callee features the dealer acts on. Only these are kept from HELLO: a client announcing thousands of
- * features must not make its session hold them.
+ * The role features the router acts on, as `role.feature`. Only these are kept from HELLO: a client announcing
+ * thousands of features must not make its session hold them.
  */
-const CALLEE_FEATURES_READ: readonly string[] = [
-  'call_canceling',
-  'progressive_call_results',
-  'progressive_call_invocations',
-  'call_timeout',
-  'caller_identification',
-  'pattern_based_registration',
-  'shared_registration',
+const FEATURES_READ: readonly (readonly [role: string, feature: string])[] = [
+  ['callee', 'call_canceling'],
+  ['callee', 'progressive_call_results'],
+  ['callee', 'progressive_call_invocations'],
 ];
 
-/** Shared by every session that announced no callee feature the dealer reads. */
+/** Shared by every session that announced no feature the router reads. */
 const NO_FEATURES: ReadonlySet<string> = new Set();
 
 interface PendingChallenge {
@@ -96,7 +92,7 @@ export class WampSession implements WampPeer {
   private realmJoined?: WampRealm;
   private grantedIdentity?: WampIdentity;
   private hello?: HelloDetails;
-  private announcedCalleeFeatures: ReadonlySet<string> = NO_FEATURES;
+  private announcedFeatures: ReadonlySet<string> = NO_FEATURES;
   private expectedRequestId = 1;
   private pendingChallenge?: PendingChallenge;
   private handshakeTimer?: NodeJS.Timeout;
@@ -141,9 +137,9 @@ export class WampSession implements WampPeer {
     return this.grantedIdentity;
   }
 
-  /** The callee features announced in HELLO that the dealer acts on (see {@link WampPeer.calleeFeatures}). */
-  get calleeFeatures(): ReadonlySet<string> {
-    return this.announcedCalleeFeatures;
+  /** The role features announced in HELLO that the router acts on (see {@link WampPeer.features}). */
+  get features(): ReadonlySet<string> {
+    return this.announcedFeatures;
   }
 
   /** HELLO.Details as the client sent them (untrusted), while the session is being established. */
@@ -381,17 +377,23 @@ export class WampSession implements WampPeer {
   }
 
   private dispatchEstablished(message: WampMessage): void {
+    // A CALL with an ID already used may continue a progressive call invocation (the spec's "continuation
+    // candidate"): the dealer decides, and refuses it if it continues nothing.
+    let continuation = false;
     if (this.router.options.checkRequestIds && CLIENT_REQUEST_TYPES.has(message.type)) {
       const request = (message as { request: number }).request;
-      if (request !== this.expectedRequestId) {
+      if (message.type === WampMessageType.CALL && request < this.expectedRequestId) {
+        continuation = true;
+      } else if (request !== this.expectedRequestId) {
         this.protocolViolation(
           `Request ID ${request} is out of sequence: expected ${this.expectedRequestId} ` +
             '(request IDs must count up from 1 within a session).',
         );
         return;
+      } else {
+        // Client request IDs run up to 2^53 inclusive (the spec's range), then wrap to 1.
+        this.expectedRequestId = this.expectedRequestId === MAX_ID ? 1 : this.expectedRequestId + 1;
       }
-      // Client request IDs run up to 2^53 inclusive (the spec's range), then wrap to 1.
-      this.expectedRequestId = this.expectedRequestId === MAX_ID ? 1 : this.expectedRequestId + 1;
     }
     const realm = this.realmJoined as WampRealm;
     const action = realm.authorizer ? ACTION_OF.get(message.type) : undefined;
@@ -404,11 +406,11 @@ export class WampSession implements WampPeer {
         return;
       }
       if (verdict !== true) {
-        this.awaitAuthorization(verdict, message, action, uri);
+        this.awaitAuthorization(verdict, message, action, uri, continuation);
         return;
       }
     }
-    this.route(message, realm);
+    this.route(message, realm, continuation);
   }
 
   /** Holds later messages until the authorizer answers, then routes or refuses, then replays them in order. */
@@ -417,6 +419,7 @@ export class WampSession implements WampPeer {
     message: WampMessage,
     action: WampAction,
     uri: string,
+    continuation: boolean,
   ): void {
     this.held = [];
     verdict
@@ -431,7 +434,7 @@ export class WampSession implements WampPeer {
         const queue = this.held ?? [];
         this.held = undefined;
         if (this.isClosed()) return;
-        if (allowed) this.route(message, this.realmJoined as WampRealm);
+        if (allowed) this.route(message, this.realmJoined as WampRealm, continuation);
         else this.refuseUnauthorized(message, action, uri);
         while (queue.length > 0 && !this.held && !this.isClosed()) this.receive(queue.shift());
         if (this.held) (this.held as unknown[]).push(...queue);
@@ -453,10 +456,11 @@ export class WampSession implements WampPeer {
     });
   }
 
-  private route(message: WampMessage, realm: WampRealm): void {
+  /** `continuation`: a CALL whose request ID is not new (see `WampDealer.call`). */
+  private route(message: WampMessage, realm: WampRealm, continuation = false): void {
     switch (message.type) {
       case WampMessageType.CALL:
-        realm.dealer.call(this, message);
+        realm.dealer.call(this, message, continuation);
         return;
       case WampMessageType.CANCEL:
         realm.dealer.cancel(this, message);
@@ -548,7 +552,7 @@ export class WampSession implements WampPeer {
     this.grantedIdentity = identity;
     this.realmJoined = realm;
     this.currentState = 'established';
-    this.announcedCalleeFeatures = calleeFeaturesOf(hello.details);
+    this.announcedFeatures = featuresOf(hello.details);
     // HELLO.Details served authentication; real clients send about 1 KB of role features, not kept per session.
     this.hello = undefined;
     realm.attach(this);
@@ -663,17 +667,22 @@ export class WampSession implements WampPeer {
   }
 }
 
-/** The callee features of {@link CALLEE_FEATURES_READ} that HELLO.Details announce as `true`. */
-function calleeFeaturesOf(details: HelloDetails): ReadonlySet<string> {
-  const roles = details.roles as Record<string, unknown> | undefined;
-  const callee = roles && typeof roles === 'object' ? (roles.callee as Record<string, unknown> | undefined) : undefined;
-  const features =
-    callee && typeof callee === 'object' ? (callee.features as Record<string, unknown> | undefined) : undefined;
-  if (!features || typeof features !== 'object') return NO_FEATURES;
-  const announced = CALLEE_FEATURES_READ.filter(
-    (feature) => Object.prototype.hasOwnProperty.call(features, feature) && features[feature] === true,
-  );
+/** The features of {@link FEATURES_READ} that HELLO.Details announce as `true`, as `role.feature`. */
+function featuresOf(details: HelloDetails): ReadonlySet<string> {
+  const roles = asDict(details.roles);
+  if (!roles) return NO_FEATURES;
+  const announced: string[] = [];
+  for (const [role, feature] of FEATURES_READ) {
+    const features = asDict(asDict(roles[role])?.features);
+    if (features?.[feature] === true) announced.push(`${role}.${feature}`);
+  }
   return announced.length === 0 ? NO_FEATURES : new Set(announced);
+}
+
+/** `value` as a dict of its own keys, or undefined when it is not one. */
+function asDict(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  return value as Record<string, unknown>;
 }
 
 /** Whether a raw (already known to be well-formed) PUBLISH asked for `acknowledge: true`. */

@@ -24,7 +24,7 @@ function peer(id: number, authid = `user${id}`, authrole = 'user'): WampPeer {
     identity,
     transport: { type: 'websocket', protocol: 'wamp.2.json', secure: false, url: '/ws', headers: {} },
     isOpen: true,
-    calleeFeatures: new Set(),
+    features: new Set(),
     signal: new AbortController().signal,
     send: () => true,
     deliverEvent: () => true,

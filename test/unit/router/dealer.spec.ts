@@ -28,11 +28,19 @@ async function flush(): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function join(router: WampRouter, calleeFeatures: Record<string, boolean> = {}): Promise<Client> {
+async function join(
+  router: WampRouter,
+  calleeFeatures: Record<string, boolean> = {},
+  callerFeatures: Record<string, boolean> = {},
+): Promise<Client> {
   const connection = new FakeConnection();
   const session = router.openSession(connection);
   const send = (message: unknown[]): void => session.handleFrame(Buffer.from(JSON.stringify(message)));
-  send([1, 'realm1', { roles: { caller: {}, callee: { features: calleeFeatures } } }]);
+  send([
+    1,
+    'realm1',
+    { roles: { caller: { features: callerFeatures }, callee: { features: calleeFeatures } } },
+  ]);
   await flush();
   expect(connection.take()[0][0]).toBe(2);
   return { session, connection, send, take: () => connection.take() };
@@ -573,13 +581,57 @@ describe('LocalDealer with client callees', () => {
       caller.send([48, 4, {}, 'com.example.a']);
       expect(callee.take()).toEqual([[68, 3, expect.any(Number), {}]]);
     });
+  });
 
-    it('refuses CALL progress: true (progressive call invocations) with feature_not_supported', async () => {
+  describe('progressive call invocations', () => {
+    const STREAMING_CALLEE = { ...CANCELLING_CALLEE, progressive_call_invocations: true };
+    const STREAMING_CALLER = { progressive_call_invocations: true };
+
+    it('forwards every chunk to the same invocation, progress until the final one, and the answer back', async () => {
       const router = routerWith();
-      const callee = await join(router);
-      const caller = await join(router);
-      register(callee, 1, 'com.example.p');
-      caller.send([48, 1, { progress: true }, 'com.example.p', ['chunk']]);
+      const callee = await join(router, STREAMING_CALLEE);
+      const caller = await join(router, {}, STREAMING_CALLER);
+      const registration = register(callee, 1, 'com.example.upload');
+      caller.send([48, 5, { progress: true }, 'com.example.upload', ['chunk 1']]);
+      caller.send([48, 6, {}, 'com.example.upload', ['another call']]);
+      caller.send([48, 5, { progress: true }, 'com.example.upload', ['chunk 2']]);
+      caller.send([48, 5, {}, 'com.example.upload', ['last chunk'], { name: 'file.txt' }]);
+      expect(callee.take()).toEqual([
+        [68, 1, registration, { progress: true }, ['chunk 1']],
+        [68, 2, registration, {}, ['another call']],
+        [68, 1, registration, { progress: true }, ['chunk 2']],
+        [68, 1, registration, {}, ['last chunk'], { name: 'file.txt' }],
+      ]);
+      callee.send([70, 1, {}, [3]]);
+      callee.send([70, 2, {}]);
+      expect(caller.take()).toEqual([
+        [50, 5, {}, [3]],
+        [50, 6, {}],
+      ]);
+    });
+
+    it('keeps a stream on the callee its first chunk went to, whatever the shared policy', async () => {
+      const router = routerWith();
+      const first = await join(router, STREAMING_CALLEE);
+      const second = await join(router, STREAMING_CALLEE);
+      register(first, 1, 'com.example.rr', { invoke: 'roundrobin' });
+      register(second, 1, 'com.example.rr', { invoke: 'roundrobin' });
+      const caller = await join(router, {}, STREAMING_CALLER);
+      caller.send([48, 1, { progress: true }, 'com.example.rr', [1]]);
+      caller.send([48, 1, { progress: true }, 'com.example.rr', [2]]);
+      caller.send([48, 1, {}, 'com.example.rr', [3]]);
+      expect(first.take().map((message) => message[4])).toEqual([[1], [2], [3]]);
+      expect(second.take()).toEqual([]);
+    });
+
+    it('refuses it where it cannot work (the callee or the app cannot take it), and takes it from any caller', async () => {
+      const router = routerWith();
+      router.realms.get('realm1')?.dealer.registerProcedure('com.app.own', (call) => call.result());
+      const plainCallee = await join(router, CANCELLING_CALLEE);
+      register(plainCallee, 1, 'com.example.plain');
+      const caller = await join(router, {}, STREAMING_CALLER);
+      caller.send([48, 1, { progress: true }, 'com.example.plain', [1]]);
+      caller.send([48, 2, { progress: true }, 'com.app.own', [1]]);
       expect(caller.take()).toEqual([
         [
           8,
@@ -587,10 +639,110 @@ describe('LocalDealer with client callees', () => {
           1,
           {},
           'wamp.error.feature_not_supported',
-          ['Progressive call invocations (CALL.Options.progress) are not supported by this router.'],
+          [
+            'The procedure "com.example.plain" does not accept progressive call invocations (its callee did not ' +
+              'announce progressive_call_invocations and call_canceling).',
+          ],
+        ],
+        [
+          8,
+          48,
+          2,
+          {},
+          'wamp.error.feature_not_supported',
+          [
+            'The procedure "com.app.own" does not accept progressive call invocations (it is a procedure of the application).',
+          ],
         ],
       ]);
+      expect(plainCallee.take()).toEqual([]);
+      // Accepted from a caller that did not announce the feature (wampy 8 streams without announcing it).
+      const streamingCallee = await join(router, STREAMING_CALLEE);
+      register(streamingCallee, 1, 'com.example.streamed');
+      const unannounced = await join(router);
+      unannounced.send([48, 1, { progress: true }, 'com.example.streamed', [1]]);
+      expect(streamingCallee.take()).toEqual([[68, 1, expect.any(Number), { progress: true }, [1]]]);
+      expect(unannounced.session.isOpen).toBe(true);
+    });
+
+    it('discards chunks that arrive after the callee answered, and a new call with another ID still works', async () => {
+      const router = routerWith();
+      const callee = await join(router, STREAMING_CALLEE);
+      const caller = await join(router, {}, STREAMING_CALLER);
+      register(callee, 1, 'com.example.upload');
+      caller.send([48, 1, { progress: true }, 'com.example.upload', ['chunk']]);
+      callee.take();
+      callee.send([8, 68, 1, {}, 'com.example.error.too_big']);
+      caller.send([48, 1, { progress: true }, 'com.example.upload', ['late chunk']]);
+      caller.send([48, 1, {}, 'com.example.upload', ['late final']]);
+      expect(caller.take()).toEqual([[8, 48, 1, {}, 'com.example.error.too_big']]);
       expect(callee.take()).toEqual([]);
+      expect(caller.session.isOpen).toBe(true);
+      caller.send([48, 2, {}, 'com.example.upload', ['fresh']]);
+      expect(callee.take()).toEqual([[68, 2, expect.any(Number), {}, ['fresh']]]);
+    });
+
+    it('a chunk naming another procedure, or reusing the ID of a call that is not streamed, is a protocol violation', async () => {
+      const router = routerWith();
+      const callee = await join(router, STREAMING_CALLEE);
+      const caller = await join(router, {}, STREAMING_CALLER);
+      register(callee, 1, 'com.example.upload');
+      register(callee, 2, 'com.example.other');
+      caller.send([48, 1, { progress: true }, 'com.example.upload', ['chunk']]);
+      caller.send([48, 1, { progress: true }, 'com.example.other', ['elsewhere']]);
+      expect(caller.take()).toEqual([
+        [
+          3,
+          { message: 'CALL continuing request 1 names "com.example.other", not "com.example.upload".' },
+          'wamp.error.protocol_violation',
+        ],
+      ]);
+      const second = await join(router, {}, STREAMING_CALLER);
+      second.send([48, 1, {}, 'com.example.upload', ['whole']]);
+      second.send([48, 1, {}, 'com.example.upload', ['again']]);
+      expect(second.take()).toEqual([
+        [
+          3,
+          { message: 'CALL reuses request ID 1 of a call still in flight.' },
+          'wamp.error.protocol_violation',
+        ],
+      ]);
+    });
+
+    it('the caller leaving mid-stream interrupts the callee (killnowait)', async () => {
+      const router = routerWith();
+      const callee = await join(router, STREAMING_CALLEE);
+      const caller = await join(router, {}, STREAMING_CALLER);
+      register(callee, 1, 'com.example.upload');
+      caller.send([48, 1, { progress: true }, 'com.example.upload', ['chunk']]);
+      callee.take();
+      caller.session.transportClosed();
+      expect(callee.take()).toEqual([[69, 1, { mode: 'killnowait', reason: 'wamp.error.canceled' }]]);
+    });
+
+    it("with checkRequestIds, a chunk reuses its call's ID; an old ID that continues nothing is a violation", async () => {
+      const router = routerWith({ checkRequestIds: true });
+      const callee = await join(router, STREAMING_CALLEE);
+      const caller = await join(router, {}, STREAMING_CALLER);
+      register(callee, 1, 'com.example.upload');
+      caller.send([48, 1, { progress: true }, 'com.example.upload', ['a']]);
+      caller.send([48, 2, {}, 'com.example.upload', ['other call']]);
+      caller.send([48, 1, {}, 'com.example.upload', ['b']]);
+      expect(callee.take().map((message) => [message[1], message[3], message[4]])).toEqual([
+        [1, { progress: true }, ['a']],
+        [2, {}, ['other call']],
+        [1, {}, ['b']],
+      ]);
+      callee.send([70, 2, {}]);
+      caller.send([48, 2, {}, 'com.example.upload', ['reused']]);
+      expect(caller.take()).toEqual([
+        [50, 2, {}],
+        [
+          3,
+          { message: 'CALL with request ID 2 is not a new request and continues no progressive call.' },
+          'wamp.error.protocol_violation',
+        ],
+      ]);
     });
   });
 });

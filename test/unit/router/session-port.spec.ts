@@ -25,7 +25,7 @@ class InProcessPeer implements WampPeer {
   readonly realm = 'realm1';
   readonly transport = { type: 'rawsocket', protocol: 'in-process', secure: false } as const;
   isOpen = true;
-  readonly calleeFeatures: ReadonlySet<string> = new Set();
+  readonly features: ReadonlySet<string> = new Set();
   private readonly controller = new AbortController();
 
   constructor(

@@ -71,6 +71,7 @@ describe('WampSession (with a fake connection)', () => {
                 caller_identification: true,
                 pattern_based_registration: true,
                 shared_registration: true,
+                progressive_call_invocations: true,
               },
             },
           },

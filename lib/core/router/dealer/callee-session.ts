@@ -13,10 +13,14 @@ export class RemoteInvocation {
   killing = false;
   /** Bounds the wait of a `kill`: the caller gets ERROR `canceled` when the callee stays silent. */
   killTimer?: NodeJS.Timeout;
+  /** Whether the caller is streaming input (progressive call invocations) and has not sent its final chunk. */
+  acceptsChunks = false;
 
   constructor(
     /** INVOCATION.Request: from the callee session's own sequence. */
     readonly request: number,
+    /** INVOCATION.Registration: repeated on every chunk of a progressive call invocation. */
+    readonly registration: number,
     readonly call: PendingCall<RemoteInvocation>,
     readonly callee: CalleeSession,
   ) {}
@@ -34,12 +38,18 @@ export class CalleeSession {
   readonly canCancel: boolean;
   /** Whether it announced `progressive_call_results`: only then is `receive_progress` passed on. */
   readonly sendsProgress: boolean;
+  /**
+   * Whether it accepts progressive call invocations (a caller streaming input chunks to one invocation): it
+   * announced `progressive_call_invocations` and `call_canceling`, as the spec requires for them.
+   */
+  readonly takesChunks: boolean;
   private lastRequest = 0;
   private wrapped = false;
 
   constructor(readonly peer: WampPeer) {
-    this.canCancel = peer.calleeFeatures.has('call_canceling');
-    this.sendsProgress = peer.calleeFeatures.has('progressive_call_results');
+    this.canCancel = peer.features.has('callee.call_canceling');
+    this.sendsProgress = peer.features.has('callee.progressive_call_results');
+    this.takesChunks = this.canCancel && peer.features.has('callee.progressive_call_invocations');
   }
 
   /** The next INVOCATION.Request for this callee. */

@@ -25,6 +25,13 @@ export const TOO_MANY_REGISTRATIONS_URI = 'nestjs_wamp.error.too_many_registrati
 /** URI of the ERROR a CALL gets when its callee already has as many invocations in flight as it may. */
 export const TOO_MANY_INVOCATIONS_URI = 'nestjs_wamp.error.too_many_invocations';
 
+/** INVOCATION.Details of a chunk of a progressive call invocation, and of its final chunk. */
+const CHUNK_DETAILS = Object.freeze({ progress: true });
+const FINAL_CHUNK_DETAILS = Object.freeze({});
+
+/** How many ended progressive calls per caller are remembered, to discard their late chunks. */
+const CLOSED_STREAMS_KEPT = 64;
+
 /** URIs under this prefix belong to the router (meta API): no client registers them or receives their calls. */
 const RESERVED_PREFIX = 'wamp.';
 
@@ -62,6 +69,7 @@ export class LocalDealer implements WampDealer {
     caller_identification: true,
     pattern_based_registration: true,
     shared_registration: true,
+    progressive_call_invocations: true,
   };
   private readonly registrations = new UriMatchIndex<Registration>();
   private readonly registrationsById = new Map<number, Registration>();
@@ -69,11 +77,17 @@ export class LocalDealer implements WampDealer {
   /** The registrations each client callee holds (released together when it leaves). */
   private readonly registrationsOf = new Map<CalleeSession, Set<Registration>>();
   private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall<RemoteInvocation>>>();
+  /**
+   * Request IDs of each caller's progressive calls that ended while it could still be sending chunks: a late
+   * chunk is discarded rather than taken for a new call. The last {@link CLOSED_STREAMS_KEPT} per session.
+   */
+  private readonly closedStreams = new Map<WampPeer, number[]>();
   private readonly settle = (call: PendingCall<RemoteInvocation>): void => {
     const remote = call.remote;
     if (remote) {
       clearTimeout(remote.killTimer);
       remote.callee.invocations.delete(remote.request);
+      if (remote.acceptsChunks && call.caller.isOpen) this.rememberClosedStream(call.caller, call.request);
     }
     const calls = this.callsBySession.get(call.caller);
     if (!calls) return;
@@ -113,6 +127,13 @@ export class LocalDealer implements WampDealer {
     return this.registrations.get(procedure, 'exact') !== undefined;
   }
 
+  private rememberClosedStream(caller: WampPeer, request: number): void {
+    let closed = this.closedStreams.get(caller);
+    if (!closed) this.closedStreams.set(caller, (closed = []));
+    if (closed.length >= CLOSED_STREAMS_KEPT) closed.shift();
+    closed.push(request);
+  }
+
   /** Number of calls in flight (all sessions). */
   get callsInFlight(): number {
     let count = 0;
@@ -125,7 +146,24 @@ export class LocalDealer implements WampDealer {
     return this.registrationsById.size;
   }
 
-  call(session: WampPeer, message: CallMessage): void {
+  call(session: WampPeer, message: CallMessage, continuation = false): void {
+    let calls = this.callsBySession.get(session);
+    const inFlight = calls?.get(message.request);
+    if (inFlight) {
+      this.continueCall(session, inFlight, message);
+      return;
+    }
+    if (this.closedStreams.get(session)?.includes(message.request)) {
+      // A chunk of a progressive call that already ended (the caller could not know yet): discarded, as the
+      // spec asks; the caller has its RESULT or ERROR.
+      return;
+    }
+    if (continuation) {
+      session.protocolViolation(
+        `CALL with request ID ${message.request} is not a new request and continues no progressive call.`,
+      );
+      return;
+    }
     const registration = this.registrations.best(message.procedure);
     if (!registration || (!registration.local && message.procedure.startsWith(RESERVED_PREFIX))) {
       this.reject(
@@ -134,11 +172,6 @@ export class LocalDealer implements WampDealer {
         WampErrorUri.NO_SUCH_PROCEDURE,
         `No procedure is registered under ${quoteUri(message.procedure)}.`,
       );
-      return;
-    }
-    let calls = this.callsBySession.get(session);
-    if (calls?.has(message.request)) {
-      session.protocolViolation(`CALL reuses request ID ${message.request} of a call still in flight.`);
       return;
     }
     if (calls && calls.size >= this.options.maxCallsPerSession) {
@@ -151,15 +184,9 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    if (message.options.progress === true) {
-      this.reject(
-        session,
-        message.request,
-        WampErrorUri.FEATURE_NOT_SUPPORTED,
-        'Progressive call invocations (CALL.Options.progress) are not supported by this router.',
-      );
-      return;
-    }
+    // The spec makes a streamed CALL from a caller that did not announce progressive_call_invocations a protocol
+    // violation; wampy 8 streams (progressiveCall) without announcing it, so it is accepted (README: Conformance).
+    const streamed = message.options.progress === true;
     const callee = registration.pick();
     if (!callee) {
       this.reject(
@@ -167,6 +194,18 @@ export class LocalDealer implements WampDealer {
         message.request,
         WampErrorUri.NO_SUCH_PROCEDURE,
         `No procedure is registered under ${quoteUri(message.procedure)}.`,
+      );
+      return;
+    }
+    if (streamed && (callee.kind === 'local' || !callee.session.takesChunks)) {
+      this.reject(
+        session,
+        message.request,
+        WampErrorUri.FEATURE_NOT_SUPPORTED,
+        `The procedure ${quoteUri(message.procedure)} does not accept progressive call invocations ` +
+          (callee.kind === 'local'
+            ? '(it is a procedure of the application).'
+            : '(its callee did not announce progressive_call_invocations and call_canceling).'),
       );
       return;
     }
@@ -211,6 +250,41 @@ export class LocalDealer implements WampDealer {
     }
   }
 
+  /**
+   * A CALL with the request ID of a call in flight: the next chunk of a progressive call invocation, forwarded to
+   * the same callee as the same invocation (`progress: true` until the caller's final chunk). Anything else
+   * reusing an ID in flight is a protocol violation.
+   */
+  private continueCall(session: WampPeer, call: PendingCall<RemoteInvocation>, message: CallMessage): void {
+    const invocation = call.remote;
+    if (!invocation?.acceptsChunks) {
+      session.protocolViolation(`CALL reuses request ID ${message.request} of a call still in flight.`);
+      return;
+    }
+    if (message.procedure !== call.procedure) {
+      session.protocolViolation(
+        `CALL continuing request ${message.request} names ${quoteUri(message.procedure)}, not ` +
+          `${quoteUri(call.procedure)}.`,
+      );
+      return;
+    }
+    invocation.acceptsChunks = message.options.progress === true;
+    const sent = invocation.callee.peer.send({
+      type: WampMessageType.INVOCATION,
+      request: invocation.request,
+      registration: invocation.registration,
+      details: invocation.acceptsChunks ? CHUNK_DETAILS : FINAL_CHUNK_DETAILS,
+      args: message.args,
+      kwargs: message.kwargs,
+    });
+    if (!sent) {
+      call.interrupt('arguments not encodable');
+      call.error(WampErrorUri.RUNTIME_ERROR, [
+        `The call's arguments cannot be encoded as ${invocation.callee.peer.transport.protocol} for the callee.`,
+      ]);
+    }
+  }
+
   /** Sends INVOCATION to a client callee; its YIELD or ERROR comes back through {@link LocalDealer.yield}. */
   private invokeRemote(
     call: PendingCall<RemoteInvocation>,
@@ -219,11 +293,13 @@ export class LocalDealer implements WampDealer {
     timeout: number,
   ): void {
     const session = callee.session;
-    const invocation = new RemoteInvocation(session.nextRequest(), call, session);
+    const invocation = new RemoteInvocation(session.nextRequest(), registration.id, call, session);
+    invocation.acceptsChunks = call.options.progress === true;
     call.remote = invocation;
     session.invocations.set(invocation.request, invocation);
     const details: Record<string, unknown> = {};
     if (registration.match !== 'exact') details.procedure = call.procedure;
+    if (invocation.acceptsChunks) details.progress = true;
     if (call.receiveProgress && session.sendsProgress) details.receive_progress = true;
     if (timeout > 0) details.timeout = timeout;
     const caller = call.disclosure ?? (callee.discloseCaller ? disclosureOf(call.caller) : undefined);
@@ -463,6 +539,7 @@ export class LocalDealer implements WampDealer {
    * with ERROR `wamp.error.canceled`.
    */
   detach(session: WampPeer): void {
+    this.closedStreams.delete(session);
     const calls = this.callsBySession.get(session);
     if (calls) {
       this.callsBySession.delete(session);
