@@ -9,31 +9,23 @@ import type {
   YieldMessage,
 } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
-import { UriMatchIndex } from '../uri-index/uri-match-index.js';
 import type { WampDealer } from '../wamp-dealer.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
-import { CalleeSession, RemoteInvocation } from './callee-session.js';
+import type { RemoteInvocation } from './callee-session.js';
+import { CalleeSessions } from './callee-sessions.js';
 import { PendingCall } from './pending-call.js';
-import { Registration, type RemoteCallee } from './registration.js';
+import type { Registration } from './registration.js';
+import { RegistrationTable } from './registration-table.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
 /** URI of the ERROR a caller gets beyond its in-flight cap (not a spec URI: the spec defines none). */
 export const TOO_MANY_CALLS_URI = 'nestjs_wamp.error.too_many_calls';
-/** URI of the ERROR a REGISTER gets beyond the session's registration cap. */
-export const TOO_MANY_REGISTRATIONS_URI = 'nestjs_wamp.error.too_many_registrations';
 /** URI of the ERROR a CALL gets when its callee already has as many invocations in flight as it may. */
 export const TOO_MANY_INVOCATIONS_URI = 'nestjs_wamp.error.too_many_invocations';
 
-/** INVOCATION.Details of a chunk of a progressive call invocation, and of its final chunk. */
-const CHUNK_DETAILS = Object.freeze({ progress: true });
-const FINAL_CHUNK_DETAILS = Object.freeze({});
-
 /** How many ended progressive calls per caller are remembered, to discard their late chunks. */
 const CLOSED_STREAMS_KEPT = 64;
-
-/** URIs under this prefix belong to the router (meta API): no client registers them or receives their calls. */
-const RESERVED_PREFIX = 'wamp.';
 
 /** Settings of the in-process dealer. */
 export interface LocalDealerOptions {
@@ -51,15 +43,16 @@ export interface LocalDealerOptions {
 }
 
 /**
- * The in-process dealer: one registration table per realm, and the call machinery every callee shares —
- * progressive results, CANCEL (skip / kill / killnowait), dealer-side timeouts, caller disclosure, the
- * per-session in-flight cap, and clean-up when a caller or a callee leaves mid-call.
+ * The in-process dealer: the call machinery every callee shares — progressive results and invocations, CANCEL
+ * (skip / kill / killnowait), dealer-side timeouts, caller disclosure, the per-session limits, and clean-up when
+ * a caller or a callee leaves mid-call — over a {@link RegistrationTable} and the {@link CalleeSessions}.
  *
- * A registration is `{ procedure, match, invoke, callees }`: server-side procedures (Nest handlers) register
- * with {@link LocalDealer.registerProcedure}, client sessions with REGISTER; a call finds its registration by
- * the spec's precedence (exact, longest prefix, best wildcard), the registration picks a callee by its
- * invocation policy, and the call runs through the same {@link PendingCall} whichever kind of callee it is. A
- * client callee gets INVOCATION and answers with YIELD or ERROR.
+ * A registration is `{ procedure, match, invoke, callees }`: the application's procedures (Nest handlers)
+ * register with {@link LocalDealer.registerProcedure}, client sessions with REGISTER. A call finds its
+ * registration by the spec's precedence (exact, longest prefix, best wildcard), the registration picks a callee
+ * by its invocation policy, and the call runs through the same {@link PendingCall} whichever kind of callee it
+ * is: a procedure of the application is called in process, a client callee gets INVOCATION and answers with
+ * YIELD or ERROR.
  */
 export class LocalDealer implements WampDealer {
   readonly features: Readonly<Record<string, boolean>> = {
@@ -71,11 +64,8 @@ export class LocalDealer implements WampDealer {
     shared_registration: true,
     progressive_call_invocations: true,
   };
-  private readonly registrations = new UriMatchIndex<Registration>();
-  private readonly registrationsById = new Map<number, Registration>();
-  private readonly callees = new Map<WampPeer, CalleeSession>();
-  /** The registrations each client callee holds (released together when it leaves). */
-  private readonly registrationsOf = new Map<CalleeSession, Set<Registration>>();
+  private readonly registrations: RegistrationTable;
+  private readonly callees = new CalleeSessions();
   private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall<RemoteInvocation>>>();
   /**
    * Request IDs of each caller's progressive calls that ended while it could still be sending chunks: a late
@@ -96,42 +86,23 @@ export class LocalDealer implements WampDealer {
   };
 
   constructor(
-    private readonly nextId: () => number,
+    nextId: () => number,
     private readonly options: LocalDealerOptions,
-  ) {}
+  ) {
+    this.registrations = new RegistrationTable(nextId, options.maxRegistrationsPerSession);
+  }
 
   /**
    * Registers a server-side procedure under an exact URI. Throws when the URI is taken (a duplicate
    * handler is a startup error, never a silent replacement). Returns a function that unregisters it.
    */
   registerProcedure(procedure: string, invoke: LocalProcedure): () => void {
-    const existing = this.registrations.get(procedure, 'exact');
-    if (existing) {
-      throw new Error(
-        `Procedure "${procedure}" is already registered${existing.local ? '' : ' by a client session'}.`,
-      );
-    }
-    const registration = new Registration(this.nextId(), procedure, 'exact', 'single');
-    registration.callees.push({ kind: 'local', procedure: invoke });
-    this.registrations.set(procedure, 'exact', registration);
-    this.registrationsById.set(registration.id, registration);
-    return () => {
-      if (this.registrations.get(procedure, 'exact') !== registration) return;
-      this.registrations.delete(procedure, 'exact');
-      this.registrationsById.delete(registration.id);
-    };
+    return this.registrations.addProcedure(procedure, invoke);
   }
 
   /** Whether a procedure (of this process or a client) is registered under exactly `procedure`. */
   hasProcedure(procedure: string): boolean {
-    return this.registrations.get(procedure, 'exact') !== undefined;
-  }
-
-  private rememberClosedStream(caller: WampPeer, request: number): void {
-    let closed = this.closedStreams.get(caller);
-    if (!closed) this.closedStreams.set(caller, (closed = []));
-    if (closed.length >= CLOSED_STREAMS_KEPT) closed.shift();
-    closed.push(request);
+    return this.registrations.hasExact(procedure);
   }
 
   /** Number of calls in flight (all sessions). */
@@ -143,7 +114,7 @@ export class LocalDealer implements WampDealer {
 
   /** Number of registrations (procedures of this process and of clients, a shared one counted once). */
   get registrationCount(): number {
-    return this.registrationsById.size;
+    return this.registrations.size;
   }
 
   call(session: WampPeer, message: CallMessage, continuation = false): void {
@@ -164,8 +135,9 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    const registration = this.registrations.best(message.procedure);
-    if (!registration || (!registration.local && message.procedure.startsWith(RESERVED_PREFIX))) {
+    const registration = this.registrations.route(message.procedure);
+    const callee = registration?.pick();
+    if (!registration || !callee) {
       this.reject(
         session,
         message.request,
@@ -186,18 +158,7 @@ export class LocalDealer implements WampDealer {
     }
     // The spec makes a streamed CALL from a caller that did not announce progressive_call_invocations a protocol
     // violation; wampy 8 streams (progressiveCall) without announcing it, so it is accepted (README: Conformance).
-    const streamed = message.options.progress === true;
-    const callee = registration.pick();
-    if (!callee) {
-      this.reject(
-        session,
-        message.request,
-        WampErrorUri.NO_SUCH_PROCEDURE,
-        `No procedure is registered under ${quoteUri(message.procedure)}.`,
-      );
-      return;
-    }
-    if (streamed && (callee.kind === 'local' || !callee.session.takesChunks)) {
+    if (message.options.progress === true && (callee.kind === 'local' || !callee.session.takesChunks)) {
       this.reject(
         session,
         message.request,
@@ -235,14 +196,22 @@ export class LocalDealer implements WampDealer {
       });
     }
     if (callee.kind === 'remote') {
-      this.invokeRemote(call, registration, callee, forwardTimeout ? timeout : 0);
+      this.callees.invoke(call, registration, callee, forwardTimeout ? timeout : 0);
       return;
     }
+    this.runLocal(call, callee.procedure, registration);
+  }
+
+  private runLocal(
+    call: PendingCall<RemoteInvocation>,
+    procedure: LocalProcedure,
+    registration: Registration,
+  ): void {
     try {
-      callee.procedure(call);
+      procedure(call);
     } catch (error) {
       this.options.logger.error(
-        `Procedure "${message.procedure}" threw synchronously`,
+        `Procedure "${registration.procedure}" threw synchronously`,
         error instanceof Error ? error.stack : String(error),
       );
       call.interrupt('procedure failed');
@@ -251,9 +220,8 @@ export class LocalDealer implements WampDealer {
   }
 
   /**
-   * A CALL with the request ID of a call in flight: the next chunk of a progressive call invocation, forwarded to
-   * the same callee as the same invocation (`progress: true` until the caller's final chunk). Anything else
-   * reusing an ID in flight is a protocol violation.
+   * A CALL with the request ID of a call in flight: the next chunk of a progressive call invocation. Anything
+   * else reusing an ID in flight is a protocol violation.
    */
   private continueCall(session: WampPeer, call: PendingCall<RemoteInvocation>, message: CallMessage): void {
     const invocation = call.remote;
@@ -268,78 +236,14 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    invocation.acceptsChunks = message.options.progress === true;
-    const sent = invocation.callee.peer.send({
-      type: WampMessageType.INVOCATION,
-      request: invocation.request,
-      registration: invocation.registration,
-      details: invocation.acceptsChunks ? CHUNK_DETAILS : FINAL_CHUNK_DETAILS,
-      args: message.args,
-      kwargs: message.kwargs,
-    });
-    if (!sent) {
-      call.interrupt('arguments not encodable');
-      call.error(WampErrorUri.RUNTIME_ERROR, [
-        `The call's arguments cannot be encoded as ${invocation.callee.peer.transport.protocol} for the callee.`,
-      ]);
-    }
+    this.callees.sendChunk(invocation, message);
   }
 
-  /** Sends INVOCATION to a client callee; its YIELD or ERROR comes back through {@link LocalDealer.yield}. */
-  private invokeRemote(
-    call: PendingCall<RemoteInvocation>,
-    registration: Registration,
-    callee: RemoteCallee,
-    timeout: number,
-  ): void {
-    const session = callee.session;
-    const invocation = new RemoteInvocation(session.nextRequest(), registration.id, call, session);
-    invocation.acceptsChunks = call.options.progress === true;
-    call.remote = invocation;
-    session.invocations.set(invocation.request, invocation);
-    const details: Record<string, unknown> = {};
-    if (registration.match !== 'exact') details.procedure = call.procedure;
-    if (invocation.acceptsChunks) details.progress = true;
-    if (call.receiveProgress && session.sendsProgress) details.receive_progress = true;
-    if (timeout > 0) details.timeout = timeout;
-    const caller = call.disclosure ?? (callee.discloseCaller ? disclosureOf(call.caller) : undefined);
-    if (caller) {
-      details.caller = caller.caller;
-      if (caller.caller_authid !== undefined) details.caller_authid = caller.caller_authid;
-      if (caller.caller_authrole !== undefined) details.caller_authrole = caller.caller_authrole;
-    }
-    call.onInterrupt(() => this.interruptCallee(invocation));
-    const sent = session.peer.send({
-      type: WampMessageType.INVOCATION,
-      request: invocation.request,
-      registration: registration.id,
-      details,
-      args: call.args.length > 0 || Object.keys(call.kwargs).length > 0 ? call.args : undefined,
-      kwargs: Object.keys(call.kwargs).length > 0 ? call.kwargs : undefined,
-    });
-    if (!sent) {
-      call.error(WampErrorUri.RUNTIME_ERROR, [
-        `The call's arguments cannot be encoded as ${session.peer.transport.protocol} for the callee.`,
-      ]);
-    }
-  }
-
-  /**
-   * Asks a client callee to stop (INTERRUPT) when it announced `call_canceling` and has not answered yet; a
-   * callee without the feature is left to finish, and its answer is discarded (the spec's `skip`).
-   */
-  private interruptCallee(invocation: RemoteInvocation): void {
-    const callee = invocation.callee;
-    if (invocation.answered || !callee.canCancel || !callee.peer.isOpen) return;
-    const call = invocation.call;
-    callee.peer.send({
-      type: WampMessageType.INTERRUPT,
-      request: invocation.request,
-      options: {
-        mode: call.interruptMode,
-        reason: call.interruptReason === 'timeout' ? WampErrorUri.TIMEOUT : WampErrorUri.CANCELED,
-      },
-    });
+  private rememberClosedStream(caller: WampPeer, request: number): void {
+    let closed = this.closedStreams.get(caller);
+    if (!closed) this.closedStreams.set(caller, (closed = []));
+    if (closed.length >= CLOSED_STREAMS_KEPT) closed.shift();
+    closed.push(request);
   }
 
   /**
@@ -372,96 +276,26 @@ export class LocalDealer implements WampDealer {
   }
 
   register(session: WampPeer, message: RegisterMessage): void {
-    const { procedure, request } = message;
-    const match = message.options.match ?? 'exact';
-    const invoke = message.options.invoke ?? 'single';
-    if (procedure.startsWith(RESERVED_PREFIX)) {
+    const callee = this.callees.of(session);
+    const outcome = this.registrations.join(callee, message);
+    if ('refused' in outcome) {
+      if (!this.registrations.holds(callee) && callee.invocations.size === 0) this.callees.forget(session);
       this.reject(
         session,
-        request,
-        WampErrorUri.INVALID_URI,
-        `${quoteUri(procedure)} is reserved for the router: URIs under "wamp." cannot be registered.`,
-        undefined,
+        message.request,
+        outcome.uri,
+        outcome.message,
+        outcome.kwargs,
         WampMessageType.REGISTER,
       );
       return;
     }
-    let callee = this.callees.get(session);
-    const held = callee && this.registrationsOf.get(callee);
-    if (held && held.size >= this.options.maxRegistrationsPerSession) {
-      this.reject(
-        session,
-        request,
-        TOO_MANY_REGISTRATIONS_URI,
-        `Too many registrations: this session may hold at most ${this.options.maxRegistrationsPerSession}.`,
-        { limit: this.options.maxRegistrationsPerSession },
-        WampMessageType.REGISTER,
-      );
-      return;
-    }
-    let registration = this.registrations.get(procedure, match);
-    if (registration) {
-      const refusal = this.sharingRefusal(registration, invoke, callee);
-      if (refusal) {
-        this.reject(session, request, refusal.uri, refusal.message, undefined, WampMessageType.REGISTER);
-        return;
-      }
-    } else {
-      registration = new Registration(this.nextId(), procedure, match, invoke);
-      this.registrations.set(procedure, match, registration);
-      this.registrationsById.set(registration.id, registration);
-    }
-    if (!callee) this.callees.set(session, (callee = new CalleeSession(session)));
-    let registrations = this.registrationsOf.get(callee);
-    if (!registrations) this.registrationsOf.set(callee, (registrations = new Set()));
-    registration.callees.push({
-      kind: 'remote',
-      session: callee,
-      discloseCaller: message.options.disclose_caller === true,
-      forwardTimeout: message.options.forward_timeout === true,
-    });
-    registrations.add(registration);
-    session.send({ type: WampMessageType.REGISTERED, request, registration: registration.id });
-  }
-
-  /** Why a REGISTER may not join an existing registration of the same URI and match policy, if it may not. */
-  private sharingRefusal(
-    registration: Registration,
-    invoke: Registration['invoke'],
-    callee: CalleeSession | undefined,
-  ): { uri: string; message: string } | undefined {
-    const uri = quoteUri(registration.procedure);
-    if (registration.local) {
-      return {
-        uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
-        message: `${uri} is a procedure of the application; it cannot be registered by a client.`,
-      };
-    }
-    if (callee && registration.calleeOf(callee)) {
-      return {
-        uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
-        message: `This session has already registered ${uri} (registration ${registration.id}).`,
-      };
-    }
-    if (registration.invoke === 'single') {
-      return {
-        uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
-        message: `${uri} is already registered (invocation policy "single").`,
-      };
-    }
-    if (registration.invoke !== invoke) {
-      return {
-        uri: WampErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
-        message: `${uri} is registered with invocation policy "${registration.invoke}", not "${invoke}".`,
-      };
-    }
-    return undefined;
+    session.send({ type: WampMessageType.REGISTERED, request: message.request, registration: outcome.id });
   }
 
   unregister(session: WampPeer, message: UnregisterMessage): void {
     const callee = this.callees.get(session);
-    const registration = this.registrationsById.get(message.registration);
-    if (!callee || !registration || !this.registrationsOf.get(callee)?.has(registration)) {
+    if (!callee || !this.registrations.leave(callee, message.registration)) {
       this.reject(
         session,
         message.request,
@@ -472,52 +306,27 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    this.removeCallee(registration, callee);
     // Invocations already sent may still be answered: they end the calls as usual.
-    if (!this.registrationsOf.has(callee) && callee.invocations.size === 0) this.callees.delete(session);
+    if (!this.registrations.holds(callee) && callee.invocations.size === 0) this.callees.forget(session);
     session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
   }
 
-  private removeCallee(registration: Registration, callee: CalleeSession): void {
-    registration.remove(callee);
-    const registrations = this.registrationsOf.get(callee);
-    registrations?.delete(registration);
-    if (registrations?.size === 0) this.registrationsOf.delete(callee);
-    if (registration.callees.length > 0) return;
-    this.registrations.delete(registration.procedure, registration.match);
-    this.registrationsById.delete(registration.id);
-  }
-
   yield(session: WampPeer, message: YieldMessage): void {
-    const invocation = this.invocationOf(session, message.request, 'YIELD');
+    const invocation = this.callees.answered(session, message.request, 'YIELD');
     if (!invocation) return;
-    const call = invocation.call;
     if (message.options.progress === true) {
-      call.progress(message.args, message.kwargs);
+      invocation.call.progress(message.args, message.kwargs);
       return;
     }
     invocation.answered = true;
-    call.result(message.args, message.kwargs);
+    invocation.call.result(message.args, message.kwargs);
   }
 
   invocationError(session: WampPeer, message: ErrorMessage): void {
-    const invocation = this.invocationOf(session, message.request, 'ERROR');
+    const invocation = this.callees.answered(session, message.request, 'ERROR');
     if (!invocation) return;
     invocation.answered = true;
     invocation.call.error(message.error, message.args, message.kwargs);
-  }
-
-  /**
-   * The unsettled invocation a callee's YIELD or ERROR answers. An answer to an invocation that already ended
-   * (cancelled, timed out, or its caller gone) is ignored, as the spec asks; one to an invocation this session
-   * was never sent is a protocol violation.
-   */
-  private invocationOf(session: WampPeer, request: number, kind: string): RemoteInvocation | undefined {
-    const callee = this.callees.get(session);
-    const invocation = callee?.invocations.get(request);
-    if (invocation) return invocation;
-    if (!callee?.wasSent(request)) session.protocolViolation(`${kind} for unknown invocation ${request}.`);
-    return undefined;
   }
 
   /**
@@ -547,9 +356,8 @@ export class LocalDealer implements WampDealer {
     }
     const callee = this.callees.get(session);
     if (!callee) return;
-    this.callees.delete(session);
-    for (const registration of [...(this.registrationsOf.get(callee) ?? [])])
-      this.removeCallee(registration, callee);
+    this.callees.forget(session);
+    this.registrations.releaseAll(callee);
     for (const invocation of [...callee.invocations.values()]) {
       invocation.answered = true;
       invocation.call.error(WampErrorUri.CANCELED, ['The callee left before answering.']);
@@ -575,17 +383,4 @@ export class LocalDealer implements WampDealer {
       kwargs,
     });
   }
-}
-
-/** The caller's identity for a callee that asked for it with `disclose_caller`. */
-function disclosureOf(caller: WampPeer): {
-  caller: number;
-  caller_authid?: string;
-  caller_authrole?: string;
-} {
-  return {
-    caller: caller.id,
-    caller_authid: caller.identity?.authid,
-    caller_authrole: caller.identity?.authrole,
-  };
 }

@@ -31,8 +31,10 @@ export type DealerCallee = RemoteCallee | LocalCallee;
  * `single`.
  */
 export class Registration {
-  /** Callees in registration order. */
+  /** Callees in registration order (added with {@link Registration.add}). */
   readonly callees: DealerCallee[] = [];
+  /** The client callees by session: membership in O(1) however many sessions share the registration. */
+  private readonly remote = new Map<CalleeSession, RemoteCallee>();
   private nextIndex = 0;
 
   constructor(
@@ -66,11 +68,15 @@ export class Registration {
     }
   }
 
+  /** Adds a callee at the end of the order. */
+  add(callee: DealerCallee): void {
+    this.callees.push(callee);
+    if (callee.kind === 'remote') this.remote.set(callee.session, callee);
+  }
+
   /** The entry of a client session among the callees. */
   calleeOf(session: CalleeSession): RemoteCallee | undefined {
-    for (const callee of this.callees)
-      if (callee.kind === 'remote' && callee.session === session) return callee;
-    return undefined;
+    return this.remote.get(session);
   }
 
   /**
@@ -78,8 +84,10 @@ export class Registration {
    * Returns whether it was one.
    */
   remove(session: CalleeSession): boolean {
-    const index = this.callees.findIndex((callee) => callee.kind === 'remote' && callee.session === session);
-    if (index < 0) return false;
+    const entry = this.remote.get(session);
+    if (!entry) return false;
+    this.remote.delete(session);
+    const index = this.callees.indexOf(entry);
     this.callees.splice(index, 1);
     if (index < this.nextIndex) this.nextIndex--;
     return true;

@@ -1,0 +1,186 @@
+import { quoteUri } from '../../protocol/quote-uri.js';
+import type { RegisterMessage } from '../../protocol/wamp-message.interface.js';
+import { WampErrorUri } from '../../protocol/wamp-uris.js';
+import { UriMatchIndex } from '../uri-index/uri-match-index.js';
+import type { CalleeSession } from './callee-session.js';
+import { Registration } from './registration.js';
+import type { LocalProcedure } from './wamp-call.interface.js';
+
+/** URI of the ERROR a REGISTER gets beyond the session's registration cap. */
+export const TOO_MANY_REGISTRATIONS_URI = 'nestjs_wamp.error.too_many_registrations';
+
+/** URIs under this prefix belong to the router (meta API): no client registers them or receives their calls. */
+const RESERVED_PREFIX = 'wamp.';
+
+/** Why a REGISTER was refused: the ERROR's URI, its message (args[0]) and kwargs. */
+export interface RegistrationRefusal {
+  readonly refused: true;
+  readonly uri: string;
+  readonly message: string;
+  readonly kwargs?: Record<string, unknown>;
+}
+
+/**
+ * A realm's registrations: the application's procedures and the clients', in one URI index (exact, prefix and
+ * wildcard), by ID, and by client callee (released together when it leaves). Decides who may register what:
+ * the application owns its URIs, `wamp.` is the router's, `single` registrations are not shared, a shared one
+ * keeps its invocation policy, and a session holds at most `maxPerSession`.
+ */
+export class RegistrationTable {
+  private readonly index = new UriMatchIndex<Registration>();
+  private readonly byId = new Map<number, Registration>();
+  private readonly heldBy = new Map<CalleeSession, Set<Registration>>();
+
+  constructor(
+    private readonly nextId: () => number,
+    private readonly maxPerSession: number,
+  ) {}
+
+  /** Number of registrations (a shared one counted once). */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /**
+   * Registers a procedure of the application under an exact URI; throws when the URI is taken. Returns a
+   * function that removes it.
+   */
+  addProcedure(procedure: string, invoke: LocalProcedure): () => void {
+    const existing = this.index.get(procedure, 'exact');
+    if (existing) {
+      throw new Error(
+        `Procedure "${procedure}" is already registered${existing.local ? '' : ' by a client session'}.`,
+      );
+    }
+    const registration = new Registration(this.nextId(), procedure, 'exact', 'single');
+    registration.add({ kind: 'local', procedure: invoke });
+    this.add(registration);
+    return () => {
+      if (this.index.get(procedure, 'exact') === registration) this.delete(registration);
+    };
+  }
+
+  /** Whether a procedure (of the application or a client) is registered under exactly `procedure`. */
+  hasExact(procedure: string): boolean {
+    return this.index.get(procedure, 'exact') !== undefined;
+  }
+
+  /** The registration a CALL of `procedure` reaches, by the spec's precedence; none for `wamp.` on clients. */
+  route(procedure: string): Registration | undefined {
+    const registration = this.index.best(procedure);
+    if (registration && !registration.local && procedure.startsWith(RESERVED_PREFIX)) return undefined;
+    return registration;
+  }
+
+  /** Makes `callee` a callee of the URI of `message` (a new registration or a shared one), or says why not. */
+  join(callee: CalleeSession, message: RegisterMessage): Registration | RegistrationRefusal {
+    const { procedure, options } = message;
+    const match = options.match ?? 'exact';
+    const invoke = options.invoke ?? 'single';
+    if (procedure.startsWith(RESERVED_PREFIX)) {
+      return refusal(
+        WampErrorUri.INVALID_URI,
+        `${quoteUri(procedure)} is reserved for the router: URIs under "wamp." cannot be registered.`,
+      );
+    }
+    const held = this.heldBy.get(callee);
+    if (held && held.size >= this.maxPerSession) {
+      return refusal(
+        TOO_MANY_REGISTRATIONS_URI,
+        `Too many registrations: this session may hold at most ${this.maxPerSession}.`,
+        { limit: this.maxPerSession },
+      );
+    }
+    let registration = this.index.get(procedure, match);
+    if (registration) {
+      const refused = sharingRefusal(registration, invoke, callee);
+      if (refused) return refused;
+    } else {
+      registration = new Registration(this.nextId(), procedure, match, invoke);
+      this.add(registration);
+    }
+    registration.add({
+      kind: 'remote',
+      session: callee,
+      discloseCaller: options.disclose_caller === true,
+      forwardTimeout: options.forward_timeout === true,
+    });
+    if (held) held.add(registration);
+    else this.heldBy.set(callee, new Set([registration]));
+    return registration;
+  }
+
+  /** Removes `callee` from registration `id`; false when it is not one of its callees. */
+  leave(callee: CalleeSession, id: number): boolean {
+    const registration = this.byId.get(id);
+    if (!registration || !this.heldBy.get(callee)?.has(registration)) return false;
+    this.removeCallee(registration, callee);
+    return true;
+  }
+
+  /** Whether `callee` holds any registration. */
+  holds(callee: CalleeSession): boolean {
+    return this.heldBy.has(callee);
+  }
+
+  /** Removes `callee` from every registration it holds (it left). */
+  releaseAll(callee: CalleeSession): void {
+    for (const registration of [...(this.heldBy.get(callee) ?? [])]) this.removeCallee(registration, callee);
+  }
+
+  private removeCallee(registration: Registration, callee: CalleeSession): void {
+    registration.remove(callee);
+    const held = this.heldBy.get(callee);
+    held?.delete(registration);
+    if (held?.size === 0) this.heldBy.delete(callee);
+    if (registration.callees.length === 0) this.delete(registration);
+  }
+
+  private add(registration: Registration): void {
+    this.index.set(registration.procedure, registration.match, registration);
+    this.byId.set(registration.id, registration);
+  }
+
+  private delete(registration: Registration): void {
+    this.index.delete(registration.procedure, registration.match);
+    this.byId.delete(registration.id);
+  }
+}
+
+function refusal(uri: string, message: string, kwargs?: Record<string, unknown>): RegistrationRefusal {
+  return { refused: true, uri, message, kwargs };
+}
+
+/** Why a REGISTER may not join an existing registration of the same URI and match policy, if it may not. */
+function sharingRefusal(
+  registration: Registration,
+  invoke: Registration['invoke'],
+  callee: CalleeSession,
+): RegistrationRefusal | undefined {
+  const uri = quoteUri(registration.procedure);
+  if (registration.local) {
+    return refusal(
+      WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+      `${uri} is a procedure of the application; it cannot be registered by a client.`,
+    );
+  }
+  if (registration.calleeOf(callee)) {
+    return refusal(
+      WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+      `This session has already registered ${uri} (registration ${registration.id}).`,
+    );
+  }
+  if (registration.invoke === 'single') {
+    return refusal(
+      WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+      `${uri} is already registered (invocation policy "single").`,
+    );
+  }
+  if (registration.invoke !== invoke) {
+    return refusal(
+      WampErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
+      `${uri} is registered with invocation policy "${registration.invoke}", not "${invoke}".`,
+    );
+  }
+  return undefined;
+}
