@@ -13,7 +13,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
-import { killAll, microsecondsPer, pinnable, root, runGenerator, startServer, stringOption, type RunningServer } from './processes.js';
+import {
+  killAll,
+  microsecondsPer,
+  pinnable,
+  root,
+  runGenerator,
+  startServer,
+  stringOption,
+  type RunningServer,
+} from './processes.js';
 import { format, median } from './statistics.js';
 import type { LoadResult, LoadSpec, Protocol } from './load.js';
 import type { ServerVariant } from './server.js';
@@ -30,7 +39,6 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   'idle-memory': runIdleMemory,
 };
 
-
 interface Variant {
   readonly name: string;
   readonly server: ServerVariant;
@@ -42,18 +50,47 @@ interface Variant {
 
 const VARIANTS: readonly Variant[] = [
   { name: 'raw ws JSON echo', server: 'raw-ws', protocol: 'raw-json', path: '', core: true },
-  { name: 'raw ws JSON echo, writes coalesced per tick', server: 'raw-ws-corked', protocol: 'raw-json', path: '' },
+  {
+    name: 'raw ws JSON echo, writes coalesced per tick',
+    server: 'raw-ws-corked',
+    protocol: 'raw-json',
+    path: '',
+  },
   { name: 'nestjs-wamp bare, json', server: 'wamp-bare', protocol: 'wamp-json', path: '/ws', core: true },
-  { name: 'nestjs-wamp bare, msgpack', server: 'wamp-bare', protocol: 'wamp-msgpack', path: '/ws', core: true },
+  {
+    name: 'nestjs-wamp bare, msgpack',
+    server: 'wamp-bare',
+    protocol: 'wamp-msgpack',
+    path: '/ws',
+    core: true,
+  },
   { name: 'nestjs-wamp bare, cbor', server: 'wamp-bare', protocol: 'wamp-cbor', path: '/ws', core: true },
-  { name: 'nestjs-wamp pipeline, json', server: 'wamp-pipeline', protocol: 'wamp-json', path: '/ws', core: true },
+  {
+    name: 'nestjs-wamp pipeline, json',
+    server: 'wamp-pipeline',
+    protocol: 'wamp-json',
+    path: '/ws',
+    core: true,
+  },
   { name: 'nestjs-wamp pipeline, msgpack', server: 'wamp-pipeline', protocol: 'wamp-msgpack', path: '/ws' },
   { name: 'nestjs-wamp guard only, json', server: 'wamp-guard', protocol: 'wamp-json', path: '/ws' },
   { name: 'nestjs-wamp ValidationPipe only, json', server: 'wamp-pipe', protocol: 'wamp-json', path: '/ws' },
-  { name: 'nestjs-wamp interceptor only, json', server: 'wamp-interceptor', protocol: 'wamp-json', path: '/ws' },
+  {
+    name: 'nestjs-wamp interceptor only, json',
+    server: 'wamp-interceptor',
+    protocol: 'wamp-json',
+    path: '/ws',
+  },
   { name: 'Socket.IO acks in Nest', server: 'sio-nest', protocol: 'sio', path: '', core: true },
   { name: 'Socket.IO in Nest, same pipeline', server: 'sio-pipeline', protocol: 'sio', path: '' },
   { name: 'fox-wamp, routed callee', server: 'fox-routed', protocol: 'wamp-json', path: '', core: true },
+  {
+    name: 'nestjs-wamp, routed callee, json',
+    server: 'wamp-routed',
+    protocol: 'wamp-json',
+    path: '/ws',
+    core: true,
+  },
 ];
 
 /** Clients x calls in flight each. The first three carry every variant; the rest the core ones. */
@@ -73,7 +110,9 @@ const measureMs = Number(stringOption('measure') ?? (smoke ? 300 : 3000));
 const only = stringOption('only')?.split(',');
 // The smoke run keeps one shape so that it finishes in well under 30 s (process start-up dominates).
 const shapeFilter = (stringOption('shapes') ?? (smoke ? '10x1' : undefined))?.split(',');
-const scenarioNames = (stringOption('scenarios') ?? Object.keys(SCENARIOS).join(',')).split(',').filter((name) => name !== 'none');
+const scenarioNames = (stringOption('scenarios') ?? Object.keys(SCENARIOS).join(','))
+  .split(',')
+  .filter((name) => name !== 'none');
 const runRpc = stringOption('rpc') !== 'false';
 
 interface Sample extends LoadResult {
@@ -84,7 +123,13 @@ interface Sample extends LoadResult {
 /** Runs one load generator against `serverPid`'s server; server CPU is taken over the generator's window. */
 async function runLoad(spec: LoadSpec, serverPid: number | undefined): Promise<Sample> {
   const timeoutMs = spec.warmupMs + spec.measureMs + 30_000;
-  const { result, serverCpuMs } = await runGenerator<LoadResult>('bench/load.ts', spec, serverPid, timeoutMs, 'load generator');
+  const { result, serverCpuMs } = await runGenerator<LoadResult>(
+    'bench/load.ts',
+    spec,
+    serverPid,
+    timeoutMs,
+    'load generator',
+  );
   return { ...result, serverUsPerCall: microsecondsPer(serverCpuMs, result.calls) };
 }
 
@@ -92,7 +137,8 @@ function versions(): string {
   // Read package.json files directly: some packages' `exports` do not expose `<name>/package.json`.
   const version = (name: string, modules = `${root}node_modules`): string => {
     try {
-      return (JSON.parse(readFileSync(`${modules}/${name}/package.json`, 'utf8')) as { version: string }).version;
+      return (JSON.parse(readFileSync(`${modules}/${name}/package.json`, 'utf8')) as { version: string })
+        .version;
     } catch {
       return 'not installed';
     }
@@ -113,13 +159,19 @@ function versions(): string {
 }
 
 async function runRoundTrips(): Promise<void> {
-  const variants = VARIANTS.filter((variant) => !only || only.includes(variant.server) || variant === VARIANTS[0]);
-  const shapes = SHAPES.filter((shape) => !shapeFilter || shapeFilter.includes(`${shape.clients}x${shape.inflight}`));
+  const variants = VARIANTS.filter(
+    (variant) => !only || only.includes(variant.server) || variant === VARIANTS[0],
+  );
+  const shapes = SHAPES.filter(
+    (shape) => !shapeFilter || shapeFilter.includes(`${shape.clients}x${shape.inflight}`),
+  );
   console.log(`versions: ${versions()}`);
   console.log(
     `machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}); ${pinnable ? 'servers pinned to core 0, load generator to core 1' : 'NOT pinned (taskset unavailable or 1 CPU)'}`,
   );
-  console.log(`method: ${rounds} round(s), ${warmupMs} ms warm-up + ${measureMs} ms measured per run, variants interleaved\n`);
+  console.log(
+    `method: ${rounds} round(s), ${warmupMs} ms warm-up + ${measureMs} ms measured per run, variants interleaved\n`,
+  );
 
   const servers = new Map<ServerVariant, RunningServer>();
   for (const variant of new Set(variants.map((entry) => entry.server))) {
@@ -140,7 +192,9 @@ async function runRoundTrips(): Promise<void> {
         if (server.child.exitCode !== null || server.child.signalCode !== null) {
           // fox-wamp 0.7.28 can crash when a client disconnects with sends pending (`this.close is not a
           // function`): a dead baseline is restarted rather than failing every later run.
-          console.log(`server ${variant.server} had exited (${server.child.exitCode ?? server.child.signalCode}); restarting it`);
+          console.log(
+            `server ${variant.server} had exited (${server.child.exitCode ?? server.child.signalCode}); restarting it`,
+          );
           restarts.set(variant.server, (restarts.get(variant.server) ?? 0) + 1);
           server = await startServer('bench/server.ts', variant.server);
           servers.set(variant.server, server);
@@ -172,7 +226,9 @@ async function runRoundTrips(): Promise<void> {
     }
   }
 
-  console.log('\n| clients x in flight | server | round trips/s (median) | spread (min-max) | ratio to raw ws (median) | p50 ms | p99 ms | server µs/call | generator CPU |');
+  console.log(
+    '\n| clients x in flight | server | round trips/s (median) | spread (min-max) | ratio to raw ws (median) | p50 ms | p99 ms | server µs/call | generator CPU |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const shape of shapes) {
     for (const variant of variants) {
@@ -184,9 +240,11 @@ async function runRoundTrips(): Promise<void> {
       );
     }
   }
-  for (const [variant, count] of restarts) console.log(`\nnote: server ${variant} crashed and was restarted ${count} time(s)`);
+  for (const [variant, count] of restarts)
+    console.log(`\nnote: server ${variant} crashed and was restarted ${count} time(s)`);
   for (const [variant, server] of servers) {
-    if (server.child.exitCode !== null) console.log(`\nwarning: server ${variant} exited early (${server.child.exitCode})`);
+    if (server.child.exitCode !== null)
+      console.log(`\nwarning: server ${variant} exited early (${server.child.exitCode})`);
     // Idle servers would still hold memory and wake up for timers during the scenarios.
     server.child.kill('SIGKILL');
   }

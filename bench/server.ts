@@ -21,8 +21,10 @@ import {
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { IsInt, IsString } from 'class-validator';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { map, type Observable } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { WampCallPayload, WampContext } from '../lib/index.js';
@@ -35,6 +37,7 @@ export const VARIANTS = [
   'sio-nest',
   'sio-pipeline',
   'fox-routed',
+  'wamp-routed',
   'wamp-bare',
   'wamp-pipeline',
   'wamp-guard',
@@ -168,7 +171,14 @@ function startRawWs(corked: boolean): Promise<number> {
         wire.uncork();
       };
       socket.on('message', (data: Buffer) => {
-        const message = JSON.parse(data.toString()) as [number, number, object, string, unknown[], { n: number }];
+        const message = JSON.parse(data.toString()) as [
+          number,
+          number,
+          object,
+          string,
+          unknown[],
+          { n: number },
+        ];
         if (corked && !isCorked) {
           isCorked = true;
           wire.cork();
@@ -221,6 +231,28 @@ async function startFoxRouted(): Promise<number> {
   return port;
 }
 
+/**
+ * nestjs-wamp routing to a client callee: no handler for `bench.echo` in the app; a separate process
+ * (bench/routed-callee.ts, on the server's core like fox-wamp's callee, since it inherits the pinning)
+ * registers it over WebSocket and answers each INVOCATION. Server CPU counts the router process only.
+ */
+async function startWampRouted(): Promise<number> {
+  const port = portOf(await startWampApp({ realms: [REALM] }, []));
+  const callee = spawn(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(new URL('./routed-callee.ts', import.meta.url)), String(port)],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  process.on('exit', () => callee.kill());
+  await new Promise<void>((resolve, reject) => {
+    callee.once('exit', (code) => reject(new Error(`routed callee exited with ${code}`)));
+    callee.stdout.setEncoding('utf8').on('data', (text: string) => {
+      if (text.includes('REGISTERED')) resolve();
+    });
+  });
+  return port;
+}
+
 async function main(): Promise<void> {
   const variant = process.argv[2] as ServerVariant;
   let port: number;
@@ -239,6 +271,9 @@ async function main(): Promise<void> {
       break;
     case 'fox-routed':
       port = await startFoxRouted();
+      break;
+    case 'wamp-routed':
+      port = await startWampRouted();
       break;
     case 'wamp-bare':
       port = await startWamp(BareController);
