@@ -7,10 +7,12 @@ import type { WampAuthResult, WampTicketAuthenticator } from '../../lib/index.js
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import type { RunningApp } from '../support/test-app.js';
 import {
+  countBy,
   failOnUnhandledRejections,
   figuresTable,
   judge,
   measured,
+  typeAndUri,
   type Figure,
 } from './support/attack-control.js';
 
@@ -333,6 +335,68 @@ describe('neighbouring attacks, each against its control', () => {
       figures,
       `5 PUBLISHes with 140,000 list entries (${Math.round(listed.length / 1024)} KB each)`,
       '5 PUBLISHED',
+      under,
+      control,
+    );
+  });
+
+  it('wildcard registrations shaped so that every CALL walks them all: bounded by the limits, canary unaffected', async () => {
+    // 1,000 wildcard patterns of 64 components (the default maxUriComponents), each component "a" or empty by
+    // the bits of a pseudo-random number, ending in "z": a CALL of "a.a. ... .a.y" matches every one of them up
+    // to the last component, so the trie walk visits all their distinct prefixes and finds nothing. The
+    // control registers the same number of exact URIs.
+    const patterns = Array.from({ length: 1000 }, (_, index) => {
+      // xorshift32 seeded by the index: distinct, evenly mixed patterns.
+      let state = (index + 1) * 0x9e3779b9;
+      const components: string[] = [];
+      for (let position = 0; position < 63; position++) {
+        state ^= state << 13;
+        state ^= state >>> 17;
+        state ^= state << 5;
+        components.push(state & 0x80000000 ? '' : 'a');
+      }
+      return [...components, 'z'].join('.');
+    });
+    const called = [...Array.from({ length: 63 }, () => 'a'), 'y'].join('.');
+    const run =
+      (match: 'wildcard' | 'exact') =>
+      async (running: RunningApp): Promise<void> => {
+        const { client: callee } = await RawWampClient.join(running.url);
+        for (const [index, pattern] of patterns.entries()) {
+          callee.send([
+            64,
+            index + 1,
+            { match },
+            match === 'exact'
+              ? pattern
+                  .split('.')
+                  .map((component) => component || 'b')
+                  .join('.')
+              : pattern,
+          ]);
+        }
+        const registered: unknown[][] = [];
+        for (const _pattern of patterns) registered.push((await callee.next(10_000)) as unknown[]);
+        expect(countBy(registered, typeAndUri)).toEqual({ '65': 1000 });
+        const { client: caller } = await RawWampClient.join(running.url);
+        for (let request = 1; request <= 2000; request++) {
+          caller.send([48, request, {}, called]);
+          if (request % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+        const answers: unknown[][] = [];
+        for (let count = 0; count < 2000; count++) answers.push((await caller.next(20_000)) as unknown[]);
+        expect(countBy(answers, typeAndUri)).toEqual({
+          'ERROR wamp.error.no_such_procedure': 2000,
+        });
+        caller.terminate();
+        callee.terminate();
+      };
+    const under = await measured({}, run('wildcard'));
+    const control = await measured({}, run('exact'));
+    judge(
+      figures,
+      '1,000 wildcard REGISTERs of 64 components, then 2,000 CALLs walking every pattern (control: exact URIs)',
+      '2,000 ERROR no_such_procedure',
       under,
       control,
     );

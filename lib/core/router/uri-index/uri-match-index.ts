@@ -1,13 +1,14 @@
 import type { WampMatchPolicy } from '../../protocol/wamp-message.interface.js';
 import { PrefixTree } from './prefix-tree.js';
-import { WildcardTrie } from './wildcard-trie.js';
+import { WildcardPatterns } from './wildcard-patterns.js';
 
 /**
  * Values stored under a URI and a match policy (a subscription's topic, later a registration's procedure),
  * found for a concrete URI without scanning them all:
  * - `exact` URIs by one hash lookup;
  * - `prefix` URIs in a {@link PrefixTree}: time proportional to the URI's length plus the matches;
- * - `wildcard` patterns in a {@link WildcardTrie}: an iterative walk over the nodes that match so far.
+ * - `wildcard` patterns in {@link WildcardPatterns}: a scan of the patterns of the URI's component count and
+ *   first component, compared as interned integers.
  *
  * @example
  * const index = new UriMatchIndex<number>();
@@ -18,7 +19,7 @@ import { WildcardTrie } from './wildcard-trie.js';
 export class UriMatchIndex<T> {
   private readonly exact = new Map<string, T>();
   private readonly prefix = new PrefixTree<T>();
-  private readonly wildcard = new WildcardTrie<T>();
+  private readonly wildcard = new WildcardPatterns<T>();
   private visited = 0;
 
   /** Number of stored entries, all policies together. */
