@@ -21,7 +21,8 @@ import { PageModule } from './page/page.module.js';
  * | `doJob`, then `job_events` to the caller | procedure + per-session events | {@link JobsModule} |
  * | `admin.resetDocuments` | procedure for `authrole` `admin` only (ticket user `admin`) | {@link AdminModule} |
  *
- * plus the browser page at `GET /` ({@link PageModule}). Documents live in an embedded SQLite file
+ * plus the browser page at `GET /` ({@link PageModule}). As on Crossbar's default `realm1`, any session may
+ * also register (and call) procedures of its own under any URI that is not the app's or under `wamp.`. Documents live in an embedded SQLite file
  * (`DOCS_DB`, default `sample-app/data/docs.sqlite`).
  */
 @Module({

@@ -34,7 +34,11 @@ import {
   type ThruwayClientResult,
   type WampSerializerName,
 } from '../support/real-clients.js';
-import { startApp, type RunningApp } from '../support/test-app.js';
+import { startApp, startModule, type RunningApp } from '../support/test-app.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Type } from '@nestjs/common';
 import { WampCaller } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 
@@ -531,6 +535,78 @@ describe('real clients as callees, each called by the others', () => {
     } finally {
       await closeQuietly(wampy);
       callee.terminate();
+    }
+  });
+});
+
+describe("against the sample app (npm start): backends register beside the app's own procedures", () => {
+  let running: RunningApp;
+  let dbDir: string;
+  const savedDb = process.env.DOCS_DB;
+  beforeAll(async () => {
+    dbDir = mkdtempSync(join(tmpdir(), 'nestjs-wamp-callees-'));
+    process.env.DOCS_DB = join(dbDir, 'docs.sqlite');
+    const { AppModule } = (await import('../../sample-app/src/app.module.js')) as { AppModule: Type };
+    running = await startModule(AppModule);
+  });
+  afterAll(async () => {
+    await running?.app.close();
+    if (savedDb === undefined) delete process.env.DOCS_DB;
+    else process.env.DOCS_DB = savedDb;
+    if (dbDir) rmSync(dbDir, { recursive: true, force: true });
+  });
+
+  const skip = pythonSkip('cbor');
+  (skip ? it.skip : it)(
+    `${skip ? `[skipped: ${skip}] ` : ''}an Autobahn|Python backend (cbor) registers and Autobahn|JS calls it beside the app's procedures`,
+    async () => {
+      const { done } = await pythonCallee(running, 'cbor', [
+        { procedure: 'com.example.backend.add', behavior: 'add' },
+      ]);
+      const autobahn = await openAutobahnSession(running.url, REALM, 'msgpack');
+      try {
+        await expect(
+          within(autobahn.client.call('com.example.backend.add', [19, 23]) as AutobahnCall, STEP_MS, 'add'),
+        ).resolves.toBe(42);
+        // The app's own procedures answer beside it.
+        await expect(
+          within(autobahn.client.call('docs.listDocuments') as AutobahnCall, STEP_MS, 'listDocuments'),
+        ).resolves.toEqual(expect.any(Array));
+      } finally {
+        await closeQuietly(autobahn);
+      }
+      const result = await done;
+      expect(result.error).toBeUndefined();
+    },
+    20000,
+  );
+
+  it("an Autobahn|JS backend registers and wampy calls it; the app's own URI is refused to it", async () => {
+    const { Error: AutobahnError } = autobahnClasses();
+    const backend = await openAutobahnSession(running.url, REALM, 'json');
+    const wampy = await openWampySession(running.url, REALM, 'cbor');
+    try {
+      await backend.client.register('com.example.backend.greet', (args) => `Hello, ${String(args[0])}`);
+      await expect(
+        rejection(
+          backend.client.register('docs.getDocument', () => 'hijacked'),
+          'register docs.getDocument',
+        ),
+      ).resolves.toEqual(
+        new AutobahnError(
+          'wamp.error.procedure_already_exists',
+          ['"docs.getDocument" is a procedure of the application; it cannot be registered by a client.'],
+          {},
+        ),
+      );
+      await expect(
+        within(wampy.client.call('com.example.backend.greet', ['Ada']), STEP_MS, 'greet'),
+      ).resolves.toEqual({ details: {}, argsList: ['Hello, Ada'] });
+      const listed = await within(wampy.client.call('docs.listDocuments'), STEP_MS, 'listDocuments');
+      expect(listed.argsList).toEqual([expect.any(Array)]);
+    } finally {
+      await closeQuietly(wampy);
+      await closeQuietly(backend);
     }
   });
 });
