@@ -179,6 +179,22 @@ describe('LocalDealer with client callees', () => {
     ]);
   });
 
+  it('a late YIELD after the invocation timed out and the procedure was unregistered is ignored, not a violation', async () => {
+    const router = routerWith();
+    const callee = await join(router);
+    const caller = await join(router);
+    const registration = register(callee, 1, 'com.example.p');
+    caller.send([48, 1, { timeout: 20 }, 'com.example.p']);
+    expect(callee.take()).toEqual([[68, 1, registration, {}]]);
+    await sleep(40);
+    expect(caller.take().map((message) => message[4])).toEqual(['wamp.error.timeout']);
+    callee.send([66, 2, registration]);
+    expect(callee.take()).toEqual([[67, 2]]);
+    callee.send([70, 1, {}, ['late']]);
+    expect(callee.take()).toEqual([]);
+    expect(callee.session.isOpen).toBe(true);
+  });
+
   it.each([
     ['roundrobin', [0, 1, 2, 0, 1, 2]],
     ['first', [0, 0, 0, 0, 0, 0]],

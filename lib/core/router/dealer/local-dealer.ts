@@ -279,7 +279,8 @@ export class LocalDealer implements WampDealer {
     const callee = this.callees.of(session);
     const outcome = this.registrations.join(callee, message);
     if ('refused' in outcome) {
-      if (!this.registrations.holds(callee) && callee.invocations.size === 0) this.callees.forget(session);
+      // A session that never was a callee leaves nothing behind; one that was keeps its record (late answers).
+      if (!this.registrations.holds(callee) && !callee.wasSent(1)) this.callees.forget(session);
       this.reject(
         session,
         message.request,
@@ -306,8 +307,8 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    // Invocations already sent may still be answered: they end the calls as usual.
-    if (!this.registrations.holds(callee) && callee.invocations.size === 0) this.callees.forget(session);
+    // The record stays until the session leaves: invocations already sent may still be answered (ending their
+    // calls as usual), and a late answer to one that ended must be ignored, not taken for a forgery.
     session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
   }
 
