@@ -30,11 +30,16 @@ import {
   type AutobahnSession,
   type PythonClientResult,
   type PythonRegisterSpec,
-  type RealClientSession,
   type ThruwayClientResult,
   type WampSerializerName,
 } from '../support/real-clients.js';
 import { startApp, startModule, type RunningApp } from '../support/test-app.js';
+import {
+  closeQuietly,
+  rejection as rejectionWithin,
+  within,
+  type AutobahnCall,
+} from '../support/client-steps.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,98 +51,54 @@ const REALM = 'realm1';
 /** Upper bound for one client step (a call, a registration). */
 const STEP_MS = 4000;
 
-function within<T>(promise: PromiseLike<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms} ms`)), ms);
-  });
-  return Promise.race([Promise.resolve(promise), timeout]).finally(() => clearTimeout(timer));
-}
-
-async function rejection(promise: PromiseLike<unknown>, what: string): Promise<unknown> {
-  try {
-    const value = await within(promise, STEP_MS, what);
-    throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
-  } catch (error) {
-    return error;
-  }
-}
-
-async function closeQuietly(session: RealClientSession<unknown> | undefined): Promise<void> {
-  if (!session) return;
-  await session.close().catch(() => session.drop());
-}
-
-/** An Autobahn|JS call promise: when.js, progress as the third `then` argument, with `cancel`. */
-interface AutobahnCall extends PromiseLike<unknown> {
-  then<R1 = unknown, R2 = never>(
-    onFulfilled?: ((value: unknown) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-    onProgress?: (update: unknown) => void,
-  ): PromiseLike<R1 | R2>;
-  cancel(options?: { mode?: string }): void;
-}
+/** The rejection value of a client step, within {@link STEP_MS}. */
+const rejection = (promise: PromiseLike<unknown>, what: string): Promise<unknown> =>
+  rejectionWithin(promise, what, STEP_MS);
 
 const pythonSkip = (serializer: WampSerializerName): string | null =>
   pythonAutobahnAvailable(serializer) ? null : `Autobahn|Python with ${serializer} not importable`;
 
 /**
- * Runs an Autobahn|Python callee that registers `specs` and stays joined about 5 s; resolves once every
- * registration is confirmed, with the process's final result to await after the calls.
+ * Starts a driver process that registers `count` procedures (it prints a `registered` line for each) and
+ * resolves once all are confirmed, with the process's final result to await after the calls. Fails with the
+ * driver's output when it ends before that.
  */
-async function pythonCallee(
-  running: RunningApp,
-  serializer: WampSerializerName,
-  specs: PythonRegisterSpec[],
-): Promise<{ done: Promise<PythonClientResult> }> {
+async function callee<R extends { events: Record<string, unknown>[] }>(
+  what: string,
+  count: number,
+  start: (onEvent: (event: Record<string, unknown>) => void) => Promise<R>,
+): Promise<{ done: Promise<R> }> {
   const registered = new Set<string>();
   let ready!: () => void;
   const allRegistered = new Promise<void>((resolve) => (ready = resolve));
-  const done = runPythonClient(running.url, REALM, serializer, {
-    holdMs: 5000,
-    actions: { register: specs },
-    onEvent: (event) => {
-      if (typeof event.registered === 'string') registered.add(event.registered);
-      if (registered.size === specs.length) ready();
-    },
+  const done = start((event) => {
+    if (typeof event.registered === 'string') registered.add(event.registered);
+    if (registered.size === count) ready();
   });
-  await within(
-    Promise.race([
-      allRegistered,
-      done.then((result) => Promise.reject(new Error(JSON.stringify(result.events)))),
-    ]),
-    STEP_MS,
-    'Autobahn|Python registrations',
-  );
+  const ended = done.then((result) => Promise.reject(new Error(`${what}: ${JSON.stringify(result.events)}`)));
+  await within(Promise.race([allRegistered, ended]), STEP_MS, `${what} registrations`);
   return { done };
 }
 
-/** Runs a thruway.js callee that registers `specs`; resolves once every registration is confirmed. */
-async function thruwayCallee(
+/** An Autobahn|Python callee that registers `specs` and stays joined about 5 s. */
+const pythonCallee = (
+  running: RunningApp,
+  serializer: WampSerializerName,
+  specs: PythonRegisterSpec[],
+): Promise<{ done: Promise<PythonClientResult> }> =>
+  callee('Autobahn|Python', specs.length, (onEvent) =>
+    runPythonClient(running.url, REALM, serializer, { holdMs: 5000, actions: { register: specs }, onEvent }),
+  );
+
+/** A thruway.js callee that registers `specs` and stays joined `holdMs`. */
+const thruwayCallee = (
   running: RunningApp,
   specs: { procedure: string; behavior: 'echo' | 'add' | 'fail' | 'stream' | 'wait' }[],
   holdMs: number,
-): Promise<{ done: Promise<ThruwayClientResult> }> {
-  const registered = new Set<string>();
-  let ready!: () => void;
-  const allRegistered = new Promise<void>((resolve) => (ready = resolve));
-  const done = runThruwayClient(running.url, REALM, {
-    actions: { register: specs, hold_ms: holdMs },
-    onEvent: (event) => {
-      if (typeof event.registered === 'string') registered.add(event.registered);
-      if (registered.size === specs.length) ready();
-    },
-  });
-  await within(
-    Promise.race([
-      allRegistered,
-      done.then((result) => Promise.reject(new Error(JSON.stringify(result.events)))),
-    ]),
-    STEP_MS,
-    'thruway.js registrations',
+): Promise<{ done: Promise<ThruwayClientResult> }> =>
+  callee('thruway.js', specs.length, (onEvent) =>
+    runThruwayClient(running.url, REALM, { actions: { register: specs, hold_ms: holdMs }, onEvent }),
   );
-  return { done };
-}
 
 /** Registers Autobahn|JS procedures that behave as the drivers' behaviors of the same names. */
 async function autobahnCallee(session: AutobahnSession, prefix: string, invoked: unknown[]): Promise<void> {

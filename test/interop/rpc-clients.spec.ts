@@ -50,6 +50,7 @@ import {
   type RealClientSession,
   type WampSerializerName,
 } from '../support/real-clients.js';
+import type { AutobahnCall } from '../support/client-steps.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 const REALM = 'realm1';
@@ -164,16 +165,6 @@ async function closeQuietly(session: RealClientSession<unknown> | undefined): Pr
 
 // ---------------------------------------------------------------------------------------------
 // Autobahn|JS 22.11.1
-
-/** An Autobahn|JS call promise: when.js (notify/progress as the third `then` argument) with `cancel`. */
-interface AutobahnCall extends PromiseLike<unknown> {
-  then<R1 = unknown, R2 = never>(
-    onFulfilled?: ((value: unknown) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-    onProgress?: (update: unknown) => void,
-  ): PromiseLike<R1 | R2>;
-  cancel(options?: { mode?: string }): void;
-}
 
 describe('Autobahn|JS 22.11.1 calling @MessagePattern procedures', () => {
   const app = useApp();

@@ -81,6 +81,7 @@ import {
   type ThruwayClientResult,
   type WampSerializerName,
 } from '../support/real-clients.js';
+import type { AutobahnCall } from '../support/client-steps.js';
 import { startModule, type RunningApp } from '../support/test-app.js';
 
 const REALM = 'realm1';
@@ -286,16 +287,6 @@ async function runInProcess<T>(
 }
 
 // Autobahn|JS 22.11.1
-
-/** An Autobahn|JS call promise: when.js (progress as the third `then` argument) with `cancel`. */
-interface AutobahnCall extends PromiseLike<unknown> {
-  then<R1 = unknown, R2 = never>(
-    onFulfilled?: ((value: unknown) => R1 | PromiseLike<R1>) | null,
-    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
-    onProgress?: (update: unknown) => void,
-  ): PromiseLike<R1 | R2>;
-  cancel(options?: { mode?: string }): void;
-}
 
 function autobahnAdapter(session: RealClientSession<AutobahnSession>): InProcessClient {
   const { Result, Error: AutobahnError } = autobahnClasses();

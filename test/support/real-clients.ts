@@ -943,6 +943,41 @@ function bytesFromPython(v: unknown): unknown {
   return v;
 }
 
+/** A JSON line of a driver's output as a record, or undefined for anything else (a traceback, a log line). */
+function parseJsonLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const ev: unknown = JSON.parse(line);
+    return isRecord(ev) ? ev : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Feeds a driver's stdout chunks to `onEvent` one parsed line at a time, as they arrive (a line may span
+ * chunks). A throwing callback must not become an uncaught exception in the stream handler.
+ */
+function lineHandler(
+  parse: (line: string) => Record<string, unknown> | undefined,
+  onEvent: (event: Record<string, unknown>) => void,
+): (chunk: string) => void {
+  let pending = '';
+  return (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const ev = line.trim() ? parse(line) : undefined;
+      if (!ev) continue;
+      try {
+        onEvent(ev);
+      } catch {
+        // ignored: see above
+      }
+    }
+  };
+}
+
 function asIdOrNull(v: unknown): number | null {
   return typeof v === 'number' || typeof v === 'bigint' ? toIdNumber(v) : null;
 }
@@ -964,7 +999,6 @@ export function runPythonClient(
     let stdout = '';
     let stderr = '';
     let killedForTimeout = false;
-    let pending = '';
     const parseLine = (line: string): Record<string, unknown> | undefined => {
       if (!line.trim()) return undefined;
       let ev: unknown;
@@ -975,21 +1009,10 @@ export function runPythonClient(
       }
       return isRecord(ev) ? (bytesFromPython(ev) as Record<string, unknown>) : undefined;
     };
+    const onLine = options.onEvent && lineHandler(parseLine, options.onEvent);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      if (!options.onEvent) return;
-      pending += d;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const ev = parseLine(line);
-        if (!ev) continue;
-        try {
-          options.onEvent(ev);
-        } catch {
-          // a throwing callback must not become an uncaught exception in the stream handler
-        }
-      }
+      onLine?.(d);
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
@@ -1236,21 +1259,10 @@ export function runThruwayClient(
     let stdout = '';
     let stderr = '';
     let killedForTimeout = false;
-    let pending = '';
+    const onLine = options.onEvent && lineHandler(parseJsonLine, options.onEvent);
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d;
-      if (!options.onEvent) return;
-      pending += d;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        try {
-          const ev: unknown = JSON.parse(line);
-          if (isRecord(ev)) options.onEvent(ev);
-        } catch {
-          // not a JSON line, or a throwing callback: neither may break the stream handler
-        }
-      }
+      onLine?.(d);
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
