@@ -14,7 +14,7 @@
 // Router and sessions: what a transport needs to run a router
 export { WampRouter } from './router/wamp-router.js';
 export type { WampRouterOptions, WampRealmOptions } from './router/wamp-router-options.interface.js';
-export { WampRealm } from './router/wamp-realm.js';
+export { WampRealm, type WampRealmObserver } from './router/wamp-realm.js';
 export { WampSession, type WampSessionState } from './router/wamp-session.js';
 export type { WampPeer } from './router/wamp-peer.interface.js';
 export type { WampConnection, ConnectionCloseReason } from './router/wamp-connection.interface.js';

@@ -55,6 +55,7 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             subscriber_blackwhite_listing: true,
             pattern_based_subscription: true,
             event_retention: true,
+            session_meta_api: true,
           },
         },
         dealer: {
@@ -66,6 +67,7 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             pattern_based_registration: true,
             shared_registration: true,
             progressive_call_invocations: true,
+            session_meta_api: true,
           },
         },
       },

@@ -134,7 +134,9 @@ export function callProcedure(
 ): Promise<WampCallResult> {
   const { signal } = options;
   if (signal?.aborted) {
-    return Promise.reject(new WampCallError(WampErrorUri.CANCELED, ['The call was canceled before it started.']));
+    return Promise.reject(
+      new WampCallError(WampErrorUri.CANCELED, ['The call was canceled before it started.']),
+    );
   }
   return new Promise<WampCallResult>((resolve, reject) => {
     const onAbort = (): void =>

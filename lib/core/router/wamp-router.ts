@@ -1,7 +1,9 @@
 import type { MessageDecoderOptions } from '../protocol/message-decoder.js';
 import { RandomIdGenerator } from '../protocol/id-generator.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
+import { isValidUri } from '../protocol/wamp-uri.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
+import { SessionMetaApi } from './meta/session-meta-api.js';
 import { createBroker, createDealer } from './realm-parts.factory.js';
 import type { RealmPartContext } from './realm-parts.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
@@ -42,16 +44,17 @@ export class WampRouter implements WampRouterContext {
     for (const realm of options.realms) {
       if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);
       const context: RealmPartContext = { realm: realm.name, nextId: () => this.ids.next(), options };
-      realms.set(
+      const created = new WampRealm(
         realm.name,
-        new WampRealm(
-          realm.name,
-          realm.authenticator ?? anonymousAuthenticator,
-          createBroker(options.parts, context),
-          createDealer(options.parts, context),
-          realm.authorizer,
-        ),
+        realm.authenticator ?? anonymousAuthenticator,
+        createBroker(options.parts, context),
+        createDealer(options.parts, context),
+        realm.authorizer,
       );
+      const meta = new SessionMetaApi(created, { isValidUri: (uri) => isValidUri(uri, options.strictUris) });
+      meta.install();
+      created.observe(meta);
+      realms.set(realm.name, created);
     }
     this.realms = realms;
   }

@@ -567,6 +567,7 @@ export class WampSession implements WampPeer {
     };
     if (identity.authextra !== undefined) details.authextra = identity.authextra;
     this.connection.send({ type: WampMessageType.WELCOME, session: this.id, details });
+    realm.welcomed(this);
   }
 
   private challenge(authMethod: string, extra: WampDict): Promise<WampChallengeResponse> {

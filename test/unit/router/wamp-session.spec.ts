@@ -61,6 +61,7 @@ describe('WampSession (with a fake connection)', () => {
                 subscriber_blackwhite_listing: true,
                 pattern_based_subscription: true,
                 event_retention: true,
+                session_meta_api: true,
               },
             },
             dealer: {
@@ -72,6 +73,7 @@ describe('WampSession (with a fake connection)', () => {
                 pattern_based_registration: true,
                 shared_registration: true,
                 progressive_call_invocations: true,
+                session_meta_api: true,
               },
             },
           },

@@ -198,9 +198,9 @@ describe('CborSerializer', () => {
         Buffer.from([0, 0x04, 0x93, 0xe0]),
         Buffer.alloc(length, 0xff),
       ]);
-      const started = performance.now();
+      // The guard's own message: cbor-x would have built the BigInt (quadratic) rather than refuse it. Not timed:
+      // a wall-clock bound in a unit test fails on a loaded machine; the hardening suite measures the freeze.
       expect(serializationErrorOf(() => cbor.decode(huge)).message).toMatch(/bignum of 300000 bytes/);
-      expect(performance.now() - started).toBeLessThan(50);
       // A bignum must wrap a definite byte string.
       expect(serializationErrorOf(() => cbor.decode(hex('81c201'))).message).toMatch(
         /definite-length byte string/,

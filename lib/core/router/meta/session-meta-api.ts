@@ -1,0 +1,212 @@
+import { WampCloseUri, WampErrorUri } from '../../protocol/wamp-uris.js';
+import type { WampArgs } from '../../protocol/wamp-message.interface.js';
+import type { WampCall } from '../dealer/wamp-call.interface.js';
+import type { WampPeer } from '../wamp-peer.interface.js';
+import type { WampRealm } from '../wamp-realm.js';
+
+/** The session meta procedures and topics (WAMP advanced profile, "Session Meta API"). */
+export const SessionMetaUri = {
+  ON_JOIN: 'wamp.session.on_join',
+  ON_LEAVE: 'wamp.session.on_leave',
+  COUNT: 'wamp.session.count',
+  LIST: 'wamp.session.list',
+  GET: 'wamp.session.get',
+  KILL: 'wamp.session.kill',
+  KILL_BY_AUTHID: 'wamp.session.kill_by_authid',
+  KILL_BY_AUTHROLE: 'wamp.session.kill_by_authrole',
+  KILL_ALL: 'wamp.session.kill_all',
+} as const;
+
+/** What the meta API tells about a session (`wamp.session.get`, `wamp.session.on_join`). */
+export interface SessionMetaDetails {
+  readonly session: number;
+  readonly authid: string;
+  readonly authrole: string;
+  readonly authmethod: string;
+  readonly authprovider: string;
+  /** The transport's kind, serializer and whether it is encrypted; never its headers or address. */
+  readonly transport: { readonly type: string; readonly protocol: string; readonly secure: boolean };
+}
+
+/** The session's facts for the meta API. */
+export function sessionMetaDetails(session: WampPeer): SessionMetaDetails {
+  const identity = session.identity;
+  return {
+    session: session.id,
+    authid: identity?.authid ?? '',
+    authrole: identity?.authrole ?? '',
+    authmethod: identity?.authmethod ?? '',
+    authprovider: identity?.authprovider ?? '',
+    transport: {
+      type: session.transport.type,
+      protocol: session.transport.protocol,
+      secure: session.transport.secure,
+    },
+  };
+}
+
+/** How the session meta API checks what it is given. */
+export interface SessionMetaOptions {
+  /** Whether a `reason` keyword argument is a valid URI under the router's rules. */
+  readonly isValidUri: (uri: string) => boolean;
+}
+
+/**
+ * The Session Meta API of one realm, built on the realm's own ports as the spec's meta API is meant to be: a
+ * peer of the router that registers ordinary procedures with the dealer (`wamp.session.count`, `list`, `get`,
+ * `kill`, `kill_by_authid`, `kill_by_authrole`, `kill_all`) and publishes ordinary events through the broker
+ * (`wamp.session.on_join` once WELCOME was sent, `wamp.session.on_leave` once the session's state is released).
+ * Calls and subscriptions go through the realm's authorization like any other.
+ *
+ * The `kill` procedures end other sessions, so they answer `wamp.error.not_authorized` in a realm without
+ * authorization (rules or an authorizer): there, every anonymous session could otherwise end every other one.
+ * Configure authorization to grant them.
+ */
+export class SessionMetaApi {
+  /** Sessions killed by `kill_all`: their leaving is not announced, as the spec says. */
+  private readonly silentlyLeaving = new WeakSet<WampPeer>();
+
+  constructor(
+    private readonly realm: WampRealm,
+    private readonly options: SessionMetaOptions,
+  ) {}
+
+  /** Registers the meta procedures in the realm's dealer; returns a function that removes them. */
+  install(): () => void {
+    const dealer = this.realm.dealer;
+    const procedures: [string, (call: WampCall) => void][] = [
+      [SessionMetaUri.COUNT, (call) => call.result([this.filtered(call).length])],
+      [SessionMetaUri.LIST, (call) => call.result([this.filtered(call).map((session) => session.id)])],
+      [SessionMetaUri.GET, (call) => this.get(call)],
+      [SessionMetaUri.KILL, (call) => this.kill(call)],
+      [SessionMetaUri.KILL_BY_AUTHID, (call) => this.killBy(call, 'authid')],
+      [SessionMetaUri.KILL_BY_AUTHROLE, (call) => this.killBy(call, 'authrole')],
+      [SessionMetaUri.KILL_ALL, (call) => this.killAll(call)],
+    ];
+    const removers = procedures.map(([uri, procedure]) =>
+      dealer.registerProcedure(uri, (call) => this.guarded(call, procedure)),
+    );
+    return () => removers.forEach((remove) => remove());
+  }
+
+  /** Announces a session that joined (called once WELCOME was sent). */
+  joined(session: WampPeer): void {
+    this.realm.broker.publishFromServer(SessionMetaUri.ON_JOIN, [sessionMetaDetails(session)]);
+  }
+
+  /** Announces a session that left (called once its subscriptions, registrations and calls are released). */
+  left(session: WampPeer): void {
+    if (this.silentlyLeaving.has(session)) return;
+    const identity = session.identity;
+    this.realm.broker.publishFromServer(SessionMetaUri.ON_LEAVE, [
+      session.id,
+      identity?.authid ?? '',
+      identity?.authrole ?? '',
+    ]);
+  }
+
+  private guarded(call: WampCall, procedure: (call: WampCall) => void): void {
+    try {
+      procedure(call);
+    } catch (error) {
+      if (error instanceof MetaUriError) call.error(WampErrorUri.INVALID_URI, [error.message]);
+      else if (error instanceof MetaArgumentError) call.error(WampErrorUri.INVALID_ARGUMENT, [error.message]);
+      else throw error;
+    }
+  }
+
+  /** The realm's sessions, filtered by `filter_authroles` (args[0]) when given. */
+  private filtered(call: WampCall): WampPeer[] {
+    const filter = call.args[0];
+    const sessions = [...this.realm.sessions.values()];
+    if (filter === undefined || filter === null) return sessions;
+    if (!Array.isArray(filter) || !filter.every((role) => typeof role === 'string')) {
+      throw new MetaArgumentError('filter_authroles must be a list of strings.');
+    }
+    const roles = new Set<string>(filter as string[]);
+    return sessions.filter((session) => roles.has(session.identity?.authrole ?? ''));
+  }
+
+  private get(call: WampCall): void {
+    const session = this.realm.sessions.get(sessionIdOf(call.args));
+    if (!session) {
+      call.error(WampErrorUri.NO_SUCH_SESSION, [`No session ${String(call.args[0])} in this realm.`]);
+      return;
+    }
+    call.result([sessionMetaDetails(session)]);
+  }
+
+  private kill(call: WampCall): void {
+    if (!this.mayKill(call)) return;
+    const close = this.closing(call);
+    const id = sessionIdOf(call.args);
+    const session = this.realm.sessions.get(id);
+    // The caller's own session is not an *other* session with that ID: no_such_session, as the spec says.
+    if (!session || session.id === call.caller.id) {
+      call.error(WampErrorUri.NO_SUCH_SESSION, [`No other session ${id} in this realm.`]);
+      return;
+    }
+    void session.close(close.reason, close.message);
+    call.result();
+  }
+
+  private killBy(call: WampCall, key: 'authid' | 'authrole'): void {
+    if (!this.mayKill(call)) return;
+    const close = this.closing(call);
+    const value = call.args[0];
+    if (typeof value !== 'string') throw new MetaArgumentError(`${key} must be a string.`);
+    const killed = [...this.realm.sessions.values()].filter(
+      (session) => session.id !== call.caller.id && session.identity?.[key] === value,
+    );
+    for (const session of killed) void session.close(close.reason, close.message);
+    call.result(key === 'authid' ? [killed.map((session) => session.id)] : [killed.length]);
+  }
+
+  private killAll(call: WampCall): void {
+    if (!this.mayKill(call)) return;
+    const close = this.closing(call);
+    const killed = [...this.realm.sessions.values()].filter((session) => session.id !== call.caller.id);
+    for (const session of killed) {
+      this.silentlyLeaving.add(session);
+      void session.close(close.reason, close.message);
+    }
+    call.result([killed.length]);
+  }
+
+  /** Whether the realm has authorization, which the kill procedures require (see the class doc). */
+  private mayKill(call: WampCall): boolean {
+    if (this.realm.authorizer) return true;
+    call.error(WampErrorUri.NOT_AUTHORIZED, [
+      `${call.procedure} ends other sessions: it is only offered in a realm with authorization that grants it.`,
+    ]);
+    return false;
+  }
+
+  /** GOODBYE reason and message from the `reason` and `message` keyword arguments. */
+  private closing(call: WampCall): { reason: string; message?: string } {
+    const { reason, message } = call.kwargs as { reason?: unknown; message?: unknown };
+    if (reason !== undefined && (typeof reason !== 'string' || !this.options.isValidUri(reason))) {
+      throw new MetaUriError(`reason must be a valid, non-empty URI; got ${JSON.stringify(reason)}.`);
+    }
+    if (message !== undefined && typeof message !== 'string') {
+      throw new MetaArgumentError('message must be a string.');
+    }
+    return {
+      reason: (reason as string | undefined) ?? WampCloseUri.KILLED,
+      message: message as string | undefined,
+    };
+  }
+}
+
+/** A meta procedure was called with arguments of the wrong shape (`wamp.error.invalid_argument`). */
+class MetaArgumentError extends Error {}
+
+/** A `reason` that is not a URI (`wamp.error.invalid_uri`, as the spec says). */
+class MetaUriError extends MetaArgumentError {}
+
+function sessionIdOf(args: WampArgs): number {
+  const id = args[0];
+  if (typeof id !== 'number' || !Number.isInteger(id))
+    throw new MetaArgumentError('session must be a session ID.');
+  return id;
+}
