@@ -27,6 +27,11 @@ describe('write coalescing on real sockets', () => {
     try {
       const { client } = await RawWampClient.join(running.url);
       expect(serverSockets).toHaveLength(1);
+      // Warm-up: the first calls through a fresh app run cold code (JIT, Nest's lazy set-up), and a read whose
+      // messages take over the 5 ms read budget is spread over several turns by design (fair reading), each
+      // with its own write. Measured below is the warm path.
+      for (let n = 1; n <= 10; n++) client.send([48, 100 + n, {}, 'test.echo', [], { n }]);
+      for (let n = 1; n <= 10; n++) await client.next();
       const serverSocket = serverSockets[0]! as Socket & {
         _write: (...args: unknown[]) => void;
         _writev: (...args: unknown[]) => void;
@@ -50,9 +55,10 @@ describe('write coalescing on real sockets', () => {
       const results: unknown[] = [];
       for (let n = 1; n <= 10; n++) results.push(await client.next());
       expect(results).toEqual(Array.from({ length: 10 }, (_, index) => [50, index + 1, {}, [index + 1]]));
-      // Without coalescing that is one write per RESULT (10 for one read); with it, one per read at most.
+      // Without coalescing that is one write per RESULT (10 for one read); with it, one per read, plus one
+      // when a pause (a GC on a loaded machine) runs the read past its budget and splits it over two turns.
       expect(reads).toBeGreaterThanOrEqual(1);
-      expect(writes).toBeLessThanOrEqual(reads);
+      expect(writes).toBeLessThanOrEqual(reads + 1);
       client.terminate();
     } finally {
       await running.app.close();
