@@ -112,6 +112,50 @@ async function deleteDocument(doc, button) {
   }
 }
 
+const onlineList = $('online');
+/** The sessions of the realm on the page, by session ID (from the router's session meta API). */
+const online = new Map();
+
+function showOnline(details, ownId) {
+  if (online.has(details.session)) return;
+  const item = document.createElement('li');
+  item.dataset.testid = 'online-session';
+  item.dataset.session = String(details.session);
+  item.textContent = `${details.authid} (${details.authrole})${details.session === ownId ? ' — you' : ''}`;
+  online.set(details.session, item);
+  onlineList.append(item);
+}
+
+function hideOnline(sessionId) {
+  online.get(sessionId)?.remove();
+  online.delete(sessionId);
+}
+
+/**
+ * "Who is online", from the session meta API: on_join and on_leave first, then the list, so that no session
+ * that comes or goes in between is missed.
+ */
+async function loadOnline(current) {
+  const leftWhileLoading = new Set();
+  await current.subscribe('wamp.session.on_join', ([details]) => showOnline(details, current.id));
+  await current.subscribe('wamp.session.on_leave', ([sessionId]) => {
+    leftWhileLoading.add(sessionId);
+    hideOnline(sessionId);
+  });
+  for (const item of online.values()) item.remove();
+  online.clear();
+  const ids = await current.call('wamp.session.list');
+  for (const id of ids) {
+    if (leftWhileLoading.has(id)) continue;
+    try {
+      showOnline(await current.call('wamp.session.get', [id]), current.id);
+    } catch {
+      // It left between the list and the get.
+    }
+  }
+  onlineList.dataset.loaded = 'true';
+}
+
 /** Subscribes to docs.changes first, then lists, so no change is missed in between. */
 async function loadDocuments(current) {
   const deletedWhileLoading = new Set();
@@ -232,6 +276,7 @@ connection.onopen = async (newSession) => {
   connectionLabel.textContent = `connected (session ${newSession.id})`;
   try {
     await loadDocuments(newSession);
+    await loadOnline(newSession);
     showStatus('Connected. Documents are kept up to date live.');
   } catch (error) {
     showStatus(describeError(error), true);
@@ -241,6 +286,7 @@ connection.onopen = async (newSession) => {
 connection.onclose = (reason, details) => {
   session = null;
   delete documentList.dataset.loaded;
+  delete onlineList.dataset.loaded;
   if (countCall) finishCount('error', 'connection lost', new Error('Connection lost.'));
   connectionLabel.dataset.state = 'closed';
   connectionLabel.textContent = details && details.will_retry ? 'reconnecting…' : `disconnected (${reason})`;

@@ -190,6 +190,25 @@ describeInChromium(`sample page in Chromium${skipReason}`, () => {
     }
   }
 
+  it('who is online: each page lists both sessions, live from the session meta API, and a page that closes goes', async () => {
+    const idOf = async (page: Page): Promise<string> =>
+      ((await page.getByTestId('connection').textContent()) ?? '').replace(/\D+/g, '');
+    const [idA, idB] = [await idOf(pageA), await idOf(pageB)];
+    for (const page of [pageA, pageB]) {
+      await page.locator('[data-testid=online][data-loaded=true]').waitFor({ state: 'attached' });
+      for (const id of [idA, idB])
+        await page.locator(`[data-testid=online-session][data-session="${id}"]`).waitFor();
+    }
+    expect(await pageA.locator(`[data-session="${idA}"]`).textContent()).toContain('you');
+    const pageC = await openPage();
+    const idC = await idOf(pageC);
+    const inA = pageA.locator(`[data-testid=online-session][data-session="${idC}"]`);
+    await inA.waitFor();
+    expect(await inA.textContent()).toBe(`anonymous-${idC} (anonymous)`);
+    await pageC.context().close();
+    await inA.waitFor({ state: 'detached' });
+  });
+
   it('slowlyCountToNumber moves the progress bar, and Cancel stops it with wamp.error.canceled', async () => {
     await pageA.getByTestId('count-to').fill('20');
     await pageA.getByTestId('interval').fill('0.1');

