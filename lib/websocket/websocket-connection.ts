@@ -196,9 +196,9 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
   receive(data: Buffer, isBinary: boolean): void {
     const session = this.session;
     if (!session) return;
-    this.lastSeen = Date.now();
     if (this.backlog) {
       // Reading is deferred: keep the order, the backlog goes first.
+      this.lastSeen = Date.now();
       this.backlog.push({ data, isBinary });
       return;
     }
@@ -222,14 +222,16 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
   }
 
   /**
-   * Whether this connection has used up its read budget in the current turn (and starts a new budget when the
-   * turn is new). One clock read per message.
+   * Whether this connection has used up its read budget in the current turn (and starts a new budget, and
+   * notes the connection as seen, when the turn is new). One clock read per message.
    */
   private overBudget(): boolean {
     const now = performance.now();
     if (this.budgetTurn !== readTurn) {
       this.budgetTurn = readTurn;
       this.budgetStartedAt = now;
+      // Keepalive bookkeeping once per turn, not per message: its granularity is seconds.
+      this.lastSeen = Date.now();
       endReadTurnSoon();
       return false;
     }

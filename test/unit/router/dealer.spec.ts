@@ -1,4 +1,10 @@
-import { WampRouter, type WampRouterOptions } from '../../../lib/core/index.js';
+import {
+  WampCallError,
+  WampRouter,
+  callProcedure,
+  type WampRealm,
+  type WampRouterOptions,
+} from '../../../lib/core/index.js';
 import type { WampSession } from '../../../lib/core/router/wamp-session.js';
 import { FakeConnection } from '../../support/fake-connection.js';
 import { routerOptions } from '../../support/router-options.js';
@@ -85,6 +91,25 @@ describe('LocalDealer with client callees', () => {
       [50, 7, {}, [5], { exact: true }],
       [50, 9, {}, ['kwargs']],
     ]);
+  });
+
+  it("a call whose arguments the callee's serializer cannot carry ends with runtime_error, and the callee gets nothing", async () => {
+    const router = routerWith();
+    const callee = await join(router);
+    register(callee, 1, 'com.example.strict');
+    // From the server, where application code may pass any value. This test's connection encodes with plain
+    // JSON.stringify, which throws on a bigint (the real JSON codec writes the nearest number): a stand-in for
+    // any value the callee's serializer refuses.
+    const outcome = callProcedure(router.realms.get('realm1') as WampRealm, 1, 'com.example.strict', [
+      2n ** 70n,
+    ]);
+    await expect(outcome).rejects.toEqual(
+      new WampCallError('wamp.error.runtime_error', [
+        "The call's arguments cannot be encoded as wamp.2.json for the callee.",
+      ]),
+    );
+    expect(callee.take()).toEqual([]);
+    expect(callee.session.isOpen).toBe(true);
   });
 
   it('passes a callee ERROR on to the caller with its URI, args and kwargs', async () => {

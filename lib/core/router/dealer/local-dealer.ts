@@ -124,7 +124,7 @@ export class LocalDealer implements WampDealer {
       this.continueCall(session, inFlight, message);
       return;
     }
-    if (this.closedStreams.get(session)?.includes(message.request)) {
+    if (this.closedStreams.size > 0 && this.closedStreams.get(session)?.includes(message.request)) {
       // A chunk of a progressive call that already ended (the caller could not know yet): discarded, as the
       // spec asks; the caller has its RESULT or ERROR.
       return;

@@ -152,17 +152,7 @@ export class WildcardPatterns<T> {
     const byFirst = this.byFirstFor(uri);
     if (!byFirst) return 0;
     const ids = this.resolve(uri);
-    let cost = 0;
-    for (const bucket of [byFirst.get(ids[0]), byFirst.get(WILDCARD)]) {
-      if (!bucket) continue;
-      const { rows, width, entries } = bucket;
-      for (let row = 0; row < entries.length; row++) {
-        const compared = compareRow(rows, row * width, ids, width);
-        cost += compared < 0 ? width - 1 : compared;
-        if (compared < 0) found.push(entries[row].value);
-      }
-    }
-    return cost;
+    return collectFrom(byFirst.get(ids[0]), ids, found) + collectFrom(byFirst.get(WILDCARD), ids, found);
   }
 
   /**
@@ -231,6 +221,19 @@ export class WildcardPatterns<T> {
     const known = this.componentIds.get(component);
     if (known && --known.references === 0) this.componentIds.delete(component);
   }
+}
+
+/** {@link WildcardPatterns.collect} over one bucket: appends the matches, returns the comparisons made. */
+function collectFrom<T>(bucket: PatternBucket<T> | undefined, ids: Int32Array, found: T[]): number {
+  if (!bucket) return 0;
+  const { rows, width, entries } = bucket;
+  let cost = 0;
+  for (let row = 0; row < entries.length; row++) {
+    const compared = compareRow(rows, row * width, ids, width);
+    cost += compared < 0 ? width - 1 : compared;
+    if (compared < 0) found.push(entries[row].value);
+  }
+  return cost;
 }
 
 /**
