@@ -42,6 +42,13 @@ export { WampException, type WampErrorPayload } from './transport/wamp.exception
 export { WampResult } from './transport/wamp-result.js';
 export { WampPublisher, type WampPublishOptions } from './transport/wamp.publisher.js';
 export { WampCaller, type WampCallOptions } from './transport/wamp.caller.js';
+export {
+  WampMetaService,
+  type WampSessionInfo,
+  type WampRegistrationInfo,
+  type WampSubscriptionInfo,
+  type WampKillOptions,
+} from './transport/wamp-meta.service.js';
 export { WampClientProxy } from './transport/wamp.client-proxy.js';
 export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 

@@ -1,5 +1,5 @@
 import type { WampModuleOptions, WampRealmConfig } from './interfaces/wamp-module-options.interface.js';
-import { isValidUri } from './core/protocol/wamp-uri.js';
+import { isValidUri, isValidUriForMatch } from './core/protocol/wamp-uri.js';
 import type { WampLogger } from './core/router/wamp-logger.interface.js';
 import type { WampRouterOptions } from './core/router/wamp-router-options.interface.js';
 import { SerializerRegistry, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
@@ -48,6 +48,7 @@ const WAMP_DEFAULTS = {
   interruptTimeout: 5000,
   maxRetainedTopics: 1000,
   maxRetainedBytes: 8 * 1024 * 1024,
+  maxTestamentBytes: 64 * 1024,
   maxConnections: 10_000,
   slowConsumerPolicy: 'drop',
   subscriptions: 'open',
@@ -96,6 +97,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       interruptTimeout: options.interruptTimeout ?? WAMP_DEFAULTS.interruptTimeout,
       maxRetainedTopics: options.maxRetainedTopics ?? WAMP_DEFAULTS.maxRetainedTopics,
       maxRetainedBytes: options.maxRetainedBytes ?? WAMP_DEFAULTS.maxRetainedBytes,
+      maxTestamentBytes: options.maxTestamentBytes ?? WAMP_DEFAULTS.maxTestamentBytes,
       subscriptionPolicy: options.subscriptions ?? WAMP_DEFAULTS.subscriptions,
       agent: options.agent ?? DEFAULT_WAMP_AGENT,
       logger,
@@ -142,12 +144,33 @@ function relatedProblems(options: WampModuleOptions): OptionProblem[] {
     }
     if (seen.has(name)) problems.push({ path, message: `realm ${JSON.stringify(name)} is listed twice` });
     seen.add(name);
+    if (typeof realm !== 'string') problems.push(...historyProblems(realm, index, strictUris));
     if (typeof realm !== 'string' && realm.auth && realm.authenticator) {
       problems.push({
         path: `realms[${index}]`,
         message: 'sets both "auth" and "authenticator": use one (auth builds an authenticator)',
       });
     }
+  });
+  return problems;
+}
+
+/** Event history rules whose topic is not a valid URI or pattern, or that name the same topic twice. */
+function historyProblems(realm: WampRealmConfig, index: number, strictUris: boolean): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const seen = new Set<string>();
+  (realm.eventHistory ?? []).forEach((rule, ruleIndex) => {
+    const path = `realms[${index}].eventHistory[${ruleIndex}].topic`;
+    const match = rule.match ?? 'exact';
+    if (!isValidUriForMatch(rule.topic, strictUris, match)) {
+      problems.push({
+        path,
+        message: `${JSON.stringify(rule.topic)} is not a valid ${strictUris ? 'strict' : 'loose'} URI for match "${match}"`,
+      });
+    }
+    const key = `${match} ${rule.topic}`;
+    if (seen.has(key)) problems.push({ path, message: `${JSON.stringify(rule.topic)} (${match}) is listed twice` });
+    seen.add(key);
   });
   return problems;
 }

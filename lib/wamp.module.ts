@@ -16,6 +16,7 @@ import { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 import { WampTransport } from './transport/wamp.server.js';
 import { WampClientProxy } from './transport/wamp.client-proxy.js';
 import { WampCaller } from './transport/wamp.caller.js';
+import { WampMetaService } from './transport/wamp-meta.service.js';
 import { WampPublisher } from './transport/wamp.publisher.js';
 import { resolveWampOptions, type ResolvedWampOptions } from './wamp-options.resolver.js';
 import { WAMP_MODULE_OPTIONS, WAMP_RESOLVED_OPTIONS } from './wamp.constants.js';
@@ -36,11 +37,20 @@ const sharedProviders: Provider[] = [
   WampTransport,
   WampPublisher,
   WampCaller,
+  WampMetaService,
   WampClientProxy,
   { provide: APP_FILTER, useClass: WampExceptionFilter },
 ];
 
-const exportedProviders = [WampRouter, WampGateway, WampTransport, WampPublisher, WampCaller, WampClientProxy];
+const exportedProviders = [
+  WampRouter,
+  WampGateway,
+  WampTransport,
+  WampPublisher,
+  WampCaller,
+  WampMetaService,
+  WampClientProxy,
+];
 
 /**
  * Makes the Nest application a WAMP v2 router. Import it once, in the root module; it is global, so
@@ -115,5 +125,6 @@ function withAuthenticators(realms: readonly WampRealmConfig[], moduleRef: Modul
     authenticator:
       realm.authenticator ?? (realm.auth ? createRealmAuthenticator(realm.auth, resolve) : undefined),
     authorizer: realm.authorization ? createRealmAuthorizer(realm.authorization, resolve) : undefined,
+    eventHistory: realm.eventHistory,
   }));
 }

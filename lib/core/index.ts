@@ -66,6 +66,27 @@ export type {
 } from './router/broker/broker-hooks.interface.js';
 export type { WampCall, WampCallerDisclosure, LocalProcedure } from './router/dealer/wamp-call.interface.js';
 
+// Meta API: what brokers and dealers tell about themselves, testaments, event history and its store
+export type {
+  RegistrationCatalog,
+  RegistrationFacts,
+  RegistrationLifecycleListener,
+  MatchPolicyLists,
+} from './router/registration-catalog.interface.js';
+export type {
+  SubscriptionCatalog,
+  SubscriptionFacts,
+  SubscriptionLifecycleListener,
+} from './router/subscription-catalog.interface.js';
+export { TOO_MANY_TESTAMENTS_URI } from './router/meta/testament-meta-api.js';
+export type { EventHistoryRule, EventHistoryEntry } from './router/meta/event-history.js';
+export {
+  MemoryEventHistoryStore,
+  type WampEventHistoryStore,
+  type HistoryEvent,
+  type EventHistoryBounds,
+} from './router/meta/event-history-store.js';
+
 // Authentication and authorization
 export type {
   WampAuthenticator,

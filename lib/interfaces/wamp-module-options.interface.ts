@@ -3,6 +3,7 @@ import type { WampAuthorizationOptions } from '../core/auth/wamp-authorization.o
 import type { WampRealmAuthOptions } from '../core/auth/wamp-realm-auth.options.js';
 import type { WampAuthenticator } from '../core/router/wamp-authenticator.interface.js';
 import type { WampRealmParts } from '../core/router/realm-parts.interface.js';
+import type { EventHistoryRule } from '../core/router/meta/event-history.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
 export type WampSubprotocolName =
@@ -30,6 +31,14 @@ export interface WampRealmConfig {
    * and transport info, may CHALLENGE, resolves with the identity or rejects with a `WampAbortError`.
    */
   authenticator?: WampAuthenticator;
+  /**
+   * Topics whose events the realm keeps, for `wamp.subscription.get_events` (event history): each a topic or
+   * pattern with its match policy and bounds. Off when omitted.
+   *
+   * @example
+   * eventHistory: [{ topic: 'com.example.chat.', match: 'prefix', limit: 200 }]
+   */
+  eventHistory?: EventHistoryRule[];
 }
 
 /**
@@ -129,6 +138,11 @@ export interface WampModuleOptions {
   maxRetainedTopics?: number;
   /** Approximate bytes of retained events a realm keeps. Default 8 MiB; the least recently retained go first. */
   maxRetainedBytes?: number;
+  /**
+   * Approximate bytes of testaments (`wamp.session.add_testament`) one session may leave. Default 64 KiB. Beyond
+   * it, the call gets ERROR `nestjs_wamp.error.too_many_testaments` with kwargs `{ limit }`.
+   */
+  maxTestamentBytes?: number;
   /** WebSocket connections the endpoint accepts at once; more get HTTP 503. Default 10000 (connection flood). */
   maxConnections?: number;
   /** Dealer-side timeout (ms) for calls whose caller sets no `timeout` option. Default 0 (none). */

@@ -75,8 +75,22 @@ const realmConfig = objectRule(
     auth: realmAuth,
     authorization,
     authenticator: functionRule('an authenticator function'),
+    eventHistory: arrayRule(
+      objectRule(
+        {
+          topic: stringRule('a topic URI or pattern'),
+          match: enumRule(MATCH_POLICIES),
+          limit: positive(),
+          maxBytes: positive(),
+        },
+        { expected: 'an event history rule { topic, match?, limit?, maxBytes? }', required: ['topic'] },
+      ),
+    ),
   },
-  { expected: 'a realm config { name, auth?, authorization?, authenticator? }', required: ['name'] },
+  {
+    expected: 'a realm config { name, auth?, authorization?, authenticator?, eventHistory? }',
+    required: ['name'],
+  },
 );
 
 /**
@@ -115,6 +129,7 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     interruptTimeout: positive(),
     maxRetainedTopics: positive(),
     maxRetainedBytes: positive(),
+    maxTestamentBytes: positive(),
     maxConnections: positive(),
     callTimeout: milliseconds(),
     handlers: enumRule(['all', 'wamp-only']),
@@ -129,6 +144,7 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
       dealer: functionRule('a factory function'),
       retentionStore: functionRule('a factory function'),
       publicationBus: functionRule('a factory function'),
+      eventHistoryStore: functionRule('a factory function'),
     }),
   },
   { expected: 'an options object' },

@@ -30,6 +30,7 @@ export function routerOptions(overrides: Partial<WampRouterOptions> = {}): WampR
     interruptTimeout: 1000,
     maxRetainedTopics: 1000,
     maxRetainedBytes: 8 * 1024 * 1024,
+    maxTestamentBytes: 64 * 1024,
     agent: 'test-agent',
     logger: recordingLogger(),
     ...overrides,

@@ -30,5 +30,6 @@ export function createDealer(parts: WampRealmParts | undefined, context: RealmPa
     maxInvocationsPerCallee: options.maxInvocationsPerCallee,
     interruptTimeout: options.interruptTimeout,
     logger: options.logger,
+    routerSession: context.routerSession,
   });
 }

@@ -1,5 +1,6 @@
 import type { WampPublicationBus } from './broker/publication-bus.js';
 import type { WampRetentionStore } from './broker/retention-store.js';
+import type { WampEventHistoryStore } from './meta/event-history-store.js';
 import type { WampBroker } from './wamp-broker.interface.js';
 import type { WampDealer } from './wamp-dealer.interface.js';
 import type { WampLogger } from './wamp-logger.interface.js';
@@ -24,6 +25,8 @@ export interface WampRealmSettings {
   readonly maxInvocationsPerCallee: number;
   /** How long (ms) a CANCEL in mode `kill` waits for a client callee's answer to INTERRUPT. */
   readonly interruptTimeout: number;
+  /** Approximate bytes of testaments (`wamp.session.add_testament`) one session may leave. */
+  readonly maxTestamentBytes: number;
   /** Where the core reports what it does not send to clients (internal errors). */
   readonly logger: WampLogger;
 }
@@ -34,6 +37,8 @@ export interface RealmPartContext {
   readonly realm: string;
   /** The router's ID source (publication, subscription and registration IDs). */
   readonly nextId: () => number;
+  /** The session ID the router's own peer has in this realm (the callee of the application's procedures). */
+  readonly routerSession: number;
   /** The router's settings for realms (limits, policies, logger). */
   readonly options: WampRealmSettings;
 }
@@ -58,4 +63,6 @@ export interface WampRealmParts {
    * realm's subscribers on every instance. Default: a `LocalPublicationBus` (this process only).
    */
   readonly publicationBus?: (context: RealmPartContext) => WampPublicationBus;
+  /** Builds a realm's event history store. Default: in memory, bounded by each rule's `limit` and `maxBytes`. */
+  readonly eventHistoryStore?: (context: RealmPartContext) => WampEventHistoryStore;
 }

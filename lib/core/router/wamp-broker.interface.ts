@@ -8,6 +8,7 @@ import type {
   WampMatchPolicy,
 } from '../protocol/wamp-message.interface.js';
 import type { PublicationHandler, SubscriptionHook } from './broker/broker-hooks.interface.js';
+import type { SubscriptionCatalog } from './subscription-catalog.interface.js';
 import type { WampPeer } from './wamp-peer.interface.js';
 
 /**
@@ -17,6 +18,11 @@ import type { WampPeer } from './wamp-peer.interface.js';
 export interface WampBroker {
   /** Features announced in WELCOME `roles.broker.features`: only what works. */
   readonly features: Readonly<Record<string, boolean>>;
+  /**
+   * What the broker tells about its subscriptions and publications (the subscription meta API and event history
+   * are built on it). Optional: a broker without it has neither, and WELCOME announces neither.
+   */
+  readonly subscriptions?: SubscriptionCatalog;
   publish(session: WampPeer, message: PublishMessage): void;
   subscribe(session: WampPeer, message: SubscribeMessage): void;
   unsubscribe(session: WampPeer, message: UnsubscribeMessage): void;

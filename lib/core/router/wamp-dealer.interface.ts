@@ -7,6 +7,7 @@ import type {
   YieldMessage,
 } from '../protocol/wamp-message.interface.js';
 import type { LocalProcedure } from './dealer/wamp-call.interface.js';
+import type { RegistrationCatalog } from './registration-catalog.interface.js';
 import type { WampPeer } from './wamp-peer.interface.js';
 
 /**
@@ -17,6 +18,11 @@ import type { WampPeer } from './wamp-peer.interface.js';
 export interface WampDealer {
   /** Features announced in WELCOME `roles.dealer.features`: only what works. */
   readonly features: Readonly<Record<string, boolean>>;
+  /**
+   * What the dealer tells about its registrations (the registration meta API is built on it). Optional: a
+   * dealer without it has no registration meta API, and WELCOME does not announce one.
+   */
+  readonly registrations?: RegistrationCatalog;
   /**
    * Registers a procedure implemented in this process (a Nest handler) under an exact URI; throws if the
    * URI is taken. Returns a function that unregisters it.

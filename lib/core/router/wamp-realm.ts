@@ -19,9 +19,8 @@ export interface WampRealmObserver {
 export class WampRealm {
   /** Established sessions of this realm by session ID. */
   readonly sessions = new Map<number, WampPeer>();
-  /** `roles` of WELCOME.Details, built once: the router's broker and dealer with their working features. */
-  readonly roles: Readonly<Record<string, { features: Readonly<Record<string, boolean>> }>>;
   private readonly observers: WampRealmObserver[] = [];
+  private announced: Readonly<Record<string, { features: Readonly<Record<string, boolean>> }>>;
 
   constructor(
     /** Realm URI. */
@@ -34,13 +33,30 @@ export class WampRealm {
     readonly dealer: WampDealer,
     /** Permission check before dispatch; everything is allowed when undefined. */
     readonly authorizer?: WampAuthorizer,
+    /**
+     * The session ID the router's own peer has in this realm: what the meta API names as the callee of the
+     * application's procedures. No client session ever has it (IDs come from one generator).
+     */
+    readonly routerSession = 0,
   ) {
-    // The session meta API needs both roles, so it is announced on both (as the spec asks).
-    const meta = { session_meta_api: true };
-    this.roles = {
-      broker: { features: { ...broker.features, ...meta } },
-      dealer: { features: { ...dealer.features, ...meta } },
+    this.announced = {
+      broker: { features: { ...broker.features } },
+      dealer: { features: { ...dealer.features } },
     };
+  }
+
+  /** `roles` of WELCOME.Details: the router's broker and dealer with the features that work. */
+  get roles(): Readonly<Record<string, { features: Readonly<Record<string, boolean>> }>> {
+    return this.announced;
+  }
+
+  /**
+   * Adds a feature to a role's WELCOME announcement, for parts installed beside the broker and dealer (the meta
+   * API, event history). Called while the realm is set up, before any session joins.
+   */
+  announce(role: 'broker' | 'dealer', feature: string): void {
+    const current = this.announced[role];
+    this.announced = { ...this.announced, [role]: { features: { ...current.features, [feature]: true } } };
   }
 
   /** Adds an observer of sessions joining and leaving (e.g. the session meta API). */

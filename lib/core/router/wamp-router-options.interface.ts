@@ -1,5 +1,6 @@
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampAuthorizer } from './wamp-authorizer.interface.js';
+import type { EventHistoryRule } from './meta/event-history.js';
 import type { WampRealmParts, WampRealmSettings } from './realm-parts.interface.js';
 
 /** One realm the router serves. */
@@ -10,6 +11,8 @@ export interface WampRealmOptions {
   readonly authenticator?: WampAuthenticator;
   /** Decides whether a session may call / register / subscribe / publish a URI; everything is allowed when omitted. */
   readonly authorizer?: WampAuthorizer;
+  /** Topics whose events the realm keeps for `wamp.subscription.get_events`; none when omitted. */
+  readonly eventHistory?: readonly EventHistoryRule[];
 }
 
 /**

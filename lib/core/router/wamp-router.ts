@@ -3,7 +3,7 @@ import { RandomIdGenerator } from '../protocol/id-generator.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
 import { isValidUri } from '../protocol/wamp-uri.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
-import { SessionMetaApi } from './meta/session-meta-api.js';
+import { installMetaApi } from './meta/meta-api.installer.js';
 import { createBroker, createDealer } from './realm-parts.factory.js';
 import type { RealmPartContext } from './realm-parts.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
@@ -43,17 +43,28 @@ export class WampRouter implements WampRouterContext {
     const realms = new Map<string, WampRealm>();
     for (const realm of options.realms) {
       if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);
-      const context: RealmPartContext = { realm: realm.name, nextId: () => this.ids.next(), options };
+      const routerSession = this.ids.next();
+      const context: RealmPartContext = {
+        realm: realm.name,
+        nextId: () => this.ids.next(),
+        routerSession,
+        options,
+      };
       const created = new WampRealm(
         realm.name,
         realm.authenticator ?? anonymousAuthenticator,
         createBroker(options.parts, context),
         createDealer(options.parts, context),
         realm.authorizer,
+        routerSession,
       );
-      const meta = new SessionMetaApi(created, { isValidUri: (uri) => isValidUri(uri, options.strictUris) });
-      meta.install();
-      created.observe(meta);
+      installMetaApi(created, {
+        isValidUri: (uri) => isValidUri(uri, options.strictUris),
+        logger: options.logger,
+        maxTestamentBytes: options.maxTestamentBytes,
+        eventHistory: realm.eventHistory ?? [],
+        eventHistoryStore: options.parts?.eventHistoryStore?.(context),
+      });
       realms.set(realm.name, created);
     }
     this.realms = realms;

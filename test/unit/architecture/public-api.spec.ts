@@ -92,7 +92,9 @@ describe('public API', () => {
   it('stays a size a user can read', () => {
     // The uncurated barrel exported 239 names; these bounds make growth a decision, not an accident.
     // Raised from 150 for the server-side call API (issue 15: callProcedure, WampCallError, their types).
-    expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(90);
-    expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(155);
+    // Raised from 90 for the injectable meta service (issue 16: WampMetaService and its four result types).
+    expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(95);
+    // Raised from 155 for the meta API's ports (issue 16: catalogs, their facts and listeners, event history store).
+    expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(170);
   });
 });

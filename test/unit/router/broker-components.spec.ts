@@ -8,7 +8,7 @@ import { disclosureOf, eligibilityOf } from '../../../lib/core/router/broker/pub
 import { PublicationInterceptors } from '../../../lib/core/router/broker/publication-interceptors.js';
 import { RetentionStore } from '../../../lib/core/router/broker/retention-store.js';
 import { SubscriptionHookRegistry } from '../../../lib/core/router/broker/subscription-hooks.js';
-import type { BrokerSubscription } from '../../../lib/core/router/broker/subscription-table.js';
+import { newSubscription, type BrokerSubscription } from '../../../lib/core/router/broker/subscription-table.js';
 import type { ClientPublication } from '../../../lib/core/router/broker/broker-hooks.interface.js';
 import { JsonSerializer } from '../../../lib/core/serializers/json.serializer.js';
 import { MsgpackSerializer } from '../../../lib/core/serializers/msgpack.serializer.js';
@@ -179,12 +179,7 @@ describe('PublicationInterceptors', () => {
 });
 
 describe('MembershipRegistry', () => {
-  const subscription = (): BrokerSubscription => ({
-    id: 1,
-    topic: 't',
-    match: 'exact',
-    subscribers: new Set(),
-  });
+  const subscription = (): BrokerSubscription => newSubscription(1, 't', 'exact');
 
   it('holds, counts, releases and detaches; admissions keep a subscription alive', () => {
     const members = new MembershipRegistry();

@@ -15,8 +15,8 @@ import { routerOptions } from '../../support/router-options.js';
  */
 
 const CANCELLING_CALLEE = { call_canceling: true, progressive_call_results: true };
-/** The session meta procedures every realm registers (wamp.session.*). */
-const META_PROCEDURES = 7;
+/** The meta procedures every realm registers: session (7), testament (2), registration (6), subscription (6). */
+const META_PROCEDURES = 21;
 
 interface Client {
   readonly session: WampSession;

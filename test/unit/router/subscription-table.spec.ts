@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { WampMatchPolicy } from '../../../lib/core/protocol/wamp-message.interface.js';
 import {
+  newSubscription,
   SubscriptionTable,
   type BrokerSubscription,
 } from '../../../lib/core/router/broker/subscription-table.js';
@@ -9,7 +10,7 @@ import { topicMatches } from '../../../lib/core/router/broker/topic-pattern.js';
 let nextId = 1;
 
 function sub(topic: string, match: WampMatchPolicy = 'exact'): BrokerSubscription {
-  return { id: nextId++, topic, match, subscribers: new Set() };
+  return newSubscription(nextId++, topic, match);
 }
 
 function tableWith(...subscriptions: BrokerSubscription[]): SubscriptionTable {

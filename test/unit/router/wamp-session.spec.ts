@@ -62,6 +62,7 @@ describe('WampSession (with a fake connection)', () => {
                 pattern_based_subscription: true,
                 event_retention: true,
                 session_meta_api: true,
+                subscription_meta_api: true,
               },
             },
             dealer: {
@@ -74,6 +75,8 @@ describe('WampSession (with a fake connection)', () => {
                 shared_registration: true,
                 progressive_call_invocations: true,
                 session_meta_api: true,
+                registration_meta_api: true,
+                testament_meta_api: true,
               },
             },
           },

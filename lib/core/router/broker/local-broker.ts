@@ -31,7 +31,8 @@ import { disclosureOf, eligibilityOf } from './publication-filter.js';
 import { PublicationInterceptors } from './publication-interceptors.js';
 import { RetentionStore, type WampRetentionStore } from './retention-store.js';
 import { SubscriptionHookRegistry, type RegisteredHook } from './subscription-hooks.js';
-import { SubscriptionTable, type BrokerSubscription } from './subscription-table.js';
+import { BrokerSubscriptions } from './broker-subscriptions.js';
+import { newSubscription, SubscriptionTable, type BrokerSubscription } from './subscription-table.js';
 
 /** URI of the ERROR beyond the per-session subscription cap (the spec defines none). */
 export const TOO_MANY_SUBSCRIPTIONS_URI = 'nestjs_wamp.error.too_many_subscriptions';
@@ -82,6 +83,8 @@ export class LocalBroker implements WampBroker {
     pattern_based_subscription: true,
     event_retention: true,
   };
+  /** What the subscription meta API and event history read and listen to. */
+  readonly subscriptions: BrokerSubscriptions;
   private readonly table = new SubscriptionTable();
   private readonly members = new MembershipRegistry();
   private readonly hooks = new SubscriptionHookRegistry();
@@ -97,6 +100,7 @@ export class LocalBroker implements WampBroker {
     this.retention = options.retention ?? new RetentionStore(options);
     this.bus = options.bus ?? new LocalPublicationBus();
     this.bus.connect(this.deliver);
+    this.subscriptions = new BrokerSubscriptions(this.table, nextId, options.logger);
   }
 
   /**
@@ -151,7 +155,7 @@ export class LocalBroker implements WampBroker {
       return;
     }
     if (!subscription) {
-      subscription = { id: this.nextId(), topic: message.topic, match, subscribers: new Set() };
+      subscription = newSubscription(this.nextId(), message.topic, match);
       this.table.add(subscription);
     }
     const getRetained = message.options.get_retained === true;
@@ -170,8 +174,9 @@ export class LocalBroker implements WampBroker {
       return;
     }
     endMembership(membership, this.options.logger);
-    this.dropIfEmpty(subscription);
+    const dropped = this.dropIfEmpty(subscription);
     session.send({ type: WampMessageType.UNSUBSCRIBED, request: message.request });
+    this.reportLeft(subscription, session.id, dropped);
   }
 
   publish(session: WampPeer, message: PublishMessage): void {
@@ -257,10 +262,18 @@ export class LocalBroker implements WampBroker {
     this.interceptors.detach(session);
     const { admitting, held } = this.members.detach(session);
     for (const subscription of admitting) this.dropIfEmpty(subscription);
-    for (const [subscription, membership] of held) {
+    const dropped = held.map(([subscription, membership]) => {
       endMembership(membership, this.options.logger);
-      this.dropIfEmpty(subscription);
-    }
+      return this.dropIfEmpty(subscription);
+    });
+    held.forEach(([subscription], index) => this.reportLeft(subscription, session.id, dropped[index]));
+  }
+
+  /** Reports a subscriber removed, and the subscription's end when it was the last. */
+  private reportLeft(subscription: BrokerSubscription, session: number, dropped: boolean): void {
+    if (!subscription.announced) return;
+    this.subscriptions.report('unsubscribed', subscription, session);
+    if (dropped) this.subscriptions.report('deleted', subscription, session);
   }
 
   /** Admission through a hook: the session joins only if the hook allows, and only if it is still there. */
@@ -339,7 +352,16 @@ export class LocalBroker implements WampBroker {
       session.send({ type: WampMessageType.SUBSCRIBED, request, subscription: subscription.id });
     }
     for (const [args, kwargs] of initialEvents) this.sendToMember(session, subscription, args, kwargs);
-    if (!getRetained) return;
+    if (getRetained) this.sendRetained(session, subscription);
+    if (!subscription.announced) {
+      subscription.announced = true;
+      this.subscriptions.report('created', subscription, session.id);
+    }
+    this.subscriptions.report('subscribed', subscription, session.id);
+  }
+
+  /** The retained events a new subscriber asked for (`get_retained`). */
+  private sendRetained(session: WampPeer, subscription: BrokerSubscription): void {
     for (const publication of this.retention.eventsFor(subscription.topic, subscription.match, session)) {
       const details: Record<string, unknown> = { ...disclosureOf(publication), retained: true };
       if (subscription.match !== 'exact') details.topic = publication.topic;
@@ -365,6 +387,7 @@ export class LocalBroker implements WampBroker {
   private dispatch(publication: Publication): void {
     if (publication.options.retain === true) this.retention.retain(publication);
     this.bus.publish(publication);
+    this.subscriptions.published(publication);
   }
 
   /** What comes off the bus: one EVENT per matching subscription, to the eligible subscribers on this instance. */
@@ -402,9 +425,12 @@ export class LocalBroker implements WampBroker {
     );
   };
 
-  private dropIfEmpty(subscription: BrokerSubscription): void {
-    if (subscription.subscribers.size > 0 || this.members.isAdmitting(subscription)) return;
+  /** Removes a subscription nobody holds or is being admitted to, unless pinned; returns whether it went. */
+  private dropIfEmpty(subscription: BrokerSubscription): boolean {
+    if (subscription.pinned || subscription.subscribers.size > 0 || this.members.isAdmitting(subscription))
+      return false;
     this.table.remove(subscription);
+    return true;
   }
 
   private refuse(

@@ -3,6 +3,7 @@ import type { WampPeer } from '../wamp-peer.interface.js';
 import type { Publication } from './publication.js';
 import { eligibilityOf, hasSubscriberLists } from './publication-filter.js';
 import { compileTopicPattern } from './topic-pattern.js';
+import { approximateSize } from '../approximate-size.js';
 
 /**
  * Where a realm keeps retained events (`retain: true`) for `get_retained` subscribers. The in-memory
@@ -111,40 +112,5 @@ function newestEligible(entries: readonly RetainedEntry[], subscriber: WampPeer)
 function sizeOf(entries: readonly RetainedEntry[]): number {
   let total = 0;
   for (const entry of entries) total += entry.size;
-  return total;
-}
-
-/**
- * Roughly how many bytes a value holds (strings as UTF-16, binary as is, 8 per number, 16 per container entry),
- * to count retained events against their budget: exactness does not matter. Iterative, and each object counted
- * once, so a value from application code that is very deep, shared or cyclic cannot overflow the stack or loop.
- */
-function approximateSize(value: unknown): number {
-  let total = 0;
-  const pending: unknown[] = [value];
-  const seen = new WeakSet<object>();
-  while (pending.length > 0) {
-    const item = pending.pop();
-    if (item === null || item === undefined) continue;
-    if (typeof item === 'string') total += 2 * item.length;
-    else if (typeof item !== 'object') total += 8;
-    else if (seen.has(item)) continue;
-    else if (item instanceof Uint8Array) total += item.byteLength;
-    else {
-      seen.add(item);
-      total += 16;
-      if (Array.isArray(item)) {
-        for (const element of item) {
-          total += 8;
-          pending.push(element);
-        }
-      } else {
-        for (const key of Object.keys(item)) {
-          total += 16 + 2 * key.length;
-          pending.push((item as Record<string, unknown>)[key]);
-        }
-      }
-    }
-  }
   return total;
 }

@@ -1,5 +1,6 @@
 import type { WampMatchPolicy } from '../../protocol/wamp-message.interface.js';
 import { UriMatchIndex } from '../uri-index/uri-match-index.js';
+import type { SubscriptionFacts } from '../subscription-catalog.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
 
 /** One subscription: a topic (or topic pattern) with a match policy, shared by every session subscribed to it. */
@@ -8,6 +9,35 @@ export interface BrokerSubscription {
   readonly topic: string;
   readonly match: WampMatchPolicy;
   readonly subscribers: Set<WampPeer>;
+  /** When it was created, as an ISO 8601 string (for the subscription meta API). */
+  readonly created: string;
+  /** Whether listeners were told it exists (its first subscriber was admitted, or it was pinned). */
+  announced: boolean;
+  /** Kept while nobody is subscribed (event history is recorded under it). */
+  pinned: boolean;
+}
+
+/** A new subscription, not yet announced, with no subscribers. */
+export function newSubscription(id: number, topic: string, match: WampMatchPolicy): BrokerSubscription {
+  return {
+    id,
+    topic,
+    match,
+    subscribers: new Set(),
+    created: new Date().toISOString(),
+    announced: false,
+    pinned: false,
+  };
+}
+
+/** What the subscription meta API tells about a subscription. */
+export function subscriptionFacts(subscription: BrokerSubscription): SubscriptionFacts {
+  return {
+    id: subscription.id,
+    created: subscription.created,
+    uri: subscription.topic,
+    match: subscription.match,
+  };
 }
 
 /**

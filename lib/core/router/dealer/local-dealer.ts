@@ -17,6 +17,7 @@ import { CalleeSessions } from './callee-sessions.js';
 import { PendingCall } from './pending-call.js';
 import type { Registration } from './registration.js';
 import { RegistrationTable } from './registration-table.js';
+import { DealerRegistrations } from './dealer-registrations.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
 /** URI of the ERROR a caller gets beyond its in-flight cap (not a spec URI: the spec defines none). */
@@ -40,6 +41,8 @@ export interface LocalDealerOptions {
   /** How long (ms) a CANCEL in mode `kill` waits for the callee's answer before the caller gets `canceled`. */
   readonly interruptTimeout: number;
   readonly logger: WampLogger;
+  /** The session ID the application's own procedures are attributed to in the registration meta API. Default 0. */
+  readonly routerSession?: number;
 }
 
 /**
@@ -64,7 +67,9 @@ export class LocalDealer implements WampDealer {
     shared_registration: true,
     progressive_call_invocations: true,
   };
-  private readonly registrations: RegistrationTable;
+  /** What the registration meta API reads and listens to. */
+  readonly registrations: DealerRegistrations;
+  private readonly table: RegistrationTable;
   private readonly callees = new CalleeSessions();
   private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall<RemoteInvocation>>>();
   /**
@@ -89,7 +94,8 @@ export class LocalDealer implements WampDealer {
     nextId: () => number,
     private readonly options: LocalDealerOptions,
   ) {
-    this.registrations = new RegistrationTable(nextId, options.maxRegistrationsPerSession);
+    this.table = new RegistrationTable(nextId, options.maxRegistrationsPerSession);
+    this.registrations = new DealerRegistrations(this.table, options.routerSession ?? 0, options.logger);
   }
 
   /**
@@ -97,12 +103,19 @@ export class LocalDealer implements WampDealer {
    * handler is a startup error, never a silent replacement). Returns a function that unregisters it.
    */
   registerProcedure(procedure: string, invoke: LocalProcedure): () => void {
-    return this.registrations.addProcedure(procedure, invoke);
+    const registration = this.table.addProcedure(procedure, invoke);
+    this.registrations.report('created', registration);
+    this.registrations.report('registered', registration);
+    return () => {
+      if (!this.table.removeProcedure(registration)) return;
+      this.registrations.report('unregistered', registration);
+      this.registrations.report('deleted', registration);
+    };
   }
 
   /** Whether a procedure (of this process or a client) is registered under exactly `procedure`. */
   hasProcedure(procedure: string): boolean {
-    return this.registrations.hasExact(procedure);
+    return this.table.hasExact(procedure);
   }
 
   /** Number of calls in flight (all sessions). */
@@ -114,7 +127,7 @@ export class LocalDealer implements WampDealer {
 
   /** Number of registrations (procedures of this process and of clients, a shared one counted once). */
   get registrationCount(): number {
-    return this.registrations.size;
+    return this.table.size;
   }
 
   call(session: WampPeer, message: CallMessage, continuation = false): void {
@@ -135,7 +148,7 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    const registration = this.registrations.route(message.procedure);
+    const registration = this.table.route(message.procedure);
     const callee = registration?.pick();
     if (!registration || !callee) {
       this.reject(
@@ -277,10 +290,10 @@ export class LocalDealer implements WampDealer {
 
   register(session: WampPeer, message: RegisterMessage): void {
     const callee = this.callees.of(session);
-    const outcome = this.registrations.join(callee, message);
+    const outcome = this.table.join(callee, message);
     if ('refused' in outcome) {
       // A session that never was a callee leaves nothing behind; one that was keeps its record (late answers).
-      if (!this.registrations.holds(callee) && !callee.wasSent(1)) this.callees.forget(session);
+      if (!this.table.holds(callee) && !callee.wasSent(1)) this.callees.forget(session);
       this.reject(
         session,
         message.request,
@@ -292,11 +305,14 @@ export class LocalDealer implements WampDealer {
       return;
     }
     session.send({ type: WampMessageType.REGISTERED, request: message.request, registration: outcome.id });
+    if (outcome.callees.length === 1) this.registrations.report('created', outcome, session.id);
+    this.registrations.report('registered', outcome, session.id);
   }
 
   unregister(session: WampPeer, message: UnregisterMessage): void {
     const callee = this.callees.get(session);
-    if (!callee || !this.registrations.leave(callee, message.registration)) {
+    const left = callee && this.table.leave(callee, message.registration);
+    if (!left) {
       this.reject(
         session,
         message.request,
@@ -310,6 +326,7 @@ export class LocalDealer implements WampDealer {
     // The record stays until the session leaves: invocations already sent may still be answered (ending their
     // calls as usual), and a late answer to one that ended must be ignored, not taken for a forgery.
     session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
+    this.reportLeft(left, session.id);
   }
 
   yield(session: WampPeer, message: YieldMessage): void {
@@ -358,11 +375,18 @@ export class LocalDealer implements WampDealer {
     const callee = this.callees.get(session);
     if (!callee) return;
     this.callees.forget(session);
-    this.registrations.releaseAll(callee);
+    const released = this.table.releaseAll(callee);
     for (const invocation of [...callee.invocations.values()]) {
       invocation.answered = true;
       invocation.call.error(WampErrorUri.CANCELED, ['The callee left before answering.']);
     }
+    for (const registration of released) this.reportLeft(registration, session.id);
+  }
+
+  /** Reports a callee removed from `registration`, and the registration's end when it was the last. */
+  private reportLeft(registration: Registration, session: number): void {
+    this.registrations.report('unregistered', registration, session);
+    if (registration.callees.length === 0) this.registrations.report('deleted', registration, session);
   }
 
   private reject(

@@ -42,10 +42,10 @@ export class RegistrationTable {
   }
 
   /**
-   * Registers a procedure of the application under an exact URI; throws when the URI is taken. Returns a
-   * function that removes it.
+   * Registers a procedure of the application under an exact URI; throws when the URI is taken. Returns the
+   * registration (removed with {@link RegistrationTable.removeProcedure}).
    */
-  addProcedure(procedure: string, invoke: LocalProcedure): () => void {
+  addProcedure(procedure: string, invoke: LocalProcedure): Registration {
     const existing = this.index.get(procedure, 'exact');
     if (existing) {
       throw new Error(
@@ -55,9 +55,34 @@ export class RegistrationTable {
     const registration = new Registration(this.nextId(), procedure, 'exact', 'single');
     registration.add({ kind: 'local', procedure: invoke });
     this.add(registration);
-    return () => {
-      if (this.index.get(procedure, 'exact') === registration) this.delete(registration);
-    };
+    return registration;
+  }
+
+  /** Removes a procedure of the application; false when it was already removed. */
+  removeProcedure(registration: Registration): boolean {
+    if (this.byId.get(registration.id) !== registration) return false;
+    this.delete(registration);
+    return true;
+  }
+
+  /** The registration with this ID. */
+  get(id: number): Registration | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The registration of exactly this URI and match policy. */
+  lookup(uri: string, match: Registration['match']): Registration | undefined {
+    return this.index.get(uri, match);
+  }
+
+  /** The registration a CALL of `procedure` reaches by the spec's precedence, whoever its callee is. */
+  best(procedure: string): Registration | undefined {
+    return this.index.best(procedure);
+  }
+
+  /** Every registration, in creation order. */
+  values(): IterableIterator<Registration> {
+    return this.byId.values();
   }
 
   /** Whether a procedure (of the application or a client) is registered under exactly `procedure`. */
@@ -110,12 +135,12 @@ export class RegistrationTable {
     return registration;
   }
 
-  /** Removes `callee` from registration `id`; false when it is not one of its callees. */
-  leave(callee: CalleeSession, id: number): boolean {
+  /** Removes `callee` from registration `id`; `undefined` when it is not one of its callees. */
+  leave(callee: CalleeSession, id: number): Registration | undefined {
     const registration = this.byId.get(id);
-    if (!registration || !this.heldBy.get(callee)?.has(registration)) return false;
+    if (!registration || !this.heldBy.get(callee)?.has(registration)) return undefined;
     this.removeCallee(registration, callee);
-    return true;
+    return registration;
   }
 
   /** Whether `callee` holds any registration. */
@@ -123,9 +148,11 @@ export class RegistrationTable {
     return this.heldBy.has(callee);
   }
 
-  /** Removes `callee` from every registration it holds (it left). */
-  releaseAll(callee: CalleeSession): void {
-    for (const registration of [...(this.heldBy.get(callee) ?? [])]) this.removeCallee(registration, callee);
+  /** Removes `callee` from every registration it holds (it left); returns them. */
+  releaseAll(callee: CalleeSession): Registration[] {
+    const held = [...(this.heldBy.get(callee) ?? [])];
+    for (const registration of held) this.removeCallee(registration, callee);
+    return held;
   }
 
   private removeCallee(registration: Registration, callee: CalleeSession): void {

@@ -1,4 +1,5 @@
 import type { RegisterOptions, WampMatchPolicy } from '../../protocol/wamp-message.interface.js';
+import type { RegistrationFacts } from '../registration-catalog.interface.js';
 import type { CalleeSession } from './callee-session.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
@@ -35,6 +36,8 @@ export class Registration {
   readonly callees: DealerCallee[] = [];
   /** The client callees by session: membership in O(1) however many sessions share the registration. */
   private readonly remote = new Map<CalleeSession, RemoteCallee>();
+  /** When it was created, as an ISO 8601 string (for the registration meta API). */
+  readonly created = new Date().toISOString();
   private nextIndex = 0;
 
   constructor(
@@ -45,6 +48,11 @@ export class Registration {
     readonly match: WampMatchPolicy,
     readonly invoke: InvocationPolicy,
   ) {}
+
+  /** What the registration meta API tells about it. */
+  get facts(): RegistrationFacts {
+    return { id: this.id, created: this.created, uri: this.procedure, match: this.match, invoke: this.invoke };
+  }
 
   /** Whether a procedure in this process serves it (an application handler). */
   get local(): boolean {

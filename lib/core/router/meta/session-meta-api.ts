@@ -1,8 +1,10 @@
 import { WampCloseUri, WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampArgs } from '../../protocol/wamp-message.interface.js';
 import type { WampCall } from '../dealer/wamp-call.interface.js';
+import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
 import type { WampRealm } from '../wamp-realm.js';
+import { idArgument, MetaArgumentError, MetaUriError, registerMetaProcedures } from './meta-procedure.js';
 
 /** The session meta procedures and topics (WAMP advanced profile, "Session Meta API"). */
 export const SessionMetaUri = {
@@ -45,10 +47,11 @@ export function sessionMetaDetails(session: WampPeer): SessionMetaDetails {
   };
 }
 
-/** How the session meta API checks what it is given. */
-export interface SessionMetaOptions {
-  /** Whether a `reason` keyword argument is a valid URI under the router's rules. */
+/** What the meta API parts need from the router: its URI rules and where to report their own failures. */
+export interface MetaApiOptions {
+  /** Whether a URI argument (a `reason`, a testament's topic) is a valid URI under the router's rules. */
   readonly isValidUri: (uri: string) => boolean;
+  readonly logger: WampLogger;
 }
 
 /**
@@ -68,25 +71,24 @@ export class SessionMetaApi {
 
   constructor(
     private readonly realm: WampRealm,
-    private readonly options: SessionMetaOptions,
+    private readonly options: MetaApiOptions,
   ) {}
 
   /** Registers the meta procedures in the realm's dealer; returns a function that removes them. */
   install(): () => void {
-    const dealer = this.realm.dealer;
-    const procedures: [string, (call: WampCall) => void][] = [
-      [SessionMetaUri.COUNT, (call) => call.result([this.count(call)])],
-      [SessionMetaUri.LIST, (call) => call.result([this.filtered(call).map((session) => session.id)])],
-      [SessionMetaUri.GET, (call) => this.get(call)],
-      [SessionMetaUri.KILL, (call) => this.kill(call)],
-      [SessionMetaUri.KILL_BY_AUTHID, (call) => this.killBy(call, 'authid')],
-      [SessionMetaUri.KILL_BY_AUTHROLE, (call) => this.killBy(call, 'authrole')],
-      [SessionMetaUri.KILL_ALL, (call) => this.killAll(call)],
-    ];
-    const removers = procedures.map(([uri, procedure]) =>
-      dealer.registerProcedure(uri, (call) => this.guarded(call, procedure)),
+    return registerMetaProcedures(
+      this.realm.dealer,
+      {
+        [SessionMetaUri.COUNT]: (call) => call.result([this.count(call)]),
+        [SessionMetaUri.LIST]: (call) => call.result([this.filtered(call).map((session) => session.id)]),
+        [SessionMetaUri.GET]: (call) => this.get(call),
+        [SessionMetaUri.KILL]: (call) => this.kill(call),
+        [SessionMetaUri.KILL_BY_AUTHID]: (call) => this.killBy(call, 'authid'),
+        [SessionMetaUri.KILL_BY_AUTHROLE]: (call) => this.killBy(call, 'authrole'),
+        [SessionMetaUri.KILL_ALL]: (call) => this.killAll(call),
+      },
+      (procedure, error) => this.options.logger.error(`${procedure} failed`, String(error)),
     );
-    return () => removers.forEach((remove) => remove());
   }
 
   /** Announces a session that joined (called once WELCOME was sent). */
@@ -103,16 +105,6 @@ export class SessionMetaApi {
       identity?.authid ?? '',
       identity?.authrole ?? '',
     ]);
-  }
-
-  private guarded(call: WampCall, procedure: (call: WampCall) => void): void {
-    try {
-      procedure(call);
-    } catch (error) {
-      if (error instanceof MetaUriError) call.error(WampErrorUri.INVALID_URI, [error.message]);
-      else if (error instanceof MetaArgumentError) call.error(WampErrorUri.INVALID_ARGUMENT, [error.message]);
-      else throw error;
-    }
   }
 
   /** How many sessions `wamp.session.count` reports: without a filter, without listing them (a count flood). */
@@ -204,15 +196,6 @@ export class SessionMetaApi {
   }
 }
 
-/** A meta procedure was called with arguments of the wrong shape (`wamp.error.invalid_argument`). */
-class MetaArgumentError extends Error {}
-
-/** A `reason` that is not a URI (`wamp.error.invalid_uri`, as the spec says). */
-class MetaUriError extends MetaArgumentError {}
-
 function sessionIdOf(args: WampArgs): number {
-  const id = args[0];
-  if (typeof id !== 'number' || !Number.isInteger(id))
-    throw new MetaArgumentError('session must be a session ID.');
-  return id;
+  return idArgument(args, 0, 'session');
 }

@@ -1,0 +1,52 @@
+import type { WampRealm } from '../wamp-realm.js';
+import type { EventHistoryRule } from './event-history.js';
+import { EventHistory } from './event-history.js';
+import { MemoryEventHistoryStore, type WampEventHistoryStore } from './event-history-store.js';
+import { RegistrationMetaApi } from './registration-meta-api.js';
+import { SessionMetaApi } from './session-meta-api.js';
+import { SubscriptionMetaApi } from './subscription-meta-api.js';
+import { TestamentMetaApi, type TestamentMetaOptions } from './testament-meta-api.js';
+
+/** What the meta API of one realm is set up with. */
+export interface MetaApiSettings extends TestamentMetaOptions {
+  /** Topics whose events the realm keeps; no event history when empty. */
+  readonly eventHistory: readonly EventHistoryRule[];
+  /** Where event history is kept. Default: in memory. */
+  readonly eventHistoryStore?: WampEventHistoryStore;
+}
+
+/**
+ * Sets up a realm's meta API as a peer of the router: the session meta API and testaments always; the
+ * registration and subscription meta API when the dealer and broker tell about their registrations and
+ * subscriptions (the built-in ones do; a custom part may not); event history when rules are configured. Each
+ * part is announced in WELCOME only when it is installed, so a client never sees a feature that is not there.
+ */
+export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): void {
+  const { broker, dealer } = realm;
+  // Testaments first: they are published before the session's wamp.session.on_leave.
+  const testaments = new TestamentMetaApi(realm, settings);
+  testaments.install();
+  realm.observe(testaments);
+  realm.announce('dealer', 'testament_meta_api');
+
+  const sessions = new SessionMetaApi(realm, settings);
+  sessions.install();
+  realm.observe(sessions);
+  // The session meta API needs both roles, so it is announced on both (as the spec asks).
+  realm.announce('broker', 'session_meta_api');
+  realm.announce('dealer', 'session_meta_api');
+
+  if (dealer.registrations) {
+    new RegistrationMetaApi(dealer.registrations, dealer, broker, settings).install();
+    realm.announce('dealer', 'registration_meta_api');
+  }
+  if (broker.subscriptions) {
+    new SubscriptionMetaApi(broker.subscriptions, dealer, broker, settings).install();
+    realm.announce('broker', 'subscription_meta_api');
+    if (settings.eventHistory.length > 0) {
+      const store = settings.eventHistoryStore ?? new MemoryEventHistoryStore();
+      new EventHistory(realm, broker.subscriptions, store, settings.eventHistory, settings).install();
+      realm.announce('broker', 'event_history');
+    }
+  }
+}
