@@ -169,7 +169,8 @@ function historyProblems(realm: WampRealmConfig, index: number, strictUris: bool
       });
     }
     const key = `${match} ${rule.topic}`;
-    if (seen.has(key)) problems.push({ path, message: `${JSON.stringify(rule.topic)} (${match}) is listed twice` });
+    if (seen.has(key))
+      problems.push({ path, message: `${JSON.stringify(rule.topic)} (${match}) is listed twice` });
     seen.add(key);
   });
   return problems;

@@ -34,7 +34,7 @@ describe('module options are checked at startup', () => {
     [
       'realms as a string',
       { realms: 'realm1' },
-      'WampModule: invalid option realms: expected an array of at least 1 (each item a realm URI or a realm config { name, auth?, authorization?, authenticator? }), got "realm1" (string)',
+      'WampModule: invalid option realms: expected an array of at least 1 (each item a realm URI or a realm config { name, auth?, authorization?, authenticator?, eventHistory? }), got "realm1" (string)',
     ],
     [
       'strictUris as a string',
@@ -59,7 +59,7 @@ describe('module options are checked at startup', () => {
     [
       'an unset environment variable as the realm',
       { realms: [undefined] },
-      'WampModule: invalid option realms[0]: expected a realm URI or a realm config { name, auth?, authorization?, authenticator? }, got undefined',
+      'WampModule: invalid option realms[0]: expected a realm URI or a realm config { name, auth?, authorization?, authenticator?, eventHistory? }, got undefined',
     ],
     // Every kind of value.
     [
@@ -128,6 +128,41 @@ describe('module options are checked at startup', () => {
       'realms[0].auth.scramOptions.mockParameters.kdf: expected one of "pbkdf2", "argon2id13", got "md5" (string)',
     ],
     [
+      'an event history rule without a topic',
+      { realms: [{ name: 'a', eventHistory: [{ limit: 10 }] }] },
+      'realms[0].eventHistory[0].topic: required, got undefined',
+    ],
+    [
+      'an event history rule with a bad limit',
+      { realms: [{ name: 'a', eventHistory: [{ topic: 'a.b', limit: 0 }] }] },
+      'realms[0].eventHistory[0].limit: expected a positive integer, got 0 (number)',
+    ],
+    [
+      'an event history topic that is not a URI',
+      { realms: [{ name: 'a', eventHistory: [{ topic: 'Not A Uri' }] }] },
+      'realms[0].eventHistory[0].topic: "Not A Uri" is not a valid strict URI for match "exact"',
+    ],
+    [
+      'the same event history topic twice',
+      {
+        realms: [
+          {
+            name: 'a',
+            eventHistory: [
+              { topic: 'a.', match: 'prefix' },
+              { topic: 'a.', match: 'prefix' },
+            ],
+          },
+        ],
+      },
+      'realms[0].eventHistory[1].topic: "a." (prefix) is listed twice',
+    ],
+    [
+      'maxTestamentBytes of zero',
+      { maxTestamentBytes: 0 },
+      'WampModule: invalid option maxTestamentBytes: expected a positive integer, got 0 (number)',
+    ],
+    [
       'path without a slash',
       { path: 'ws' },
       'WampModule: invalid option path: expected a URL path starting with "/" and without "?", got "ws" (string)',
@@ -184,6 +219,10 @@ describe('module options are checked at startup', () => {
           realms: [
             'realm1',
             { name: 'realm2', auth: { anonymous: { authrole: 'guest' }, ticket: new TicketVerifier() } },
+            {
+              name: 'realm3',
+              eventHistory: [{ topic: 'a.b' }, { topic: 'a.', match: 'prefix', limit: 5, maxBytes: 4096 }],
+            },
           ],
           path: '/wamp',
           port: 0,
@@ -192,6 +231,7 @@ describe('module options are checked at startup', () => {
           strictUris: false,
           allowedOrigins: ['https://app.example', /^http:\/\/localhost:\d+$/],
           maxPayload: 65536,
+          maxTestamentBytes: 4096,
           helloTimeout: 0,
           agent: undefined,
         },

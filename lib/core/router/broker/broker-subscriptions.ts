@@ -105,7 +105,10 @@ export class BrokerSubscriptions implements SubscriptionCatalog {
       try {
         listener(publication);
       } catch (error) {
-        this.logger.error('Publication listener failed', error instanceof Error ? error.stack : String(error));
+        this.logger.error(
+          'Publication listener failed',
+          error instanceof Error ? error.stack : String(error),
+        );
       }
     }
   }

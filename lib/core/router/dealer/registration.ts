@@ -51,7 +51,13 @@ export class Registration {
 
   /** What the registration meta API tells about it. */
   get facts(): RegistrationFacts {
-    return { id: this.id, created: this.created, uri: this.procedure, match: this.match, invoke: this.invoke };
+    return {
+      id: this.id,
+      created: this.created,
+      uri: this.procedure,
+      match: this.match,
+      invoke: this.invoke,
+    };
   }
 
   /** Whether a procedure in this process serves it (an application handler). */

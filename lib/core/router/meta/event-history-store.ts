@@ -57,12 +57,14 @@ export class MemoryEventHistoryStore implements WampEventHistoryStore {
   append(key: EventHistoryKey, event: HistoryEvent, bounds: EventHistoryBounds): void {
     let history = this.histories.get(key);
     if (!history) this.histories.set(key, (history = { events: [], sizes: [], bytes: 0 }));
-    const size =
-      approximateSize(event.args) + approximateSize(event.kwargs) + 2 * event.topic.length + 64;
+    const size = approximateSize(event.args) + approximateSize(event.kwargs) + 2 * event.topic.length + 64;
     history.events.push(event);
     history.sizes.push(size);
     history.bytes += size;
-    while (history.events.length > bounds.limit || (history.bytes > bounds.maxBytes && history.events.length > 0)) {
+    while (
+      history.events.length > bounds.limit ||
+      (history.bytes > bounds.maxBytes && history.events.length > 0)
+    ) {
       history.events.shift();
       history.bytes -= history.sizes.shift() as number;
     }

@@ -149,7 +149,12 @@ export class EventHistory {
     return this.answer(call, kept, query, verdict);
   }
 
-  private answer(call: WampCall, kept: KeptTopic, query: HistoryQuery, allowed: boolean): void | Promise<void> {
+  private answer(
+    call: WampCall,
+    kept: KeptTopic,
+    query: HistoryQuery,
+    allowed: boolean,
+  ): void | Promise<void> {
     if (!allowed) {
       call.error(WampErrorUri.NOT_AUTHORIZED, [`Not authorized to subscribe to ${quoteUri(kept.topic)}.`]);
       return;
@@ -169,7 +174,8 @@ export class EventHistory {
   ): EventHistoryEntry[] {
     let first = 0;
     let end = events.length;
-    const indexOf = (publication: number): number => events.findIndex((event) => event.publication === publication);
+    const indexOf = (publication: number): number =>
+      events.findIndex((event) => event.publication === publication);
     // Publication bounds: an ID that is not (or no longer) in the history selects nothing.
     const bound = (publication: number | undefined, offset: number, isStart: boolean): void => {
       if (publication === undefined) return;
@@ -189,7 +195,11 @@ export class EventHistory {
     for (let index = first; index < end; index++) {
       const event = events[index];
       if (!query.accepts(event)) continue;
-      const eligible = eligibilityOf({ topic: event.topic, id: event.publication, options: event.restrictions });
+      const eligible = eligibilityOf({
+        topic: event.topic,
+        id: event.publication,
+        options: event.restrictions,
+      });
       if (eligible && !eligible(call.caller)) continue;
       chosen.push({
         timestamp: event.timestamp,
@@ -206,7 +216,10 @@ export class EventHistory {
 
   private stored(appended: void | Promise<void>): void {
     appended?.catch((error: unknown) =>
-      this.options.logger.error('Event history store failed', error instanceof Error ? error.stack : String(error)),
+      this.options.logger.error(
+        'Event history store failed',
+        error instanceof Error ? error.stack : String(error),
+      ),
     );
   }
 }
@@ -231,7 +244,8 @@ function queryOf(positionalLimit: unknown, kwargs: WampKwargs): HistoryQuery {
   const reverse = kwargs.reverse ?? false;
   if (typeof reverse !== 'boolean') throw new MetaArgumentError('reverse must be a boolean.');
   const topic = kwargs.topic;
-  if (topic !== undefined && typeof topic !== 'string') throw new MetaArgumentError('topic must be a URI string.');
+  if (topic !== undefined && typeof topic !== 'string')
+    throw new MetaArgumentError('topic must be a URI string.');
   const fromTime = timeOf(kwargs, 'from_time');
   const afterTime = timeOf(kwargs, 'after_time');
   const beforeTime = timeOf(kwargs, 'before_time');

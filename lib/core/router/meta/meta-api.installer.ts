@@ -36,6 +36,12 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): voi
   realm.announce('broker', 'session_meta_api');
   realm.announce('dealer', 'session_meta_api');
 
+  if (settings.eventHistory.length > 0 && !broker.subscriptions) {
+    throw new Error(
+      `Realm "${realm.name}": eventHistory needs a broker that keeps a subscription catalog; ` +
+        'the broker made by parts.broker has no "subscriptions".',
+    );
+  }
   if (dealer.registrations) {
     new RegistrationMetaApi(dealer.registrations, dealer, broker, settings).install();
     realm.announce('dealer', 'registration_meta_api');

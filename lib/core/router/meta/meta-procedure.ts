@@ -26,7 +26,8 @@ export function registerMetaProcedures(
     dealer.registerProcedure(uri, (call) => {
       const fail = (error: unknown): void => {
         if (error instanceof MetaUriError) call.error(WampErrorUri.INVALID_URI, [error.message]);
-        else if (error instanceof MetaArgumentError) call.error(WampErrorUri.INVALID_ARGUMENT, [error.message]);
+        else if (error instanceof MetaArgumentError)
+          call.error(WampErrorUri.INVALID_ARGUMENT, [error.message]);
         else {
           report(uri, error);
           call.error(WampErrorUri.RUNTIME_ERROR, ['Internal error.']);

@@ -43,7 +43,12 @@ interface SessionTestaments {
 
 /** PUBLISH.Options a testament keeps; `acknowledge`, `exclude_me` and `disclose_me` mean nothing once the session is gone. */
 const ID_LIST_OPTIONS = ['exclude', 'eligible'] as const;
-const STRING_LIST_OPTIONS = ['exclude_authid', 'eligible_authid', 'exclude_authrole', 'eligible_authrole'] as const;
+const STRING_LIST_OPTIONS = [
+  'exclude_authid',
+  'eligible_authid',
+  'exclude_authrole',
+  'eligible_authrole',
+] as const;
 const IGNORED_OPTIONS = new Set(['acknowledge', 'exclude_me', 'disclose_me']);
 
 /**
@@ -93,7 +98,12 @@ export class TestamentMetaApi implements WampRealmObserver {
     if (!held) return;
     this.testaments.delete(session);
     for (const testament of [...held.detached, ...held.destroyed]) {
-      this.realm.broker.publishFromServer(testament.topic, testament.args, testament.kwargs, testament.options);
+      this.realm.broker.publishFromServer(
+        testament.topic,
+        testament.args,
+        testament.kwargs,
+        testament.options,
+      );
     }
   }
 
@@ -116,7 +126,8 @@ export class TestamentMetaApi implements WampRealmObserver {
     // The testament publishes for the session later: it must be allowed to publish there now. A synchronous
     // verdict keeps the answer in order with the session's next messages (a GOODBYE right behind the call).
     const verdict = this.realm.authorizer?.(call.caller, 'publish', topic) ?? true;
-    if (verdict instanceof Promise) return verdict.then((allowed) => this.keep(call, testament, scope, allowed));
+    if (verdict instanceof Promise)
+      return verdict.then((allowed) => this.keep(call, testament, scope, allowed));
     this.keep(call, testament, scope, verdict);
   }
 
@@ -174,7 +185,8 @@ function publishOptionsOf(value: unknown): PublishOptions {
     const option = given[key];
     if (IGNORED_OPTIONS.has(key)) continue;
     if (key === 'retain') {
-      if (typeof option !== 'boolean') throw new MetaArgumentError('publish_options.retain must be a boolean.');
+      if (typeof option !== 'boolean')
+        throw new MetaArgumentError('publish_options.retain must be a boolean.');
     } else if ((ID_LIST_OPTIONS as readonly string[]).includes(key)) {
       if (!Array.isArray(option) || !option.every((id) => Number.isInteger(id))) {
         throw new MetaArgumentError(`publish_options.${key} must be a list of session IDs.`);
@@ -184,7 +196,9 @@ function publishOptionsOf(value: unknown): PublishOptions {
         throw new MetaArgumentError(`publish_options.${key} must be a list of strings.`);
       }
     } else {
-      throw new MetaArgumentError(`publish_options.${key.slice(0, 64)} is not an option a testament can use.`);
+      throw new MetaArgumentError(
+        `publish_options.${key.slice(0, 64)} is not an option a testament can use.`,
+      );
     }
     options[key] = option;
   }
