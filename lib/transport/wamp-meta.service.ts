@@ -60,7 +60,7 @@ export class WampMetaService {
   registrations(realm?: string): WampRegistrationInfo[] {
     const catalog = this.realm(realm).dealer.registrations;
     if (!catalog) return [];
-    const lists = catalog.list();
+    const lists = catalog.list((uri) => !isReservedUri(uri));
     return [...lists.exact, ...lists.prefix, ...lists.wildcard]
       .map((id) => this.registration(id, realm))
       .filter((info): info is WampRegistrationInfo => info !== undefined);
@@ -78,7 +78,7 @@ export class WampMetaService {
   subscriptions(realm?: string): WampSubscriptionInfo[] {
     const catalog = this.realm(realm).broker.subscriptions;
     if (!catalog) return [];
-    const lists = catalog.list();
+    const lists = catalog.list((uri) => !isReservedUri(uri));
     return [...lists.exact, ...lists.prefix, ...lists.wildcard]
       .map((id) => this.subscription(id, realm))
       .filter((info): info is WampSubscriptionInfo => info !== undefined);

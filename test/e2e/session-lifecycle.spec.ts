@@ -56,6 +56,7 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             pattern_based_subscription: true,
             event_retention: true,
             session_meta_api: true,
+            subscription_meta_api: true,
           },
         },
         dealer: {
@@ -68,6 +69,8 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             shared_registration: true,
             progressive_call_invocations: true,
             session_meta_api: true,
+            registration_meta_api: true,
+            testament_meta_api: true,
           },
         },
       },

@@ -44,8 +44,8 @@ export interface RegistrationLifecycleListener {
  * const id = realm.dealer.registrations?.match('com.app.add')?.id;
  */
 export interface RegistrationCatalog {
-  /** Every registration's ID, by match policy. */
-  list(): MatchPolicyLists;
+  /** Every registration's ID, by match policy; only those whose URI `include` accepts, when given. */
+  list(include?: (uri: string) => boolean): MatchPolicyLists;
   /** The registration of exactly this URI and match policy. */
   lookup(uri: string, match: WampMatchPolicy): RegistrationFacts | undefined;
   /** The registration a CALL of `procedure` would reach (exact, then longest prefix, then wildcard). */

@@ -37,8 +37,8 @@ export interface SubscriptionLifecycleListener {
  * const ids = realm.broker.subscriptions?.match('com.app.chat').map((facts) => facts.id);
  */
 export interface SubscriptionCatalog {
-  /** Every subscription's ID, by match policy. */
-  list(): MatchPolicyLists;
+  /** Every subscription's ID, by match policy; only those whose topic `include` accepts, when given. */
+  list(include?: (uri: string) => boolean): MatchPolicyLists;
   /** The subscription of exactly this topic and match policy. */
   lookup(topic: string, match: WampMatchPolicy): SubscriptionFacts | undefined;
   /** Every subscription a publication to `topic` reaches, whatever its match policy. */

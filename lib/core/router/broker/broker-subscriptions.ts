@@ -31,9 +31,11 @@ export class BrokerSubscriptions implements SubscriptionCatalog {
     private readonly logger: WampLogger,
   ) {}
 
-  list(): MatchPolicyLists {
+  list(include?: (uri: string) => boolean): MatchPolicyLists {
     const lists: MatchPolicyLists = { exact: [], prefix: [], wildcard: [] };
-    for (const subscription of this.table.values()) lists[subscription.match].push(subscription.id);
+    for (const subscription of this.table.values()) {
+      if (!include || include(subscription.topic)) lists[subscription.match].push(subscription.id);
+    }
     return lists;
   }
 

@@ -27,9 +27,11 @@ export class DealerRegistrations implements RegistrationCatalog {
     private readonly logger: WampLogger,
   ) {}
 
-  list(): MatchPolicyLists {
+  list(include?: (uri: string) => boolean): MatchPolicyLists {
     const lists: MatchPolicyLists = { exact: [], prefix: [], wildcard: [] };
-    for (const registration of this.table.values()) lists[registration.match].push(registration.id);
+    for (const registration of this.table.values()) {
+      if (!include || include(registration.procedure)) lists[registration.match].push(registration.id);
+    }
     return lists;
   }
 

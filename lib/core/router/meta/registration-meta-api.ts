@@ -2,7 +2,6 @@ import { isReservedUri } from '../../protocol/wamp-uri.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampCall } from '../dealer/wamp-call.interface.js';
 import type {
-  MatchPolicyLists,
   RegistrationCatalog,
   RegistrationFacts,
   RegistrationLifecycleListener,
@@ -53,7 +52,7 @@ export class RegistrationMetaApi implements RegistrationLifecycleListener {
     const removeProcedures = registerMetaProcedures(
       this.dealer,
       {
-        [RegistrationMetaUri.LIST]: (call) => call.result([this.list()]),
+        [RegistrationMetaUri.LIST]: (call) => call.result([this.catalog.list(isPublicUri)]),
         [RegistrationMetaUri.LOOKUP]: (call) => {
           const uri = uriArgument(call.args, 0, 'procedure');
           const match = matchOption(dictArgument(call.args, 1, 'options'));
@@ -105,16 +104,6 @@ export class RegistrationMetaApi implements RegistrationLifecycleListener {
     if (this.visible(registration)) this.broker.publishFromServer(topic, [session, registration.id]);
   }
 
-  private list(): MatchPolicyLists {
-    const lists = this.catalog.list();
-    const shown = (id: number): boolean => this.visible(this.catalog.get(id)) !== undefined;
-    return {
-      exact: lists.exact.filter(shown),
-      prefix: lists.prefix.filter(shown),
-      wildcard: lists.wildcard.filter(shown),
-    };
-  }
-
   /** The registration named by `args[0]`, or ERROR `no_such_registration` (and `undefined`). */
   private found(call: WampCall): RegistrationFacts | undefined {
     const id = idArgument(call.args, 0, 'registration');
@@ -127,4 +116,9 @@ export class RegistrationMetaApi implements RegistrationLifecycleListener {
   private visible(facts: RegistrationFacts | undefined): RegistrationFacts | undefined {
     return facts && !isReservedUri(facts.uri) ? facts : undefined;
   }
+}
+
+/** Whether a URI is not one of the router's own (`wamp.`): what the meta API lists. */
+function isPublicUri(uri: string): boolean {
+  return !isReservedUri(uri);
 }

@@ -1,7 +1,6 @@
 import { isReservedUri } from '../../protocol/wamp-uri.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampCall } from '../dealer/wamp-call.interface.js';
-import type { MatchPolicyLists } from '../registration-catalog.interface.js';
 import type {
   SubscriptionCatalog,
   SubscriptionFacts,
@@ -52,7 +51,7 @@ export class SubscriptionMetaApi implements SubscriptionLifecycleListener {
     const removeProcedures = registerMetaProcedures(
       this.dealer,
       {
-        [SubscriptionMetaUri.LIST]: (call) => call.result([this.list()]),
+        [SubscriptionMetaUri.LIST]: (call) => call.result([this.catalog.list(isPublicUri)]),
         [SubscriptionMetaUri.LOOKUP]: (call) => {
           const topic = uriArgument(call.args, 0, 'topic');
           const match = matchOption(dictArgument(call.args, 1, 'options'));
@@ -108,16 +107,6 @@ export class SubscriptionMetaApi implements SubscriptionLifecycleListener {
     if (this.visible(subscription)) this.broker.publishFromServer(topic, [session, subscription.id]);
   }
 
-  private list(): MatchPolicyLists {
-    const lists = this.catalog.list();
-    const shown = (id: number): boolean => this.visible(this.catalog.get(id)) !== undefined;
-    return {
-      exact: lists.exact.filter(shown),
-      prefix: lists.prefix.filter(shown),
-      wildcard: lists.wildcard.filter(shown),
-    };
-  }
-
   /** The subscription named by `args[0]`, or ERROR `no_such_subscription` (and `undefined`). */
   private found(call: WampCall): SubscriptionFacts | undefined {
     const id = idArgument(call.args, 0, 'subscription');
@@ -130,4 +119,9 @@ export class SubscriptionMetaApi implements SubscriptionLifecycleListener {
   private visible(facts: SubscriptionFacts | undefined): SubscriptionFacts | undefined {
     return facts && !isReservedUri(facts.uri) ? facts : undefined;
   }
+}
+
+/** Whether a URI is not one of the router's own (`wamp.`): what the meta API lists. */
+function isPublicUri(uri: string): boolean {
+  return !isReservedUri(uri);
 }

@@ -41,6 +41,12 @@ interface SessionTestaments {
   bytes: number;
 }
 
+/**
+ * Milliseconds of testament publishing per event-loop turn. Sessions that leave many testaments at once (a mass
+ * disconnect) have them published over several turns, so other sessions keep being served in between.
+ */
+const PUBLISH_BUDGET_MS = 2;
+
 /** PUBLISH.Options a testament keeps; `acknowledge`, `exclude_me` and `disclose_me` mean nothing once the session is gone. */
 const ID_LIST_OPTIONS = ['exclude', 'eligible'] as const;
 const STRING_LIST_OPTIONS = [
@@ -62,6 +68,10 @@ const IGNORED_OPTIONS = new Set(['acknowledge', 'exclude_me', 'disclose_me']);
  */
 export class TestamentMetaApi implements WampRealmObserver {
   private readonly testaments = new Map<WampPeer, SessionTestaments>();
+  /** Testaments of sessions that left, waiting to be published, in order. */
+  private readonly due: Testament[] = [];
+  private dueIndex = 0;
+  private draining = false;
 
   constructor(
     private readonly realm: WampRealm,
@@ -92,19 +102,44 @@ export class TestamentMetaApi implements WampRealmObserver {
     // Testaments are added by calls, not on joining.
   }
 
-  /** Publishes what the session left: `detached` testaments, then `destroyed` ones. */
+  /**
+   * Publishes what the session left: `detached` testaments, then `destroyed` ones, in order. As many as fit in
+   * {@link PUBLISH_BUDGET_MS} go at once (usually all of them, before `wamp.session.on_leave`); the rest follow
+   * in the next turns.
+   */
   left(session: WampPeer): void {
     const held = this.testaments.get(session);
     if (!held) return;
     this.testaments.delete(session);
-    for (const testament of [...held.detached, ...held.destroyed]) {
-      this.realm.broker.publishFromServer(
-        testament.topic,
-        testament.args,
-        testament.kwargs,
-        testament.options,
-      );
+    this.due.push(...held.detached, ...held.destroyed);
+    if (!this.draining) this.publishDue();
+  }
+
+  /** Publishes due testaments for up to the budget; schedules the rest for the next turn. */
+  private publishDue(): void {
+    const until = performance.now() + PUBLISH_BUDGET_MS;
+    const broker = this.realm.broker;
+    while (this.dueIndex < this.due.length) {
+      const testament = this.due[this.dueIndex++];
+      try {
+        broker.publishFromServer(testament.topic, testament.args, testament.kwargs, testament.options);
+      } catch (error) {
+        // Runs outside any request (possibly in a later turn): a failure is logged, the others still go.
+        this.options.logger.error(
+          'Publishing a testament failed',
+          error instanceof Error ? error.stack : String(error),
+        );
+      }
+      if (performance.now() >= until) break;
     }
+    if (this.dueIndex < this.due.length) {
+      this.draining = true;
+      setImmediate(() => this.publishDue());
+      return;
+    }
+    this.due.length = 0;
+    this.dueIndex = 0;
+    this.draining = false;
   }
 
   private add(call: WampCall): void | Promise<void> {
