@@ -21,6 +21,9 @@ import { WampPublisher } from './transport/wamp.publisher.js';
 import { resolveWampOptions, type ResolvedWampOptions } from './wamp-options.resolver.js';
 import { WAMP_MODULE_OPTIONS, WAMP_RESOLVED_OPTIONS } from './wamp.constants.js';
 
+/** The module's injectable services, provided and exported as they are. */
+const injectables = [WampGateway, WampTransport, WampPublisher, WampCaller, WampMetaService, WampClientProxy];
+
 const sharedProviders: Provider[] = [
   {
     provide: WAMP_RESOLVED_OPTIONS,
@@ -33,24 +36,11 @@ const sharedProviders: Provider[] = [
       new WampRouter({ ...options.router, realms: withAuthenticators(options.realms, moduleRef) }),
     inject: [WAMP_RESOLVED_OPTIONS, ModuleRef],
   },
-  WampGateway,
-  WampTransport,
-  WampPublisher,
-  WampCaller,
-  WampMetaService,
-  WampClientProxy,
+  ...injectables,
   { provide: APP_FILTER, useClass: WampExceptionFilter },
 ];
 
-const exportedProviders = [
-  WampRouter,
-  WampGateway,
-  WampTransport,
-  WampPublisher,
-  WampCaller,
-  WampMetaService,
-  WampClientProxy,
-];
+const exportedProviders = [WampRouter, ...injectables];
 
 /**
  * Makes the Nest application a WAMP v2 router. Import it once, in the root module; it is global, so

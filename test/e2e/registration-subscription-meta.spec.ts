@@ -2,9 +2,8 @@ import 'reflect-metadata';
 import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { WampMetaService, WampRouter, type WampPermissionRule } from '../../lib/index.js';
-import type { WampAuthenticator } from '../../lib/core/index.js';
-import { RawWampClient } from '../support/raw-wamp-client.js';
-import { startApp, type RunningApp } from '../support/test-app.js';
+import { appForMetaTests, roleFromAuthid } from '../support/meta-sessions.js';
+import type { RawWampClient } from '../support/raw-wamp-client.js';
 
 /**
  * The registration and subscription meta API over real sockets, frame-exact (the spec's "Registration Meta API"
@@ -23,18 +22,6 @@ class AppProcedures {
 
 type Frame = unknown[];
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-async function join(running: RunningApp, authid?: string): Promise<{ client: RawWampClient; id: number }> {
-  const client = await RawWampClient.connect(running.url);
-  client.send([
-    1,
-    'realm1',
-    { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} }, ...(authid ? { authid } : {}) },
-  ]);
-  const welcome = (await client.next()) as [number, number];
-  expect(welcome[0]).toBe(2);
-  return { client, id: welcome[1] };
-}
 
 /** Subscribes to `topics` in order (request IDs 1..n); returns their subscription IDs by topic. */
 async function watch(
@@ -71,34 +58,11 @@ async function call(
 }
 
 describe('registration and subscription meta API', () => {
-  let running: RunningApp;
-  let routerSession: number;
-  const clients: RawWampClient[] = [];
-  beforeAll(async () => {
-    running = await startApp({ controllers: [AppProcedures] });
-    routerSession = running.app.get(WampRouter).realms.get('realm1')!.routerSession;
-  });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.terminate();
-  });
-  afterAll(async () => {
-    await running.app.close();
-  });
-  const joined = async (authid?: string): Promise<{ client: RawWampClient; id: number }> => {
-    const session = await join(running, authid);
-    clients.push(session.client);
-    return session;
-  };
+  const { app, joined } = appForMetaTests({ controllers: [AppProcedures] });
+  const routerSession = (): number => app().app.get(WampRouter).realms.get('realm1')!.routerSession;
 
   it('WELCOME announces registration_meta_api, subscription_meta_api and testament_meta_api, and no event_history', async () => {
-    const client = await RawWampClient.connect(running.url);
-    clients.push(client);
-    client.send([1, 'realm1', { roles: { caller: {} } }]);
-    const [, , details] = (await client.next()) as [
-      number,
-      number,
-      { roles: Record<string, { features: object }> },
-    ];
+    const { details } = await joined();
     expect(details.roles.dealer.features).toMatchObject({
       registration_meta_api: true,
       testament_meta_api: true,
@@ -291,7 +255,7 @@ describe('registration and subscription meta API', () => {
       50,
       13,
       {},
-      [[routerSession]],
+      [[routerSession()]],
     ]);
     expect(await call(caller.client, 14, 'wamp.registration.get', [nestHandler])).toEqual([
       50,
@@ -522,7 +486,7 @@ describe('registration and subscription meta API', () => {
   });
 
   it('WampMetaService tells Nest code the same facts, and kills', async () => {
-    const meta = running.app.get(WampMetaService);
+    const meta = app().app.get(WampMetaService);
     const callee = await joined();
     callee.client.send([64, 1, {}, 'com.meta.service']);
     const [, , registration] = (await callee.client.next()) as number[];
@@ -539,7 +503,7 @@ describe('registration and subscription meta API', () => {
       invoke: 'single',
       callees: [callee.id],
     });
-    expect(meta.registrations().find((info) => info.uri === 'app.add')?.callees).toEqual([routerSession]);
+    expect(meta.registrations().find((info) => info.uri === 'app.add')?.callees).toEqual([routerSession()]);
     expect(meta.registrations().some((info) => info.uri.startsWith('wamp.'))).toBe(false);
     expect(meta.subscription(subscription)).toMatchObject({
       uri: 'com.meta.service.news',
@@ -560,36 +524,18 @@ describe('registration and subscription meta API', () => {
   });
 });
 
-/** Test-only: authid and authrole are whatever the client sends as authid (never do this outside a test). */
-const roleFromAuthid: WampAuthenticator = (request) =>
-  Promise.resolve({
-    authid: String(request.details.authid ?? 'nobody'),
-    authrole: String(request.details.authid ?? 'nobody'),
-    authmethod: 'test',
-    authprovider: 'test',
-  });
-
 describe('registration and subscription meta API under authorization', () => {
-  let running: RunningApp;
-  const clients: RawWampClient[] = [];
   const rules: WampPermissionRule[] = [
     { role: 'admin', uri: 'wamp.', match: 'prefix', allow: ['call', 'subscribe'] },
     { role: 'user', uri: 'com.', match: 'prefix', allow: ['register', 'subscribe'] },
   ];
-  beforeAll(async () => {
-    running = await startApp({
-      wamp: { realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules } }] },
-    });
-  });
-  afterAll(async () => {
-    for (const client of clients) client.terminate();
-    await running.app.close();
+  const { joined } = appForMetaTests({
+    wamp: { realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules } }] },
   });
 
   it('a realm hides its meta API from roles it does not grant: not_authorized for calls and subscriptions', async () => {
-    const user = await join(running, 'user');
-    const admin = await join(running, 'admin');
-    clients.push(user.client, admin.client);
+    const user = await joined('user');
+    const admin = await joined('admin');
     expect(await call(user.client, 1, 'wamp.registration.list')).toEqual([
       8,
       48,

@@ -1,22 +1,11 @@
 import 'reflect-metadata';
-import { type WampAuthenticator } from '../../lib/core/index.js';
 import { type WampPermissionRule } from '../../lib/index.js';
-import { RawWampClient } from '../support/raw-wamp-client.js';
-import { startApp, type RunningApp } from '../support/test-app.js';
+import { appForMetaTests, joinAs, roleFromAuthid } from '../support/meta-sessions.js';
 
 /**
  * The session meta API over real sockets, frame-exact (the spec's "Session Meta API"): procedures, events,
  * errors, and the kill procedures only where authorization grants them.
  */
-
-/** Test-only: authid and authrole are whatever the client sends as authid (never do this outside a test). */
-const roleFromAuthid: WampAuthenticator = (request) =>
-  Promise.resolve({
-    authid: String(request.details.authid ?? 'nobody'),
-    authrole: String(request.details.authid ?? 'nobody'),
-    authmethod: 'test',
-    authprovider: 'test',
-  });
 
 const RULES: WampPermissionRule[] = [
   { role: 'admin', uri: '', match: 'prefix', allow: ['call', 'subscribe', 'publish', 'register'] },
@@ -24,43 +13,13 @@ const RULES: WampPermissionRule[] = [
   { role: 'user', uri: 'app.', match: 'prefix', allow: ['call'] },
 ];
 
-async function join(running: RunningApp, authid?: string): Promise<{ client: RawWampClient; id: number }> {
-  const client = await RawWampClient.connect(running.url);
-  client.send([1, 'realm1', { roles: { caller: {}, subscriber: {} }, ...(authid ? { authid } : {}) }]);
-  const welcome = (await client.next()) as [number, number, Record<string, unknown>];
-  expect(welcome[0]).toBe(2);
-  return { client, id: welcome[1] };
-}
-
 const transport = { type: 'websocket', protocol: 'wamp.2.json', secure: false };
 
 describe('session meta API, open realm (no authorization)', () => {
-  let running: RunningApp;
-  const clients: RawWampClient[] = [];
-  beforeAll(async () => {
-    running = await startApp({});
-  });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.terminate();
-  });
-  afterAll(async () => {
-    await running.app.close();
-  });
-  const joined = async (): Promise<{ client: RawWampClient; id: number }> => {
-    const session = await join(running);
-    clients.push(session.client);
-    return session;
-  };
+  const { app, joined } = appForMetaTests({});
 
   it('WELCOME announces session_meta_api for the broker and the dealer', async () => {
-    const client = await RawWampClient.connect(running.url);
-    clients.push(client);
-    client.send([1, 'realm1', { roles: { caller: {} } }]);
-    const [, , details] = (await client.next()) as [
-      number,
-      number,
-      { roles: Record<string, { features: object }> },
-    ];
+    const { details } = await joined();
     expect(details.roles.broker.features).toMatchObject({ session_meta_api: true });
     expect(details.roles.dealer.features).toMatchObject({ session_meta_api: true });
   });
@@ -116,7 +75,7 @@ describe('session meta API, open realm (no authorization)', () => {
     watcher.client.send([32, 2, {}, 'wamp.session.on_leave']);
     const [, , onJoin] = (await watcher.client.next()) as number[];
     const [, , onLeave] = (await watcher.client.next()) as number[];
-    const newcomer = await join(running);
+    const newcomer = await joinAs(app());
     expect(await watcher.client.next()).toEqual([
       36,
       onJoin,
@@ -171,24 +130,9 @@ describe('session meta API, open realm (no authorization)', () => {
 });
 
 describe('session meta API in a realm with authorization', () => {
-  let running: RunningApp;
-  const clients: RawWampClient[] = [];
-  beforeAll(async () => {
-    running = await startApp({
-      wamp: { realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules: RULES } }] },
-    });
+  const { joined } = appForMetaTests({
+    wamp: { realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules: RULES } }] },
   });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.terminate();
-  });
-  afterAll(async () => {
-    await running.app.close();
-  });
-  const joined = async (authid: string): Promise<{ client: RawWampClient; id: number }> => {
-    const session = await join(running, authid);
-    clients.push(session.client);
-    return session;
-  };
 
   it('rules apply to meta procedures like to any other: a user may watch, not list or kill', async () => {
     const user = await joined('user');

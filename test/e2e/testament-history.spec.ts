@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import type { WampAuthenticator } from '../../lib/core/index.js';
 import type { WampPermissionRule } from '../../lib/index.js';
-import { RawWampClient } from '../support/raw-wamp-client.js';
-import { startApp, type RunningApp } from '../support/test-app.js';
+import { appForMetaTests, roleFromAuthid } from '../support/meta-sessions.js';
+import type { RawWampClient } from '../support/raw-wamp-client.js';
 
 /**
  * Session testaments and event history over real sockets, frame-exact (the spec's "Session Testament" and
@@ -13,28 +12,11 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 type Frame = unknown[];
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-/** Test-only: authid and authrole are whatever the client sends as authid (never do this outside a test). */
-const roleFromAuthid: WampAuthenticator = (request) =>
-  Promise.resolve({
-    authid: String(request.details.authid ?? 'nobody'),
-    authrole: String(request.details.authid ?? 'nobody'),
-    authmethod: 'test',
-    authprovider: 'test',
-  });
-
 const RULES: WampPermissionRule[] = [
   { role: 'admin', uri: '', match: 'prefix', allow: ['call', 'subscribe', 'publish', 'register'] },
   { role: 'user', uri: 'wamp.', match: 'prefix', allow: ['call'] },
   { role: 'user', uri: 'com.public.', match: 'prefix', allow: ['subscribe', 'publish'] },
 ];
-
-async function join(running: RunningApp, authid: string): Promise<{ client: RawWampClient; id: number }> {
-  const client = await RawWampClient.connect(running.url);
-  client.send([1, 'realm1', { roles: { caller: {}, publisher: {}, subscriber: {} }, authid }]);
-  const welcome = (await client.next()) as [number, number, { roles: Record<string, { features: object }> }];
-  expect(welcome[0]).toBe(2);
-  return { client, id: welcome[1] };
-}
 
 async function call(
   client: RawWampClient,
@@ -60,27 +42,12 @@ async function subscribe(
 }
 
 describe('session testaments', () => {
-  let running: RunningApp;
-  const clients: RawWampClient[] = [];
-  beforeAll(async () => {
-    running = await startApp({
-      wamp: {
-        maxTestamentBytes: 2048,
-        realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules: RULES } }],
-      },
-    });
+  const { joined } = appForMetaTests({
+    wamp: {
+      maxTestamentBytes: 2048,
+      realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules: RULES } }],
+    },
   });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.terminate();
-  });
-  afterAll(async () => {
-    await running.app.close();
-  });
-  const joined = async (authid: string): Promise<{ client: RawWampClient; id: number }> => {
-    const session = await join(running, authid);
-    clients.push(session.client);
-    return session;
-  };
 
   it('published when the connection is lost: detached scope first, then destroyed, each in the order added; then on_leave', async () => {
     const watcher = await joined('admin');
@@ -242,37 +209,22 @@ describe('session testaments', () => {
 });
 
 describe('event history', () => {
-  let running: RunningApp;
-  const clients: RawWampClient[] = [];
-  beforeAll(async () => {
-    running = await startApp({
-      wamp: {
-        realms: [
-          {
-            name: 'realm1',
-            authenticator: roleFromAuthid,
-            authorization: { rules: RULES },
-            eventHistory: [
-              { topic: 'com.public.chat', limit: 3 },
-              { topic: 'com.public.log.', match: 'prefix' },
-              { topic: 'com.secret.audit' },
-            ],
-          },
-        ],
-      },
-    });
+  const { joined } = appForMetaTests({
+    wamp: {
+      realms: [
+        {
+          name: 'realm1',
+          authenticator: roleFromAuthid,
+          authorization: { rules: RULES },
+          eventHistory: [
+            { topic: 'com.public.chat', limit: 3 },
+            { topic: 'com.public.log.', match: 'prefix' },
+            { topic: 'com.secret.audit' },
+          ],
+        },
+      ],
+    },
   });
-  afterEach(() => {
-    for (const client of clients.splice(0)) client.terminate();
-  });
-  afterAll(async () => {
-    await running.app.close();
-  });
-  const joined = async (authid: string): Promise<{ client: RawWampClient; id: number }> => {
-    const session = await join(running, authid);
-    clients.push(session.client);
-    return session;
-  };
   const lookup = async (client: RawWampClient, topic: string, match = 'exact'): Promise<number> => {
     const [type, , , [id]] = (await call(client, 99, 'wamp.subscription.lookup', [topic, { match }])) as [
       number,
@@ -286,14 +238,7 @@ describe('event history', () => {
   };
 
   it('WELCOME announces event_history; history subscriptions exist before anyone subscribes', async () => {
-    const client = await RawWampClient.connect(running.url);
-    clients.push(client);
-    client.send([1, 'realm1', { roles: { caller: {} }, authid: 'user' }]);
-    const [, , details] = (await client.next()) as [
-      number,
-      number,
-      { roles: Record<string, { features: object }> },
-    ];
+    const { client, details } = await joined('user');
     expect(details.roles.broker.features).toMatchObject({ event_history: true, subscription_meta_api: true });
     const chat = await lookup(client, 'com.public.chat');
     expect(await call(client, 1, 'wamp.subscription.count_subscribers', [chat])).toEqual([50, 1, {}, [0]]);

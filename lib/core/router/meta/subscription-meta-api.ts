@@ -1,6 +1,4 @@
-import { isReservedUri } from '../../protocol/wamp-uri.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
-import type { WampCall } from '../dealer/wamp-call.interface.js';
 import type {
   SubscriptionCatalog,
   SubscriptionFacts,
@@ -8,13 +6,8 @@ import type {
 } from '../subscription-catalog.interface.js';
 import type { WampBroker } from '../wamp-broker.interface.js';
 import type { WampDealer } from '../wamp-dealer.interface.js';
-import {
-  dictArgument,
-  idArgument,
-  matchOption,
-  registerMetaProcedures,
-  uriArgument,
-} from './meta-procedure.js';
+import { CatalogMetaApi, isPublicUri } from './catalog-meta-api.js';
+import { dictArgument, matchOption, registerMetaProcedures, uriArgument } from './meta-procedure.js';
 import type { MetaApiOptions } from './session-meta-api.js';
 
 /** The subscription meta procedures and topics (WAMP advanced profile, "Subscription Meta API"). */
@@ -38,45 +31,49 @@ export const SubscriptionMetaUri = {
  * listed nor announced, as on Crossbar: watching the meta API must not feed it.
  */
 export class SubscriptionMetaApi implements SubscriptionLifecycleListener {
+  private readonly shared: CatalogMetaApi<SubscriptionFacts>;
+
   constructor(
     private readonly catalog: SubscriptionCatalog,
     private readonly dealer: WampDealer,
-    private readonly broker: WampBroker,
+    broker: WampBroker,
     private readonly options: MetaApiOptions,
-  ) {}
+  ) {
+    this.shared = new CatalogMetaApi(broker, {
+      noun: 'subscription',
+      unknownUri: WampErrorUri.NO_SUCH_SUBSCRIPTION,
+      get: (id) => catalog.get(id),
+      members: (id) => catalog.subscribers(id),
+      memberCount: (id) => catalog.subscriberCount(id),
+    });
+  }
 
   /** Registers the procedures and starts publishing the events; returns a function that stops both. */
   install(): () => void {
-    const stopObserving = this.catalog.observe(this);
+    const { catalog, shared } = this;
+    const stopObserving = catalog.observe(this);
     const removeProcedures = registerMetaProcedures(
       this.dealer,
       {
-        [SubscriptionMetaUri.LIST]: (call) => call.result([this.catalog.list(isPublicUri)]),
+        [SubscriptionMetaUri.LIST]: (call) => call.result([catalog.list(isPublicUri)]),
         [SubscriptionMetaUri.LOOKUP]: (call) => {
           const topic = uriArgument(call.args, 0, 'topic');
           const match = matchOption(dictArgument(call.args, 1, 'options'));
-          call.result([this.visible(this.catalog.lookup(topic, match))?.id ?? null]);
+          call.result([shared.visible(catalog.lookup(topic, match))?.id ?? null]);
         },
         [SubscriptionMetaUri.MATCH]: (call) => {
           const topic = uriArgument(call.args, 0, 'topic');
-          const ids = this.catalog
+          const ids = catalog
             .match(topic)
-            .filter((facts) => this.visible(facts))
+            .filter((facts) => shared.visible(facts))
             .map((facts) => facts.id);
           call.result([ids.length > 0 ? ids : null]);
         },
-        [SubscriptionMetaUri.GET]: (call) => {
-          const facts = this.found(call);
-          if (facts) call.result([facts]);
-        },
-        [SubscriptionMetaUri.LIST_SUBSCRIBERS]: (call) => {
-          const facts = this.found(call);
-          if (facts) call.result([this.catalog.subscribers(facts.id) ?? []]);
-        },
-        [SubscriptionMetaUri.COUNT_SUBSCRIBERS]: (call) => {
-          const facts = this.found(call);
-          if (facts) call.result([this.catalog.subscriberCount(facts.id) ?? 0]);
-        },
+        ...shared.byIdProcedures({
+          get: SubscriptionMetaUri.GET,
+          list: SubscriptionMetaUri.LIST_SUBSCRIBERS,
+          count: SubscriptionMetaUri.COUNT_SUBSCRIBERS,
+        }),
       },
       (procedure, error) => this.options.logger.error(`${procedure} failed`, String(error)),
     );
@@ -87,41 +84,18 @@ export class SubscriptionMetaApi implements SubscriptionLifecycleListener {
   }
 
   created(session: number, subscription: SubscriptionFacts): void {
-    if (!this.visible(subscription)) return;
-    this.broker.publishFromServer(SubscriptionMetaUri.ON_CREATE, [session, subscription]);
+    this.shared.created(SubscriptionMetaUri.ON_CREATE, session, subscription);
   }
 
   subscribed(session: number, subscription: SubscriptionFacts): void {
-    this.announce(SubscriptionMetaUri.ON_SUBSCRIBE, session, subscription);
+    this.shared.changed(SubscriptionMetaUri.ON_SUBSCRIBE, session, subscription);
   }
 
   unsubscribed(session: number, subscription: SubscriptionFacts): void {
-    this.announce(SubscriptionMetaUri.ON_UNSUBSCRIBE, session, subscription);
+    this.shared.changed(SubscriptionMetaUri.ON_UNSUBSCRIBE, session, subscription);
   }
 
   deleted(session: number, subscription: SubscriptionFacts): void {
-    this.announce(SubscriptionMetaUri.ON_DELETE, session, subscription);
+    this.shared.changed(SubscriptionMetaUri.ON_DELETE, session, subscription);
   }
-
-  private announce(topic: string, session: number, subscription: SubscriptionFacts): void {
-    if (this.visible(subscription)) this.broker.publishFromServer(topic, [session, subscription.id]);
-  }
-
-  /** The subscription named by `args[0]`, or ERROR `no_such_subscription` (and `undefined`). */
-  private found(call: WampCall): SubscriptionFacts | undefined {
-    const id = idArgument(call.args, 0, 'subscription');
-    const facts = this.visible(this.catalog.get(id));
-    if (!facts) call.error(WampErrorUri.NO_SUCH_SUBSCRIPTION, [`No subscription ${id} in this realm.`]);
-    return facts;
-  }
-
-  /** The subscription unless it is to one of the router's own topics (`wamp.`). */
-  private visible(facts: SubscriptionFacts | undefined): SubscriptionFacts | undefined {
-    return facts && !isReservedUri(facts.uri) ? facts : undefined;
-  }
-}
-
-/** Whether a URI is not one of the router's own (`wamp.`): what the meta API lists. */
-function isPublicUri(uri: string): boolean {
-  return !isReservedUri(uri);
 }
