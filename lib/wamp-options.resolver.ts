@@ -1,5 +1,5 @@
 import type { WampModuleOptions, WampRealmConfig } from './interfaces/wamp-module-options.interface.js';
-import { isValidUri, isValidUriForMatch } from './core/protocol/wamp-uri.js';
+import { isReservedUri, isValidUri, isValidUriForMatch } from './core/protocol/wamp-uri.js';
 import type { WampLogger } from './core/router/wamp-logger.interface.js';
 import type { WampRouterOptions } from './core/router/wamp-router-options.interface.js';
 import { SerializerRegistry, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
@@ -166,6 +166,12 @@ function historyProblems(realm: WampRealmConfig, index: number, strictUris: bool
       problems.push({
         path,
         message: `${JSON.stringify(rule.topic)} is not a valid ${strictUris ? 'strict' : 'loose'} URI for match "${match}"`,
+      });
+    }
+    if (isReservedUri(rule.topic)) {
+      problems.push({
+        path,
+        message: `${JSON.stringify(rule.topic)} is one of the router's own topics (wamp.): the meta API does not show them, so its history could not be found`,
       });
     }
     const key = `${match} ${rule.topic}`;

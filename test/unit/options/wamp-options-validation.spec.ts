@@ -143,6 +143,11 @@ describe('module options are checked at startup', () => {
       'realms[0].eventHistory[0].topic: "Not A Uri" is not a valid strict URI for match "exact"',
     ],
     [
+      'an event history topic of the router',
+      { realms: [{ name: 'a', eventHistory: [{ topic: 'wamp.session.on_join' }] }] },
+      'realms[0].eventHistory[0].topic: "wamp.session.on_join" is one of the router\'s own topics (wamp.)',
+    ],
+    [
       'the same event history topic twice',
       {
         realms: [
