@@ -16,7 +16,7 @@ import { PageModule } from './page/page.module.js';
  * | URI | kind | module |
  * |---|---|---|
  * | `docs.getDocument`, `docs.listDocuments`, `docs.createDocument`, `docs.deleteDocument` | procedures | {@link DocsModule} |
- * | `docs.changes` | topic (every create and delete) | {@link DocsModule} |
+ * | `docs.changes` | topic (every create and delete; its last 100 events kept as event history) | {@link DocsModule} |
  * | `slowlyCountToNumber` | procedure with progressive results, cancellable | {@link CountingModule} |
  * | `doJob`, then `job_events` to the caller | procedure + per-session events | {@link JobsModule} |
  * | `admin.resetDocuments` | procedure for `authrole` `admin` only (ticket user `admin`) | {@link AdminModule} |
@@ -31,7 +31,14 @@ import { PageModule } from './page/page.module.js';
     // the spec's loose URI rules allow and its strict rules (components of [0-9a-z_]) do not.
     // Anonymous sessions use the public API; the ticket user `admin` (ADMIN_TICKET) gets the role `admin`.
     WampModule.forRoot({
-      realms: [{ name: 'realm1', auth: { anonymous: true, ticket: AdminTicketAuthenticator } }],
+      realms: [
+        {
+          name: 'realm1',
+          auth: { anonymous: true, ticket: AdminTicketAuthenticator },
+          // The last 100 document changes, for clients that connect late (wamp.subscription.get_events).
+          eventHistory: [{ topic: 'docs.changes', limit: 100 }],
+        },
+      ],
       path: '/ws',
       strictUris: false,
     }),

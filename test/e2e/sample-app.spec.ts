@@ -554,4 +554,34 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
       await intruder.waitClosed();
     });
   });
+
+  describe('docs.changes history (event history)', () => {
+    it('a late-comer reads the latest changes with wamp.subscription.get_events', async () => {
+      const created = peer.call('docs.createDocument', ['Late news', 'kept']);
+      const [, , , [document]] = (await peer.next()) as [number, number, object, [{ id: number }]];
+      expect(peer.call('wamp.subscription.lookup', ['docs.changes'])).toBeGreaterThan(created);
+      const [, , , [subscription]] = (await peer.next()) as [number, number, object, [number]];
+      const latecomer = await joinPeer();
+      const request = latecomer.call('wamp.subscription.get_events', [subscription], {
+        reverse: true,
+        limit: 1,
+      });
+      expect(await latecomer.next()).toEqual([
+        RESULT,
+        request,
+        {},
+        [
+          [
+            {
+              timestamp: isoDate,
+              subscription,
+              publication: expect.any(Number),
+              details: {},
+              args: [{ action: 'created', document }],
+            },
+          ],
+        ],
+      ]);
+    });
+  });
 });
