@@ -102,6 +102,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       agent: options.agent ?? DEFAULT_WAMP_AGENT,
       logger,
       parts: options.parts,
+      backplane: options.backplane,
     },
     endpoint: {
       path,

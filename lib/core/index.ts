@@ -66,6 +66,10 @@ export type {
 } from './router/broker/broker-hooks.interface.js';
 export type { WampCall, WampCallerDisclosure, LocalProcedure } from './router/dealer/wamp-call.interface.js';
 
+// Backplane: what the instances of a cluster share, and the in-memory engine (several routers in one process)
+export type { WampBackplane } from './backplane/wamp-backplane.interface.js';
+export { MemoryBackplane, MemoryBackplaneHub } from './backplane/memory-backplane.js';
+
 // Meta API: what brokers and dealers tell about themselves, testaments, event history and its store
 export type {
   RegistrationCatalog,

@@ -4,6 +4,7 @@ import type { WampRealmAuthOptions } from '../core/auth/wamp-realm-auth.options.
 import type { WampAuthenticator } from '../core/router/wamp-authenticator.interface.js';
 import type { WampRealmParts } from '../core/router/realm-parts.interface.js';
 import type { EventHistoryRule } from '../core/router/meta/event-history.js';
+import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
 export type WampSubprotocolName =
@@ -138,6 +139,12 @@ export interface WampModuleOptions {
   maxRetainedTopics?: number;
   /** Approximate bytes of retained events a realm keeps. Default 8 MiB; the least recently retained go first. */
   maxRetainedBytes?: number;
+  /**
+   * Makes this app one instance of a cluster that behaves as one router: publications reach subscribers on every
+   * instance, retained events are shared, subscription IDs agree. An engine instance (`MemoryBackplane` for
+   * several apps in one process; see the README's "Scaling out"). Default: none, the app runs alone.
+   */
+  backplane?: WampBackplane;
   /**
    * Approximate bytes of testaments (`wamp.session.add_testament`) one session may leave. Default 64 KiB. Beyond
    * it, the call gets ERROR `nestjs_wamp.error.too_many_testaments` with kwargs `{ limit }`.

@@ -213,6 +213,24 @@ export function providerRule(members: readonly string[]): DescribedRule {
   );
 }
 
+/** An object (not a class) with `members`: methods as `name()`, other properties as `name`. */
+export function instanceRule(members: readonly string[]): DescribedRule {
+  const expected = `an object with ${members.join(', ')}`;
+  return rule(expected, isObject, (value, path, problems) => {
+    const holder = value as Record<string, unknown>;
+    const missing = members.filter((member) => {
+      const found = holder[member.replace('()', '')];
+      return member.endsWith('()') ? typeof found !== 'function' : found === undefined;
+    });
+    if (missing.length > 0) {
+      problems.push({
+        path,
+        message: `expected ${expected}, got ${describeValue(value)} without ${missing.join(', ')}`,
+      });
+    }
+  });
+}
+
 /** Anything, checked by `check` (for values no rule above describes, e.g. a Buffer or a string). */
 export function customRule(
   expected: string,

@@ -72,7 +72,10 @@ describe('README code', () => {
         skipLibCheck: true,
         types: ['node'],
         // The app imports the package by name; here it is the library's source.
-        paths: { 'nestjs-wamp': [join(root, 'lib/index.ts')] },
+        paths: {
+          'nestjs-wamp': [join(root, 'lib/index.ts')],
+          'nestjs-wamp/core': [join(root, 'lib/core/index.ts')],
+        },
       });
       const problems = ts
         .getPreEmitDiagnostics(program)

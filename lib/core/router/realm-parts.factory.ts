@@ -1,3 +1,5 @@
+import { BackplanePublicationBus } from '../backplane/backplane-publication-bus.js';
+import { clusterSubscriptionId } from '../backplane/cluster-subscription-id.js';
 import { LocalBroker } from './broker/local-broker.js';
 import { LocalDealer } from './dealer/local-dealer.js';
 import type { RealmPartContext, WampRealmParts } from './realm-parts.interface.js';
@@ -7,15 +9,20 @@ import type { WampDealer } from './wamp-dealer.interface.js';
 /** The realm's broker: the configured factory's, or the in-memory default. */
 export function createBroker(parts: WampRealmParts | undefined, context: RealmPartContext): WampBroker {
   if (parts?.broker) return parts.broker(context);
-  const { options } = context;
+  const { options, backplane, realm } = context;
   return new LocalBroker(context.nextId, {
     subscriptionPolicy: options.subscriptionPolicy,
     maxSubscriptionsPerSession: options.maxSubscriptionsPerSession,
     maxRetainedTopics: options.maxRetainedTopics,
     maxRetainedBytes: options.maxRetainedBytes,
     logger: options.logger,
-    retention: parts?.retentionStore?.(context),
-    bus: parts?.publicationBus?.(context),
+    // In a cluster, what the parts do not say comes from the backplane: every instance's retained events,
+    // its publications, and subscription IDs every instance derives alike.
+    retention: parts?.retentionStore?.(context) ?? backplane?.retentionStore(realm),
+    bus:
+      parts?.publicationBus?.(context) ??
+      (backplane && new BackplanePublicationBus(backplane, realm, options.logger)),
+    subscriptionId: backplane && ((topic, match) => clusterSubscriptionId(realm, topic, match)),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { WampPublicationBus } from './broker/publication-bus.js';
 import type { WampRetentionStore } from './broker/retention-store.js';
 import type { WampEventHistoryStore } from './meta/event-history-store.js';
+import type { WampBackplane } from '../backplane/wamp-backplane.interface.js';
 import type { WampBroker } from './wamp-broker.interface.js';
 import type { WampDealer } from './wamp-dealer.interface.js';
 import type { WampLogger } from './wamp-logger.interface.js';
@@ -41,6 +42,8 @@ export interface RealmPartContext {
   readonly routerSession: number;
   /** The router's settings for realms (limits, policies, logger). */
   readonly options: WampRealmSettings;
+  /** What the instances of a cluster share, when the router is one of several. */
+  readonly backplane?: WampBackplane;
 }
 
 /**

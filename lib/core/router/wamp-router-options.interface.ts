@@ -1,5 +1,6 @@
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampAuthorizer } from './wamp-authorizer.interface.js';
+import type { WampBackplane } from '../backplane/wamp-backplane.interface.js';
 import type { EventHistoryRule } from './meta/event-history.js';
 import type { WampRealmParts, WampRealmSettings } from './realm-parts.interface.js';
 
@@ -41,4 +42,10 @@ export interface WampRouterOptions extends WampRealmSettings {
   readonly agent: string;
   /** How each realm's broker, dealer and retention store are made (default: in memory). */
   readonly parts?: WampRealmParts;
+  /**
+   * What the instances of a cluster share (Redis, NATS, or in memory for tests): with it, publications reach
+   * subscribers on every instance, retained events are shared and subscription IDs agree. Closed by
+   * {@link WampRouter.shutdown}. Default: none, the router runs alone.
+   */
+  readonly backplane?: WampBackplane;
 }

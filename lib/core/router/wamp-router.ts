@@ -49,6 +49,7 @@ export class WampRouter implements WampRouterContext {
         nextId: () => this.ids.next(),
         routerSession,
         options,
+        backplane: options.backplane,
       };
       const created = new WampRealm(
         realm.name,
@@ -113,6 +114,8 @@ export class WampRouter implements WampRouterContext {
     for (const session of [...this.sessions])
       closing.push(session.close(WampCloseUri.SYSTEM_SHUTDOWN, message));
     await Promise.all(closing);
+    // The other instances go on: this one only lets go of its connections to them.
+    await this.options.backplane?.close();
   }
 
   private callsInFlight(): number {

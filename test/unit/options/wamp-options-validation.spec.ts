@@ -163,6 +163,11 @@ describe('module options are checked at startup', () => {
       'realms[0].eventHistory[1].topic: "a." (prefix) is listed twice',
     ],
     [
+      'a backplane that is not one',
+      { backplane: { nodeId: 'x', broadcast: () => undefined } },
+      'WampModule: invalid option backplane: expected an object with nodeId, broadcast(), subscribe(), retentionStore(), close(), got an object (Object) without subscribe(), retentionStore(), close()',
+    ],
+    [
       'maxTestamentBytes of zero',
       { maxTestamentBytes: 0 },
       'WampModule: invalid option maxTestamentBytes: expected a positive integer, got 0 (number)',

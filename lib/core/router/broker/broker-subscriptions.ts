@@ -27,7 +27,7 @@ export class BrokerSubscriptions implements SubscriptionCatalog {
 
   constructor(
     private readonly table: SubscriptionTable,
-    private readonly nextId: () => number,
+    private readonly newId: (topic: string, match: WampMatchPolicy) => number,
     private readonly logger: WampLogger,
   ) {}
 
@@ -65,7 +65,7 @@ export class BrokerSubscriptions implements SubscriptionCatalog {
   pin(topic: string, match: WampMatchPolicy): SubscriptionFacts {
     let subscription = this.table.find(topic, match);
     if (!subscription) {
-      subscription = newSubscription(this.nextId(), topic, match);
+      subscription = newSubscription(this.newId(topic, match), topic, match);
       this.table.add(subscription);
     }
     subscription.pinned = true;

@@ -52,6 +52,11 @@ export interface LocalBrokerOptions {
   readonly retention?: WampRetentionStore;
   /** Where accepted publications go to reach the realm's subscribers (default: a {@link LocalPublicationBus}). */
   readonly bus?: WampPublicationBus;
+  /**
+   * The ID of a new subscription of `topic` under `match` (default: the router's random IDs). Instances of a
+   * cluster derive it from the topic, so that they agree without asking one another.
+   */
+  readonly subscriptionId?: (topic: string, match: WampMatchPolicy) => number;
 }
 
 /** Events a subscription hook sent before its session was admitted, delivered right after SUBSCRIBED. */
@@ -100,7 +105,7 @@ export class LocalBroker implements WampBroker {
     this.retention = options.retention ?? new RetentionStore(options);
     this.bus = options.bus ?? new LocalPublicationBus();
     this.bus.connect(this.deliver);
-    this.subscriptions = new BrokerSubscriptions(this.table, nextId, options.logger);
+    this.subscriptions = new BrokerSubscriptions(this.table, this.newSubscriptionId, options.logger);
   }
 
   /**
@@ -155,7 +160,7 @@ export class LocalBroker implements WampBroker {
       return;
     }
     if (!subscription) {
-      subscription = newSubscription(this.nextId(), message.topic, match);
+      subscription = newSubscription(this.newSubscriptionId(message.topic, match), message.topic, match);
       this.table.add(subscription);
     }
     const getRetained = message.options.get_retained === true;
@@ -337,6 +342,18 @@ export class LocalBroker implements WampBroker {
         );
       });
   }
+
+  /** The ID of a new subscription: derived when the options say how, random otherwise or if it is taken. */
+  private readonly newSubscriptionId = (topic: string, match: WampMatchPolicy): number => {
+    const derive = this.options.subscriptionId;
+    if (!derive) return this.nextId();
+    const id = derive(topic, match);
+    if (!this.table.get(id)) return id;
+    this.options.logger.warn(
+      `Subscription ID ${id} of "${topic}" (${match}) is taken: a random one is used.`,
+    );
+    return this.nextId();
+  };
 
   /** Adds the session to the subscription, answers SUBSCRIBED, then initial state and retained events. */
   private admit(

@@ -1,0 +1,29 @@
+import type { WampRetentionStore } from '../router/broker/retention-store.js';
+
+/**
+ * What the instances of one router share: the port a Redis, NATS or in-memory engine implements so that several
+ * processes behind a load balancer behave as one WAMP router. The router speaks to it in channels of opaque
+ * bytes (it encodes and versions its own messages), so an engine only carries them:
+ *
+ * - `broadcast` / `subscribe`: every instance, this one included, receives what any instance broadcasts on a
+ *   channel, in the order each sender sent it (publications, cluster events);
+ * - `retentionStore`: retained events every instance reads and writes.
+ *
+ * @example
+ * WampModule.forRoot({ backplane: new MemoryBackplane(hub) })
+ */
+export interface WampBackplane {
+  /** This instance's ID in the cluster: unique, stable for the life of the process. */
+  readonly nodeId: string;
+  /**
+   * Sends `payload` on `channel` to every instance, this one included, after the ones this instance sent before
+   * on that channel. Resolves once the engine took it; rejects when it cannot (the caller reports it).
+   */
+  broadcast(channel: string, payload: Uint8Array): Promise<void>;
+  /** Receives every payload broadcast on `channel`, with the sending instance's ID; returns a function that stops. */
+  subscribe(channel: string, receive: (payload: Uint8Array, from: string) => void): () => void;
+  /** A retention store for `realm` that every instance shares. */
+  retentionStore(realm: string): WampRetentionStore;
+  /** Lets go of what the engine opened (called once, after the router closed its sessions). */
+  close(): Promise<void>;
+}
