@@ -11,6 +11,8 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   { folder: 'lib/core', packages: [], mayImport: ['lib/core'] },
   { folder: 'lib/websocket', packages: ['ws'], mayImport: ['lib/core', 'lib/websocket'] },
+  // The Redis engine of the backplane: only the core and ioredis (an optional peer dependency).
+  { folder: 'lib/redis', packages: ['ioredis'], mayImport: ['lib/core', 'lib/redis'] },
 ];
 
 const layering = {

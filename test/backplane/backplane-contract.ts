@@ -86,7 +86,9 @@ export function describeBackplaneContract(
       await until(() => received.length === 3);
       expect(received[0]).toEqual(binary);
       expect(received[1]).toEqual(new Uint8Array(0));
-      expect(received[2]).toEqual(large);
+      // Compared as buffers: a deep equality of a million elements would take seconds.
+      expect(received[2].byteLength).toBe(large.byteLength);
+      expect(Buffer.from(received[2]).equals(Buffer.from(large))).toBe(true);
     });
 
     it('a stopped subscription receives nothing more; a closed node neither sends nor receives', async () => {

@@ -1,0 +1,251 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.js';
+import type { WampRetentionStore } from '../core/router/broker/retention-store.js';
+import type { WampLogger } from '../core/router/wamp-logger.interface.js';
+import type { RedisBackplaneOptions } from './redis-backplane.options.js';
+import { ReplicatedRetentionStore } from './replicated-retention-store.js';
+
+type Receiver = (payload: Uint8Array, from: string) => void;
+
+/** How far back a new subscription starts reading, for the time reading Redis's clock took (ms). */
+const START_MARGIN_MS = 1000;
+
+/** One channel this instance reads: its stream key, where reading goes on from, and who receives. */
+interface ReadChannel {
+  readonly key: string;
+  /** The last entry ID read (or the position reading starts after); `undefined` until it is known. */
+  lastId?: string;
+  readonly receivers: Set<Receiver>;
+}
+
+const consoleLogger: WampLogger = {
+  log: (message) => console.log(message),
+  warn: (message) => console.warn(message),
+  error: (message, trace) => console.error(message, trace ?? ''),
+};
+
+/**
+ * The Redis engine of the backplane: each channel is a Redis Stream. `broadcast` is an `XADD` (capped with
+ * `MAXLEN ~`), and every instance reads every stream it follows with one blocking `XREAD` loop on a connection of
+ * its own, from the last entry it read. So one sender's messages arrive in order everywhere, and an instance that
+ * loses Redis for a while resumes where it stopped when ioredis reconnects: nothing is lost within the stream's
+ * length and nothing is delivered twice (Redis pub/sub would lose what is sent while a node is disconnected).
+ *
+ * Retained events are kept in memory on every instance and replicated through a stream of their own, which an
+ * instance that starts replays to rebuild them.
+ *
+ * @example
+ * WampModule.forRoot({ backplane: new RedisBackplane({ url: process.env.REDIS_URL }) })
+ */
+export class RedisBackplane implements WampBackplane {
+  readonly nodeId: string;
+  private readonly writer: Redis;
+  private readonly reader: Redis;
+  private readonly ownsWriter: boolean;
+  private readonly prefix: string;
+  private readonly streamLength: number;
+  private readonly logger: WampLogger;
+  private readonly channels = new Map<string, ReadChannel>();
+  private readonly stores = new Map<string, ReplicatedRetentionStore>();
+  private readerId?: number;
+  private clockOffset?: Promise<number>;
+  private reading?: Promise<void>;
+  private closed = false;
+
+  constructor(private readonly options: RedisBackplaneOptions = {}) {
+    this.nodeId = options.nodeId ?? randomUUID();
+    this.prefix = options.keyPrefix ?? 'nestjs-wamp:';
+    this.streamLength = options.streamLength ?? 10_000;
+    this.logger = options.logger ?? consoleLogger;
+    this.ownsWriter = options.client === undefined;
+    this.writer = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379');
+    // Blocking reads hold their connection: they get one of their own. Without an 'error' listener, ioredis
+    // would end the process on a dropped connection.
+    this.reader = this.writer.duplicate();
+    for (const [name, client] of [
+      ['writer', this.writer],
+      ['reader', this.reader],
+    ] as const) {
+      client.on('error', (error: Error) => {
+        if (!this.closed) this.logger.warn(`RedisBackplane ${name}: ${error.message}`);
+      });
+    }
+  }
+
+  broadcast(channel: string, payload: Uint8Array): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('RedisBackplane: closed.'));
+    return this.writer
+      .xadd(
+        this.streamKey(channel),
+        'MAXLEN',
+        '~',
+        this.streamLength,
+        '*',
+        'p',
+        Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+        'n',
+        this.nodeId,
+      )
+      .then(() => undefined);
+  }
+
+  subscribe(channel: string, receive: Receiver): () => void {
+    let read = this.channels.get(channel);
+    if (!read) {
+      read = { key: this.streamKey(channel), receivers: new Set() };
+      this.channels.set(channel, read);
+      this.startReadingFromNow(read);
+    }
+    read.receivers.add(receive);
+    const receivers = read.receivers;
+    return () => {
+      receivers.delete(receive);
+    };
+  }
+
+  retentionStore(realm: string): WampRetentionStore {
+    let store = this.stores.get(realm);
+    if (!store) {
+      store = new ReplicatedRetentionStore(
+        {
+          maxRetainedTopics: this.options.maxRetainedTopics ?? 1000,
+          maxRetainedBytes: this.options.maxRetainedBytes ?? 8 * 1024 * 1024,
+        },
+        (payload) =>
+          this.writer
+            .xadd(
+              this.streamKey(`wamp/${realm}/retained`),
+              'MAXLEN',
+              '~',
+              this.options.retainedStreamLength ?? 20_000,
+              '*',
+              'p',
+              Buffer.from(payload),
+              'n',
+              this.nodeId,
+            )
+            .then(() => undefined),
+        this.logger,
+      );
+      this.stores.set(realm, store);
+      // From the start of the stream: an instance that starts rebuilds every retained event still kept.
+      const read: ReadChannel = {
+        key: this.streamKey(`wamp/${realm}/retained`),
+        lastId: '0-0',
+        receivers: new Set([(payload, from) => store?.replicate(payload, from === this.nodeId)]),
+      };
+      this.channels.set(`wamp/${realm}/retained`, read);
+      this.wake();
+    }
+    return store;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.reader.disconnect();
+    await this.reading?.catch(() => undefined);
+    if (this.ownsWriter) await this.writer.quit().catch(() => this.writer.disconnect());
+  }
+
+  private streamKey(channel: string): string {
+    return `${this.prefix}${channel}`;
+  }
+
+  /**
+   * Reads the channel from now. "Now" is Redis's clock (entry IDs are its milliseconds), less a margin for the
+   * time the clock reading took: a broadcast any instance makes after this call is read, and so may be one made
+   * up to {@link START_MARGIN_MS} before it (what a channel carries is meant for whoever listens, so an early
+   * message reaches a receiver that had nobody to give it to yet, never a session twice).
+   */
+  private startReadingFromNow(read: ReadChannel): void {
+    this.serverClockOffset()
+      .then((offset) => {
+        read.lastId = `${Math.max(0, Date.now() + offset - START_MARGIN_MS)}-0`;
+        this.wake();
+      })
+      .catch((error: unknown) => {
+        this.logger.error(`RedisBackplane: cannot start reading ${read.key}`, String(error));
+      });
+  }
+
+  /** Redis's clock minus this process's, in ms, asked once. */
+  private serverClockOffset(): Promise<number> {
+    this.clockOffset ??= this.writer.time().then(([seconds, microseconds]) => {
+      return Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000) - Date.now();
+    });
+    return this.clockOffset;
+  }
+
+  /** Starts the read loop, or interrupts its blocking read so that it follows a new channel. */
+  private wake(): void {
+    if (this.closed) return;
+    if (!this.reading) {
+      this.reading = this.readLoop();
+      return;
+    }
+    // Twice: the loop may be between reads now, about to block on the channels it knew.
+    const unblock = (): void => {
+      if (this.readerId !== undefined && !this.closed) {
+        this.writer.client('UNBLOCK', this.readerId).catch(() => undefined);
+      }
+    };
+    unblock();
+    setTimeout(unblock, 50).unref();
+  }
+
+  private async readLoop(): Promise<void> {
+    while (!this.closed) {
+      try {
+        this.readerId ??= (await this.reader.client('ID')) as number;
+        const ready = [...this.channels.values()].filter((read) => read.lastId !== undefined);
+        if (ready.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        const result = (await this.reader.xreadBuffer(
+          'COUNT',
+          1000,
+          'BLOCK',
+          2000,
+          'STREAMS',
+          ...ready.map((read) => read.key),
+          ...ready.map((read) => read.lastId as string),
+        )) as [Buffer, [Buffer, Buffer[]][]][] | null;
+        if (result) this.dispatch(result);
+      } catch (error) {
+        if (this.closed) return;
+        this.logger.warn(`RedisBackplane: reading failed (${(error as Error).message}); retrying`);
+        this.readerId = undefined;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  private dispatch(result: [Buffer, [Buffer, Buffer[]][]][]): void {
+    const byKey = new Map([...this.channels.values()].map((read) => [read.key, read]));
+    for (const [keyBuffer, entries] of result) {
+      const read = byKey.get(keyBuffer.toString());
+      if (!read) continue;
+      for (const [idBuffer, fields] of entries) {
+        read.lastId = idBuffer.toString();
+        let payload: Buffer | undefined;
+        let from = '';
+        for (let index = 0; index + 1 < fields.length; index += 2) {
+          const name = fields[index].toString();
+          if (name === 'p') payload = fields[index + 1];
+          else if (name === 'n') from = fields[index + 1].toString();
+        }
+        if (!payload) continue;
+        for (const receiver of [...read.receivers]) {
+          try {
+            receiver(payload, from);
+          } catch (error) {
+            this.logger.error(`RedisBackplane: a receiver of ${read.key} failed`, String(error));
+          }
+        }
+      }
+    }
+  }
+}
