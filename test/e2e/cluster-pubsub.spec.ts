@@ -1,11 +1,14 @@
 import 'reflect-metadata';
-import { MemoryBackplane, MemoryBackplaneHub } from '../../lib/core/index.js';
+import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
+import { RedisBackplane } from '../../lib/redis/index.js';
 import { WampPublisher } from '../../lib/index.js';
 import { joinAs, roleFromAuthid, type JoinedSession } from '../support/meta-sessions.js';
+import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
+import { recordingLogger } from '../support/router-options.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
- * Three Nest apps sharing an in-memory backplane behave as one router for publish/subscribe (issue 17), over
+ * Three Nest apps sharing a backplane (in memory, then Redis) behave as one router for publish/subscribe (issue 17), over
  * real sockets and frame-exact: subscription IDs agree, a publication on one instance reaches subscribers on
  * every instance with the same publication ID, and every option that works on one instance works across them
  * (patterns, publisher exclusion and disclosure, black/white lists by session, authid and authrole,
@@ -14,16 +17,57 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 
 const EVENT = 36;
 
-describe('publish/subscribe across three instances on the in-memory backplane', () => {
-  const hub = new MemoryBackplaneHub();
+/** An engine for the suite: how to make one instance's backplane, and what to start and stop around the suite. */
+interface Engine {
+  readonly name: string;
+  readonly skip?: string;
+  start(): Promise<void>;
+  backplane(node: string): WampBackplane;
+  stop(): Promise<void>;
+}
+
+const hub = new MemoryBackplaneHub();
+let redis: RedisProcess | undefined;
+const ENGINES: Engine[] = [
+  {
+    name: 'in memory',
+    start: async () => undefined,
+    backplane: (node) => new MemoryBackplane(hub, node),
+    stop: async () => undefined,
+  },
+  {
+    name: 'Redis',
+    skip: redisSkipReason,
+    start: async () => {
+      redis = await startRedis();
+    },
+    backplane: (node) =>
+      new RedisBackplane({
+        url: redis!.url,
+        nodeId: node,
+        keyPrefix: 'cluster-pubsub:',
+        logger: recordingLogger(),
+      }),
+    stop: async () => {
+      await redis?.kill();
+    },
+  },
+];
+
+describe.each(ENGINES)('publish/subscribe across three instances, backplane $name', (engine) => {
+  if (engine.skip) {
+    it.skip(`[skipped: ${engine.skip}]`, () => undefined);
+    return;
+  }
   const apps: RunningApp[] = [];
   const sessions: JoinedSession[] = [];
   beforeAll(async () => {
+    await engine.start();
     for (const node of ['node-a', 'node-b', 'node-c']) {
       apps.push(
         await startApp({
           wamp: {
-            backplane: new MemoryBackplane(hub, node),
+            backplane: engine.backplane(node),
             realms: [{ name: 'realm1', authenticator: roleFromAuthid }],
           },
         }),
@@ -35,6 +79,7 @@ describe('publish/subscribe across three instances on the in-memory backplane', 
   });
   afterAll(async () => {
     for (const app of apps) await app.app.close();
+    await engine.stop();
   });
   /** A session on instance `index` (0, 1, 2) as `authid` (which is also its authrole). */
   const on = async (index: number, authid = 'user'): Promise<JoinedSession> => {
