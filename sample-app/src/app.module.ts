@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WampModule } from '../../lib/index.js';
+import { RedisBackplane } from '../../lib/redis/index.js';
+import { AppConfig } from './config/app-config.js';
 import { AdminModule } from './admin/admin.module.js';
 import { AdminTicketAuthenticator } from './auth/admin-ticket.authenticator.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -30,17 +32,22 @@ import { PageModule } from './page/page.module.js';
     // strictUris: false: serverwamp's URIs are camelCase (`docs.getDocument`, `slowlyCountToNumber`), which
     // the spec's loose URI rules allow and its strict rules (components of [0-9a-z_]) do not.
     // Anonymous sessions use the public API; the ticket user `admin` (ADMIN_TICKET) gets the role `admin`.
-    WampModule.forRoot({
-      realms: [
-        {
-          name: 'realm1',
-          auth: { anonymous: true, ticket: AdminTicketAuthenticator },
-          // The last 100 document changes, for clients that connect late (wamp.subscription.get_events).
-          eventHistory: [{ topic: 'docs.changes', limit: 100 }],
-        },
-      ],
-      path: '/ws',
-      strictUris: false,
+    WampModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        realms: [
+          {
+            name: 'realm1',
+            auth: { anonymous: true, ticket: AdminTicketAuthenticator },
+            // The last 100 document changes, for clients that connect late (wamp.subscription.get_events).
+            eventHistory: [{ topic: 'docs.changes', limit: 100 }],
+          },
+        ],
+        path: '/ws',
+        strictUris: false,
+        // WAMP_BACKPLANE=redis://...: one instance of a cluster; without it, the app runs alone.
+        backplane: config.backplaneUrl ? new RedisBackplane({ url: config.backplaneUrl }) : undefined,
+      }),
     }),
     AppConfigModule,
     AuthModule,

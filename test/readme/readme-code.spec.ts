@@ -75,6 +75,7 @@ describe('README code', () => {
         paths: {
           'nestjs-wamp': [join(root, 'lib/index.ts')],
           'nestjs-wamp/core': [join(root, 'lib/core/index.ts')],
+          'nestjs-wamp/redis': [join(root, 'lib/redis/index.ts')],
         },
       });
       const problems = ts

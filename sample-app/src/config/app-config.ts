@@ -15,6 +15,7 @@ const DEFAULT_DOCS_DB = fileURLToPath(new URL('../../data/docs.sqlite', import.m
  * | `DOCS_DB` | `sample-app/data/docs.sqlite` | SQLite file of the documents (relative paths are from the working directory) |
  * | `JOB_DURATION_MS` | `3000` | how long `doJob`'s background job runs |
  * | `ADMIN_TICKET` | `admin-secret` | ticket (password) of the sample's `admin` user; set your own outside a demo |
+ * | `WAMP_BACKPLANE` | none | `redis://host:port`: this process becomes one instance of a cluster (Redis engine); unset, it runs alone |
  */
 export class AppConfig {
   constructor(
@@ -23,6 +24,8 @@ export class AppConfig {
     readonly docsDbPath: string,
     readonly jobDurationMs: number,
     readonly adminTicket: string,
+    /** Redis URL of the backplane, when the app runs as one instance of a cluster. */
+    readonly backplaneUrl?: string,
   ) {}
 
   /** Reads and validates the settings from `env` (the process environment by default). */
@@ -33,8 +36,22 @@ export class AppConfig {
       resolvePath(nonEmpty(env.DOCS_DB)) ?? DEFAULT_DOCS_DB,
       integerFrom(env, 'JOB_DURATION_MS', 3000, 0, 24 * 3600 * 1000),
       nonEmpty(env.ADMIN_TICKET) ?? 'admin-secret',
+      backplaneFrom(env),
     );
   }
+}
+
+/** `WAMP_BACKPLANE`, checked: a `redis://` or `rediss://` URL, or nothing. */
+function backplaneFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = nonEmpty(env.WAMP_BACKPLANE);
+  if (raw === undefined) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) {
+    throw new Error(
+      `Environment variable WAMP_BACKPLANE="${raw}" must be a Redis URL such as redis://127.0.0.1:6379 ` +
+        '(the NATS engine is not available yet).',
+    );
+  }
+  return raw;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
