@@ -46,6 +46,11 @@ export class WampPublisher {
    * Sends an EVENT on `topic` to one session, on each of its subscriptions matching the topic. `session` is
    * a session handed out by a context, or a session ID. Returns false when the session is gone or not
    * subscribed.
+   *
+   * With a backplane, a session ID of another instance works too: the event goes through the backplane as a
+   * publication only that session is eligible for (so it reaches nothing else, and no event history keeps it),
+   * and `true` then means it was handed over; whether that session is there and subscribed is known only where
+   * it is.
    */
   sendToSession(
     session: WampClientSession | number,
@@ -58,7 +63,13 @@ export class WampPublisher {
       const target = realm.sessions.get(id);
       if (target) return realm.broker.sendToSession(target, topic, args, kwargs) > 0;
     }
-    return false;
+    if (!this.router.options.backplane) return false;
+    // Not here: perhaps on another instance. Session IDs are unique in the cluster, and only the realm that has
+    // the session can deliver to it.
+    for (const realm of this.router.realms.values()) {
+      realm.broker.publishFromServer(topic, args, kwargs, { eligible: [id] });
+    }
+    return true;
   }
 
   private realmsFor(name: string | undefined): WampRealm[] {

@@ -12,7 +12,7 @@ import { startApp, type RunningApp } from '../support/test-app.js';
  * real sockets and frame-exact: subscription IDs agree, a publication on one instance reaches subscribers on
  * every instance with the same publication ID, and every option that works on one instance works across them
  * (patterns, publisher exclusion and disclosure, black/white lists by session, authid and authrole,
- * acknowledgement, retention, per-publisher order, server-side publishing).
+ * acknowledgement, retention, per-publisher order, server-side publishing, `sendToSession`).
  */
 
 const EVENT = 36;
@@ -202,6 +202,18 @@ describe.each(ENGINES)('publish/subscribe across three instances, backplane $nam
       { retained: true },
       ['state 1'],
     ]);
+  });
+
+  it('sendToSession from the app on C reaches a session on A, and no one else', async () => {
+    const [a, b] = [await on(0), await on(1)];
+    const atA = await subscribe(a, 1, 'com.cluster.direct');
+    const atB = await subscribe(b, 1, 'com.cluster.direct');
+    const publisher = apps[2].app.get(WampPublisher);
+    expect(publisher.sendToSession(a.id, 'com.cluster.direct', ['only for A'])).toBe(true);
+    expect(await a.client.next()).toEqual([EVENT, atA, expect.any(Number), {}, ['only for A']]);
+    // B got nothing: the next thing it receives is a publication to everyone.
+    publisher.publish('com.cluster.direct', ['everyone']);
+    expect(await b.client.next()).toEqual([EVENT, atB, expect.any(Number), {}, ['everyone']]);
   });
 
   it("an app's server-side publication on C reaches a subscriber on A", async () => {
