@@ -5,11 +5,12 @@
  * versions, then a Markdown table: median round trips/s, spread, ratio to the raw ws JSON echo of the same
  * round and shape, p50/p99 latency, and server CPU per call. Every child is killed at the end, even on error.
  *
- * Then the scenarios of bench/scenarios/ (fan-out, progressive results stream, connection storm, idle memory),
+ * Then the scenarios of bench/scenarios/ (fan-out, progressive results stream, connection storm, idle memory,
+ * events across instances on the Redis backplane),
  * each printing its own Markdown section.
  *
  * Options: --smoke, --rounds N, --warmup MS, --measure MS, --only a,b (server variants), --shapes 10x1,1x10,
- * --scenarios fan-out,stream,connection-storm,idle-memory (or none), --rpc false (skip the round-trip table).
+ * --scenarios fan-out,stream,connection-storm,idle-memory,cross-instance (or none), --rpc false (skip the round-trip table).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
@@ -27,6 +28,7 @@ import { format, median } from './statistics.js';
 import type { LoadResult, LoadSpec, Protocol } from './load.js';
 import type { ServerVariant } from './server.js';
 import { runConnectionStorm } from './scenarios/connection-storm.js';
+import { runCrossInstance } from './scenarios/cross-instance.js';
 import { runFanOut } from './scenarios/fan-out.js';
 import { runIdleMemory } from './scenarios/idle-memory.js';
 import type { Scenario } from './scenarios/scenario.interface.js';
@@ -37,6 +39,7 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   stream: runStream,
   'connection-storm': runConnectionStorm,
   'idle-memory': runIdleMemory,
+  'cross-instance': runCrossInstance,
 };
 
 interface Variant {

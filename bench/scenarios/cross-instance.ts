@@ -1,0 +1,122 @@
+/**
+ * Cross-instance scenario: what the Redis backplane costs an event. One subscriber and one publisher (one
+ * publication in flight), in three set-ups measured in the same run: one instance alone; one instance on the
+ * Redis backplane (publisher and subscriber on it: the hop through Redis and back); two instances on Redis
+ * (publisher on one, subscriber on the other). Servers and redis-server on core 0, the generator on core 1.
+ *
+ * Imported by `npm run bench` (`runCrossInstance`), or standalone, printing its Markdown section:
+ *   node --import @swc-node/register/esm-register bench/scenarios/cross-instance.ts [--smoke] [--rounds N]
+ * Needs Debian's redis-server (the rows on Redis are skipped, with the reason, without it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { pinnable, runGenerator, runIfMain, standaloneOptions, startServer, type RunningServer } from '../processes.js';
+import { format, median } from '../statistics.js';
+import type { CrossInstanceResult, CrossInstanceSpec } from './cross-instance-load.js';
+import type { Scenario, ScenarioOptions } from './scenario.interface.js';
+
+const SERVER_SCRIPT = 'bench/scenarios/cross-instance-server.ts';
+const LOAD_SCRIPT = 'bench/scenarios/cross-instance-load.ts';
+const REDIS_SERVER = '/usr/bin/redis-server';
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** redis-server on a free loopback port, pinned to core 0 with the servers, without persistence. */
+async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = pinnable ? spawn('taskset', ['-c', '0', REDIS_SERVER, ...args]) : spawn(REDIS_SERVER, args);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 5000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+interface Row {
+  readonly name: string;
+  readonly subscribe: RunningServer;
+  readonly publish: RunningServer;
+}
+
+async function crossInstance(options: ScenarioOptions): Promise<string> {
+  const warmupMs = options.smoke ? 200 : 1000;
+  const measureMs = options.smoke ? 500 : 3000;
+  const servers: RunningServer[] = [];
+  const samples = new Map<string, CrossInstanceResult[]>();
+  const skipped = existsSync(REDIS_SERVER) ? undefined : `${REDIS_SERVER} not installed`;
+  let redis: { url: string; child: ChildProcess } | undefined;
+  try {
+    const alone = await startServer(SERVER_SCRIPT, 'alone');
+    servers.push(alone);
+    const rows: Row[] = [{ name: 'one instance, no backplane', subscribe: alone, publish: alone }];
+    if (!skipped) {
+      redis = await startRedis();
+      const first = await startServer(SERVER_SCRIPT, `redis@${redis.url}`);
+      const second = await startServer(SERVER_SCRIPT, `redis@${redis.url}`);
+      servers.push(first, second);
+      rows.push(
+        { name: 'one instance on the Redis backplane', subscribe: first, publish: first },
+        { name: 'two instances on Redis (publisher on one, subscriber on the other)', subscribe: first, publish: second },
+      );
+    }
+    for (let round = 1; round <= options.rounds; round++) {
+      const order = round % 2 === 1 ? rows : [...rows].reverse();
+      for (const row of order) {
+        const spec: CrossInstanceSpec = {
+          subscribeUrl: `ws://127.0.0.1:${row.subscribe.port}/ws`,
+          publishUrl: `ws://127.0.0.1:${row.publish.port}/ws`,
+          warmupMs,
+          measureMs,
+        };
+        const { result } = await runGenerator<CrossInstanceResult>(LOAD_SCRIPT, spec, row.subscribe.child.pid, warmupMs + measureMs + 30_000, 'cross-instance generator');
+        samples.set(row.name, [...(samples.get(row.name) ?? []), result]);
+        log(`cross-instance round ${round} ${row.name}: ${format(result.eventRate)} events/s, p50 ${format(result.p50Us)} µs, p99 ${format(result.p99Us)} µs`);
+      }
+    }
+  } finally {
+    for (const server of servers) server.child.kill('SIGKILL');
+    redis?.child.kill('SIGKILL');
+  }
+  const lines = [
+    '### Across instances: the Redis backplane',
+    '',
+    `One subscriber and one publisher (JSON), one publication in flight: the next is published when the previous EVENT arrived. ` +
+      `${options.rounds} round(s) of ${warmupMs} ms warm-up + ${measureMs} ms measured, rows interleaved; ` +
+      `${pinnable ? 'servers and redis-server on core 0, generator on core 1' : 'NOT pinned'}. Latency: PUBLISH sent -> EVENT received, same clock.`,
+    '',
+    '| set-up | events/s (median) | p50 µs | p99 µs |',
+    '|---|---|---|---|',
+  ];
+  for (const [name, list] of samples) {
+    lines.push(
+      `| ${name} | ${format(median(list.map((sample) => sample.eventRate)))} | ${format(median(list.map((sample) => sample.p50Us)))} | ${format(median(list.map((sample) => sample.p99Us)))} |`,
+    );
+  }
+  if (skipped) lines.push('', `Rows on Redis skipped: ${skipped}.`);
+  return lines.join('\n');
+}
+
+/** Runs the cross-instance scenario (see the file comment); returns its Markdown section. */
+export const runCrossInstance: Scenario = crossInstance;
+
+runIfMain(import.meta.url, () => crossInstance(standaloneOptions()), 10 * 60_000);
