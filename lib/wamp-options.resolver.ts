@@ -49,6 +49,7 @@ const WAMP_DEFAULTS = {
   maxRetainedTopics: 1000,
   maxRetainedBytes: 8 * 1024 * 1024,
   maxTestamentBytes: 64 * 1024,
+  backplaneLease: 10_000,
   maxConnections: 10_000,
   slowConsumerPolicy: 'drop',
   subscriptions: 'open',
@@ -103,6 +104,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       logger,
       parts: options.parts,
       backplane: options.backplane,
+      backplaneLease: options.backplaneLease ?? WAMP_DEFAULTS.backplaneLease,
     },
     endpoint: {
       path,

@@ -146,6 +146,12 @@ export interface WampModuleOptions {
    */
   backplane?: WampBackplane;
   /**
+   * Milliseconds this instance may stay cut off from its backplane before it closes its sessions (GOODBYE
+   * `wamp.close.system_shutdown`) and answers new connections with HTTP 503 until the backplane is back, so
+   * that clients move to instances that still see the cluster. Default 10000.
+   */
+  backplaneLease?: number;
+  /**
    * Approximate bytes of testaments (`wamp.session.add_testament`) one session may leave. Default 64 KiB. Beyond
    * it, the call gets ERROR `nestjs_wamp.error.too_many_testaments` with kwargs `{ limit }`.
    */

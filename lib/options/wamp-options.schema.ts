@@ -131,6 +131,7 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     maxRetainedTopics: positive(),
     maxRetainedBytes: positive(),
     maxTestamentBytes: positive(),
+    backplaneLease: positive(),
     backplane: instanceRule(['nodeId', 'broadcast()', 'subscribe()', 'retentionStore()', 'close()']),
     maxConnections: positive(),
     callTimeout: milliseconds(),

@@ -49,6 +49,8 @@ export class RedisBackplane implements WampBackplane {
   private readonly channels = new Map<string, ReadChannel>();
   private readonly stores = new Map<string, ReplicatedRetentionStore>();
   private readerId?: number;
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
+  private connected = false;
   private clockOffset?: Promise<number>;
   private reading?: Promise<void>;
   private closed = false;
@@ -70,7 +72,10 @@ export class RedisBackplane implements WampBackplane {
       client.on('error', (error: Error) => {
         if (!this.closed) this.logger.warn(`RedisBackplane ${name}: ${error.message}`);
       });
+      // Connected means both connections are ready: one to send, one to receive.
+      for (const event of ['ready', 'close', 'end']) client.on(event, () => this.connectionChanged());
     }
+    this.connectionChanged();
   }
 
   broadcast(channel: string, payload: Uint8Array): Promise<void> {
@@ -139,6 +144,18 @@ export class RedisBackplane implements WampBackplane {
       this.wake();
     }
     return store;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  private connectionChanged(): void {
+    const connected = this.writer.status === 'ready' && this.reader.status === 'ready';
+    if (connected === this.connected || this.closed) return;
+    this.connected = connected;
+    for (const listener of [...this.connectionListeners]) listener(connected);
   }
 
   async close(): Promise<void> {

@@ -165,8 +165,9 @@ export class WampWebSocketEndpoint {
       socket.destroy();
     };
     socket.on('error', onSocketError);
-    if (this.router.isShuttingDown) {
-      rejectUpgrade(socket, 503, 'The WAMP router is shutting down.');
+    const refusal = this.router.refusal;
+    if (refusal) {
+      rejectUpgrade(socket, 503, refusal);
       return;
     }
     const origin = request.headers.origin;
@@ -195,7 +196,7 @@ export class WampWebSocketEndpoint {
         503,
         admission.reason === 'full'
           ? 'The WAMP router has reached its connection limit.'
-          : 'The WAMP router is shutting down.',
+          : (this.router.refusal ?? 'The WAMP router is shutting down.'),
       );
       return;
     }

@@ -77,7 +77,9 @@ export class MemoryBackplaneHub {
 export class MemoryBackplane implements WampBackplane {
   readonly nodeId: string;
   private readonly stops = new Set<() => void>();
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
   private closed = false;
+  private connected = true;
 
   constructor(
     private readonly hub: MemoryBackplaneHub,
@@ -88,13 +90,14 @@ export class MemoryBackplane implements WampBackplane {
 
   broadcast(channel: string, payload: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('MemoryBackplane: closed.'));
+    if (!this.connected) return Promise.reject(new Error('MemoryBackplane: disconnected.'));
     this.hub.send(channel, payload, this.nodeId);
     return Promise.resolve();
   }
 
   subscribe(channel: string, receive: (payload: Uint8Array, from: string) => void): () => void {
     const stop = this.hub.receive(channel, (payload, from) => {
-      if (!this.closed) receive(payload, from);
+      if (!this.closed && this.connected) receive(payload, from);
     });
     this.stops.add(stop);
     return () => {
@@ -105,6 +108,21 @@ export class MemoryBackplane implements WampBackplane {
 
   retentionStore(realm: string): WampRetentionStore {
     return this.hub.retentionStore(realm);
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  /**
+   * Cuts this instance off from the hub, or joins it again, as a network partition would (for tests): while cut
+   * off it neither sends nor receives, and its router is told.
+   */
+  setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
+    for (const listener of [...this.connectionListeners]) listener(connected);
   }
 
   close(): Promise<void> {

@@ -26,4 +26,10 @@ export interface WampBackplane {
   retentionStore(realm: string): WampRetentionStore;
   /** Lets go of what the engine opened (called once, after the router closed its sessions). */
   close(): Promise<void>;
+  /**
+   * Tells `listener` each time the engine loses or regains its connection to the others (optional: an engine
+   * without it is taken as always connected). The router uses it so that an instance cut off for longer than
+   * `backplaneLease` stops serving a view of the cluster that no longer holds. Returns a function that stops.
+   */
+  onConnectionChange?(listener: (connected: boolean) => void): () => void;
 }

@@ -79,11 +79,12 @@ export class ConnectionRegistry<TConnection extends RegisteredConnection> {
   }
 
   /**
-   * Asks for a slot before a handshake starts: refused while the router shuts down or when the open
+   * Asks for a slot before a handshake starts: refused while the router shuts down or is cut off from its
+   * backplane (`reason` 'shutting_down'; `router.refusal` says which), or when the open
    * connections plus the handshakes in progress reach `maxConnections`.
    */
   admit(): ConnectionAdmission {
-    if (this.router.isShuttingDown) return { accepted: false, reason: 'shutting_down' };
+    if (this.router.refusal) return { accepted: false, reason: 'shutting_down' };
     if (this.open.size + this.admitting >= this.options.maxConnections)
       return { accepted: false, reason: 'full' };
     this.admitting++;

@@ -48,4 +48,10 @@ export interface WampRouterOptions extends WampRealmSettings {
    * {@link WampRouter.shutdown}. Default: none, the router runs alone.
    */
   readonly backplane?: WampBackplane;
+  /**
+   * Milliseconds an instance may stay cut off from its backplane before it closes its sessions (GOODBYE
+   * `wamp.close.system_shutdown`) and refuses new ones until the backplane is back, so that clients move to
+   * instances that still see the cluster. Default 10000.
+   */
+  readonly backplaneLease?: number;
 }

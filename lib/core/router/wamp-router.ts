@@ -13,6 +13,12 @@ import type { WampRouterOptions } from './wamp-router-options.interface.js';
 import type { WampPeer } from './wamp-peer.interface.js';
 import { WampSession } from './wamp-session.js';
 
+/** Default of `backplaneLease` (ms). */
+const DEFAULT_BACKPLANE_LEASE = 10_000;
+
+/** What sessions and refused connections of an instance cut off from its backplane are told. */
+const DETACHED_MESSAGE = 'This instance lost its backplane: connect to another instance.';
+
 /**
  * The Nest-free WAMP router: realms, their sessions, brokers and dealers. Transports (the WebSocket
  * gateway, test fakes) hand it connections; it hands back sessions to feed frames into.
@@ -32,6 +38,9 @@ export class WampRouter implements WampRouterContext {
   readonly decoderOptions: MessageDecoderOptions;
   private readonly sessions = new Set<WampPeer>();
   private shuttingDown = false;
+  private detached = false;
+  private detachTimer?: NodeJS.Timeout;
+  private stopWatchingBackplane?: () => void;
 
   constructor(readonly options: WampRouterOptions) {
     this.decoderOptions = {
@@ -69,6 +78,46 @@ export class WampRouter implements WampRouterContext {
       realms.set(realm.name, created);
     }
     this.realms = realms;
+    this.stopWatchingBackplane = options.backplane?.onConnectionChange?.((connected) =>
+      this.backplaneChanged(connected),
+    );
+  }
+
+  /**
+   * Whether this instance has been cut off from its backplane for longer than `backplaneLease`: its sessions
+   * were closed and new connections are refused until the backplane is back.
+   */
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  /** Why new connections are refused right now (HTTP 503), or `undefined` when they are welcome. */
+  get refusal(): string | undefined {
+    if (this.shuttingDown) return 'The WAMP router is shutting down.';
+    if (this.detached) return DETACHED_MESSAGE;
+    return undefined;
+  }
+
+  private backplaneChanged(connected: boolean): void {
+    const logger = this.options.logger;
+    if (connected) {
+      clearTimeout(this.detachTimer);
+      this.detachTimer = undefined;
+      if (this.detached) logger.log('Backplane connected again: this instance accepts sessions again.');
+      this.detached = false;
+      return;
+    }
+    if (this.detachTimer || this.detached || this.shuttingDown) return;
+    const lease = this.options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE;
+    logger.warn(`Backplane lost: this instance closes its sessions if it is not back within ${lease} ms.`);
+    this.detachTimer = setTimeout(() => {
+      this.detachTimer = undefined;
+      this.detached = true;
+      logger.error(`Backplane lost for ${lease} ms: closing every session of this instance.`);
+      for (const session of [...this.sessions])
+        void session.close(WampCloseUri.SYSTEM_SHUTDOWN, DETACHED_MESSAGE);
+    }, lease);
+    this.detachTimer.unref();
   }
 
   /** Number of open sessions (joined or still joining). */
@@ -105,6 +154,8 @@ export class WampRouter implements WampRouterContext {
     grace = 2 * this.options.goodbyeTimeout,
   ): Promise<void> {
     this.shuttingDown = true;
+    clearTimeout(this.detachTimer);
+    this.stopWatchingBackplane?.();
     const drainUntil = Date.now() + grace / 2;
     while (this.callsInFlight() > 0 && Date.now() < drainUntil) {
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { MemoryBackplane, MemoryBackplaneHub } from '../../lib/core/index.js';
+import { RedisBackplane } from '../../lib/redis/index.js';
+import { joinAs } from '../support/meta-sessions.js';
+import { RawWampClient } from '../support/raw-wamp-client.js';
+import { redisSkipReason, startRedis } from '../support/redis-server.js';
+import { recordingLogger } from '../support/router-options.js';
+import { startApp } from '../support/test-app.js';
+
+/**
+ * An instance cut off from its backplane but not from its clients does not serve a diverged view forever
+ * (issue 17): after `backplaneLease` its sessions get GOODBYE `wamp.close.system_shutdown` and new connections
+ * HTTP 503, so clients move to instances that still see the cluster; when the backplane is back, it accepts
+ * sessions again. A cut shorter than the lease changes nothing.
+ */
+
+const DETACHED = 'This instance lost its backplane: connect to another instance.';
+
+async function refusedWith(url: string): Promise<number | undefined> {
+  try {
+    const client = await RawWampClient.connect(url);
+    client.terminate();
+    return undefined;
+  } catch (error) {
+    return (error as { statusCode?: number }).statusCode;
+  }
+}
+
+describe('an instance cut off from its backplane', () => {
+  it('in memory: a cut shorter than the lease changes nothing; a longer one closes the sessions and refuses new ones until it heals', async () => {
+    const hub = new MemoryBackplaneHub();
+    const backplane = new MemoryBackplane(hub, 'cut');
+    const running = await startApp({ wamp: { backplane, backplaneLease: 300 } });
+    try {
+      const survivor = await joinAs(running);
+      backplane.setConnected(false);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      backplane.setConnected(true);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // Still served: a call answers.
+      survivor.client.send([48, 1, {}, 'wamp.session.count']);
+      expect(await survivor.client.next()).toEqual([50, 1, {}, [1]]);
+
+      backplane.setConnected(false);
+      expect(await survivor.client.next(2000)).toEqual([
+        6,
+        { message: DETACHED },
+        'wamp.close.system_shutdown',
+      ]);
+      survivor.client.send([6, {}, 'wamp.close.goodbye_and_out']);
+      expect(await refusedWith(running.url)).toBe(503);
+
+      backplane.setConnected(true);
+      const welcomed = await joinAs(running);
+      welcomed.client.terminate();
+    } finally {
+      await running.app.close();
+    }
+  });
+
+  (redisSkipReason ? it.skip : it)(
+    `${redisSkipReason ? `[skipped: ${redisSkipReason}] ` : ''}on Redis: Redis killed for longer than the lease, then back`,
+    async () => {
+      const redis = await startRedis();
+      const backplane = new RedisBackplane({ url: redis.url, logger: recordingLogger() });
+      const running = await startApp({ wamp: { backplane, backplaneLease: 500 } });
+      try {
+        const session = await joinAs(running);
+        await redis.kill();
+        expect(await session.client.next(5000)).toEqual([
+          6,
+          { message: DETACHED },
+          'wamp.close.system_shutdown',
+        ]);
+        expect(await refusedWith(running.url)).toBe(503);
+        await redis.restart();
+        const deadline = Date.now() + 10_000;
+        while ((await refusedWith(running.url)) === 503 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const welcomed = await joinAs(running);
+        welcomed.client.terminate();
+      } finally {
+        await running.app.close();
+        await redis.kill();
+      }
+    },
+    30_000,
+  );
+});
