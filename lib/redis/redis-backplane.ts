@@ -8,6 +8,9 @@ import { ReplicatedRetentionStore } from './replicated-retention-store.js';
 
 type Receiver = (payload: Uint8Array, from: string) => void;
 
+/** Milliseconds of delivering what was read from Redis per turn of the event loop (as a connection's read budget). */
+const DISPATCH_BUDGET_MS = 5;
+
 /** How far back a new subscription starts reading, for the time reading Redis's clock took (ms). */
 const START_MARGIN_MS = 1000;
 
@@ -230,7 +233,7 @@ export class RedisBackplane implements WampBackplane {
           ...ready.map((read) => read.key),
           ...ready.map((read) => read.lastId as string),
         )) as [Buffer, [Buffer, Buffer[]][]][] | null;
-        if (result) this.dispatch(result);
+        if (result) await this.dispatch(result);
       } catch (error) {
         if (this.closed) return;
         this.logger.warn(`RedisBackplane: reading failed (${(error as Error).message}); retrying`);
@@ -240,12 +243,23 @@ export class RedisBackplane implements WampBackplane {
     }
   }
 
-  private dispatch(result: [Buffer, [Buffer, Buffer[]][]][]): void {
+  /**
+   * Hands the entries read to their receivers, in order, for at most {@link DISPATCH_BUDGET_MS} per turn of the
+   * event loop: a burst from the other instances (a thousand entries, each fanned out to local subscribers) must
+   * not hold this instance's sessions, as a client's pipelined burst does not (fair reading). The next read waits.
+   */
+  private async dispatch(result: [Buffer, [Buffer, Buffer[]][]][]): Promise<void> {
     const byKey = new Map([...this.channels.values()].map((read) => [read.key, read]));
+    let turnStarted = performance.now();
     for (const [keyBuffer, entries] of result) {
       const read = byKey.get(keyBuffer.toString());
       if (!read) continue;
       for (const [idBuffer, fields] of entries) {
+        if (performance.now() - turnStarted >= DISPATCH_BUDGET_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.closed) return;
+          turnStarted = performance.now();
+        }
         read.lastId = idBuffer.toString();
         let payload: Buffer | undefined;
         let from = '';
