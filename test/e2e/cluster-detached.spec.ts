@@ -30,13 +30,14 @@ describe('an instance cut off from its backplane', () => {
   it('in memory: a cut shorter than the lease changes nothing; a longer one closes the sessions and refuses new ones until it heals', async () => {
     const hub = new MemoryBackplaneHub();
     const backplane = new MemoryBackplane(hub, 'cut');
-    const running = await startApp({ wamp: { backplane, backplaneLease: 300 } });
+    // A lease well above the short cut, so that a loaded machine's late timers cannot turn one into the other.
+    const running = await startApp({ wamp: { backplane, backplaneLease: 1000 } });
     try {
       const survivor = await joinAs(running);
       backplane.setConnected(false);
       await new Promise((resolve) => setTimeout(resolve, 100));
       backplane.setConnected(true);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1200));
       // Still served: a call answers.
       survivor.client.send([48, 1, {}, 'wamp.session.count']);
       expect(await survivor.client.next()).toEqual([50, 1, {}, [1]]);
