@@ -1,0 +1,111 @@
+/**
+ * Two sample-app processes (`npm start`'s entry, spawned) on one real redis-server behave as one router, with
+ * real clients on different instances (issue 17): Autobahn|Python subscribes on instance B while Autobahn|JS
+ * publishes on instance A and creates a document there; then instance A is SIGKILLed and B goes on serving its
+ * sessions, its subscriber still receiving what is published on B.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { closeQuietly, within, type AutobahnCall } from '../support/client-steps.js';
+import { openAutobahnSession, pythonAutobahnAvailable, runPythonClient } from '../support/real-clients.js';
+import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
+
+interface SampleProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+/** Starts `sample-app/src/main.ts` as npm start does, on a free port, and waits for its "WAMP router at" line. */
+function startSampleApp(environment: Record<string, string>): Promise<SampleProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', '@swc-node/register/esm-register', 'sample-app/src/main.ts'],
+    {
+      env: { ...process.env, NODE_OPTIONS: '', PORT: '0', ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the sample app did not start in 30 s:\n${output}`));
+    }, 30_000);
+    child.once('exit', (code) => reject(new Error(`the sample app exited (${code}):\n${output}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output += `${line}\n`;
+      const match = /WAMP router at (ws:\/\/[^\s]+\/ws)/.exec(line);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({ child, url: match[1].replace('localhost', '127.0.0.1').replace('[::1]', '127.0.0.1') });
+    });
+  });
+}
+
+const skip =
+  redisSkipReason ??
+  (pythonAutobahnAvailable('json') ? undefined : 'Autobahn|Python with json not importable');
+
+describe('the sample app as two processes on Redis', () => {
+  (skip ? it.skip : it)(
+    `${skip ? `[skipped: ${skip}] ` : ''}Autobahn|Python on B receives what Autobahn|JS does on A; B lives on when A is killed`,
+    async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'nestjs-wamp-processes-'));
+      let redis: RedisProcess | undefined;
+      const processes: SampleProcess[] = [];
+      try {
+        redis = await startRedis();
+        for (const node of ['a', 'b']) {
+          processes.push(
+            await startSampleApp({ WAMP_BACKPLANE: redis.url, DOCS_DB: join(directory, `${node}.sqlite`) }),
+          );
+        }
+        const [a, b] = processes;
+        const js = await openAutobahnSession(a.url, 'realm1', 'json');
+        let subscribed!: () => void;
+        const pythonSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
+        const python = runPythonClient(b.url, 'realm1', 'msgpack', {
+          holdMs: 5000,
+          timeoutMs: 15_000,
+          actions: { subscribe: ['docs.changes', 'com.cluster.chat'], events: 3 },
+          onEvent: (event) => {
+            if (event.subscribed === 'com.cluster.chat') subscribed();
+          },
+        });
+        try {
+          await within(pythonSubscribed, 10_000, 'Python subscribed on B');
+          await new Promise((resolve) => setTimeout(resolve, 1200)); // its subscription reaches A's reader
+          await js.client.publish('com.cluster.chat', ['hello from A'], {}, { acknowledge: true });
+          const created = (await within(
+            js.client.call('docs.createDocument', ['Across', 'processes']) as AutobahnCall,
+            10_000,
+            'create on A',
+          )) as { id: number };
+          // Instance A dies; B goes on: a publication made on B still reaches the Python subscriber.
+          a.child.kill('SIGKILL');
+          const onB = await openAutobahnSession(b.url, 'realm1', 'cbor');
+          await onB.client.publish('com.cluster.chat', ['hello from B'], {}, { acknowledge: true });
+          await closeQuietly(onB);
+          const outcome = await python;
+          expect(outcome.error).toBeUndefined();
+          expect(outcome.received.map((event) => event.args)).toEqual([
+            ['hello from A'],
+            [{ action: 'created', document: expect.objectContaining({ id: created.id, title: 'Across' }) }],
+            ['hello from B'],
+          ]);
+        } finally {
+          await closeQuietly(js);
+        }
+      } finally {
+        for (const sample of processes) sample.child.kill('SIGKILL');
+        await redis?.kill();
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+});
