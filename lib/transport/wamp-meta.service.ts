@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isReservedUri } from '../core/protocol/wamp-uri.js';
 import { WampCloseUri } from '../core/protocol/wamp-uris.js';
-import { sessionMetaDetails, type SessionMetaDetails } from '../core/router/meta/session-meta-api.js';
+import { sessionMetaDetails, type SessionMetaDetails } from '../core/router/meta/session-meta-details.js';
 import type { RegistrationFacts } from '../core/router/registration-catalog.interface.js';
 import type { SubscriptionFacts } from '../core/router/subscription-catalog.interface.js';
 import type { WampRealm } from '../core/router/wamp-realm.js';

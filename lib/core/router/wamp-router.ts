@@ -41,6 +41,8 @@ export class WampRouter implements WampRouterContext {
   private detached = false;
   private detachTimer?: NodeJS.Timeout;
   private stopWatchingBackplane?: () => void;
+  /** What the realms' meta API parts run (heartbeats): stopped at shutdown. */
+  private readonly stops: (() => void)[] = [];
 
   constructor(readonly options: WampRouterOptions) {
     this.decoderOptions = {
@@ -68,13 +70,17 @@ export class WampRouter implements WampRouterContext {
         realm.authorizer,
         routerSession,
       );
-      installMetaApi(created, {
-        isValidUri: (uri) => isValidUri(uri, options.strictUris),
-        logger: options.logger,
-        maxTestamentBytes: options.maxTestamentBytes,
-        eventHistory: realm.eventHistory ?? [],
-        eventHistoryStore: options.parts?.eventHistoryStore?.(context),
-      });
+      this.stops.push(
+        installMetaApi(created, {
+          isValidUri: (uri) => isValidUri(uri, options.strictUris),
+          logger: options.logger,
+          maxTestamentBytes: options.maxTestamentBytes,
+          eventHistory: realm.eventHistory ?? [],
+          eventHistoryStore: options.parts?.eventHistoryStore?.(context),
+          backplane: options.backplane,
+          backplaneLease: options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE,
+        }),
+      );
       realms.set(realm.name, created);
     }
     this.realms = realms;
@@ -156,6 +162,7 @@ export class WampRouter implements WampRouterContext {
     this.shuttingDown = true;
     clearTimeout(this.detachTimer);
     this.stopWatchingBackplane?.();
+    for (const stop of this.stops.splice(0)) stop();
     const drainUntil = Date.now() + grace / 2;
     while (this.callsInFlight() > 0 && Date.now() < drainUntil) {
       await new Promise((resolve) => setTimeout(resolve, 10));

@@ -4,6 +4,9 @@ import { EventHistory } from './event-history.js';
 import { MemoryEventHistoryStore, type WampEventHistoryStore } from './event-history-store.js';
 import { RegistrationMetaApi } from './registration-meta-api.js';
 import { SessionMetaApi } from './session-meta-api.js';
+import { LocalSessionDirectory } from './session-directory.js';
+import { ClusterSessionDirectory } from '../../backplane/cluster-session-directory.js';
+import type { WampBackplane } from '../../backplane/wamp-backplane.interface.js';
 import { SubscriptionMetaApi } from './subscription-meta-api.js';
 import { TestamentMetaApi, type TestamentMetaOptions } from './testament-meta-api.js';
 
@@ -13,6 +16,10 @@ export interface MetaApiSettings extends TestamentMetaOptions {
   readonly eventHistory: readonly EventHistoryRule[];
   /** Where event history is kept. Default: in memory. */
   readonly eventHistoryStore?: WampEventHistoryStore;
+  /** With it, the session meta API answers for every instance of the cluster. */
+  readonly backplane?: WampBackplane;
+  /** How long an instance not heard of stays listed (ms). */
+  readonly backplaneLease: number;
 }
 
 /**
@@ -21,7 +28,8 @@ export interface MetaApiSettings extends TestamentMetaOptions {
  * subscriptions (the built-in ones do; a custom part may not); event history when rules are configured. Each
  * part is announced in WELCOME only when it is installed, so a client never sees a feature that is not there.
  */
-export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): void {
+export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): () => void {
+  const stops: (() => void)[] = [];
   const { broker, dealer } = realm;
   // Testaments first: they are published before the session's wamp.session.on_leave.
   const testaments = new TestamentMetaApi(realm, settings);
@@ -32,6 +40,18 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): voi
   const sessions = new SessionMetaApi(realm, settings);
   sessions.install();
   realm.observe(sessions);
+  if (settings.backplane) {
+    const directory = new ClusterSessionDirectory(
+      realm,
+      new LocalSessionDirectory(realm, (session, how) => sessions.end(session, how)),
+      settings.backplane,
+      settings.backplaneLease,
+      settings.logger,
+    );
+    sessions.useDirectory(directory);
+    realm.observe(directory);
+    stops.push(directory.start());
+  }
   // The session meta API needs both roles, so it is announced on both (as the spec asks).
   realm.announce('broker', 'session_meta_api');
   realm.announce('dealer', 'session_meta_api');
@@ -55,4 +75,5 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): voi
       realm.announce('broker', 'event_history');
     }
   }
+  return () => stops.forEach((stop) => stop());
 }

@@ -5,6 +5,8 @@ import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
 import type { WampRealm } from '../wamp-realm.js';
 import { idArgument, MetaArgumentError, MetaUriError, registerMetaProcedures } from './meta-procedure.js';
+import { LocalSessionDirectory, type SessionDirectory, type SessionKill } from './session-directory.js';
+import { sessionMetaDetails, type SessionMetaDetails } from './session-meta-details.js';
 
 /** The session meta procedures and topics (WAMP advanced profile, "Session Meta API"). */
 export const SessionMetaUri = {
@@ -18,34 +20,6 @@ export const SessionMetaUri = {
   KILL_BY_AUTHROLE: 'wamp.session.kill_by_authrole',
   KILL_ALL: 'wamp.session.kill_all',
 } as const;
-
-/** What the meta API tells about a session (`wamp.session.get`, `wamp.session.on_join`). */
-export interface SessionMetaDetails {
-  readonly session: number;
-  readonly authid: string;
-  readonly authrole: string;
-  readonly authmethod: string;
-  readonly authprovider: string;
-  /** The transport's kind, serializer and whether it is encrypted; never its headers or address. */
-  readonly transport: { readonly type: string; readonly protocol: string; readonly secure: boolean };
-}
-
-/** The session's facts for the meta API. */
-export function sessionMetaDetails(session: WampPeer): SessionMetaDetails {
-  const identity = session.identity;
-  return {
-    session: session.id,
-    authid: identity?.authid ?? '',
-    authrole: identity?.authrole ?? '',
-    authmethod: identity?.authmethod ?? '',
-    authprovider: identity?.authprovider ?? '',
-    transport: {
-      type: session.transport.type,
-      protocol: session.transport.protocol,
-      secure: session.transport.secure,
-    },
-  };
-}
 
 /** What the meta API parts need from the router: its URI rules and where to report their own failures. */
 export interface MetaApiOptions {
@@ -68,11 +42,29 @@ export interface MetaApiOptions {
 export class SessionMetaApi {
   /** Sessions killed by `kill_all`: their leaving is not announced, as the spec says. */
   private readonly silentlyLeaving = new WeakSet<WampPeer>();
+  /** The sessions told about and ended: this instance's, unless a cluster directory is given. */
+  private directory: SessionDirectory;
 
   constructor(
     private readonly realm: WampRealm,
     private readonly options: MetaApiOptions,
-  ) {}
+  ) {
+    this.directory = new LocalSessionDirectory(realm, (session, how) => this.end(session, how));
+  }
+
+  /**
+   * Answers for the sessions of `directory` (every instance of a cluster) instead of this instance's; the
+   * directory calls {@link SessionMetaApi.end} for sessions of this instance it is asked to kill.
+   */
+  useDirectory(directory: SessionDirectory): void {
+    this.directory = directory;
+  }
+
+  /** Ends a session of this instance as a kill procedure asked. */
+  end(session: WampPeer, how: SessionKill): void {
+    if (how.silent) this.silentlyLeaving.add(session);
+    void session.close(how.reason, how.message);
+  }
 
   /** Registers the meta procedures in the realm's dealer; returns a function that removes them. */
   install(): () => void {
@@ -80,7 +72,7 @@ export class SessionMetaApi {
       this.realm.dealer,
       {
         [SessionMetaUri.COUNT]: (call) => call.result([this.count(call)]),
-        [SessionMetaUri.LIST]: (call) => call.result([this.filtered(call).map((session) => session.id)]),
+        [SessionMetaUri.LIST]: (call) => call.result([this.filtered(call).map((session) => session.session)]),
         [SessionMetaUri.GET]: (call) => this.get(call),
         [SessionMetaUri.KILL]: (call) => this.kill(call),
         [SessionMetaUri.KILL_BY_AUTHID]: (call) => this.killBy(call, 'authid'),
@@ -110,64 +102,59 @@ export class SessionMetaApi {
   /** How many sessions `wamp.session.count` reports: without a filter, without listing them (a count flood). */
   private count(call: WampCall): number {
     const filter = call.args[0];
-    return filter === undefined || filter === null ? this.realm.sessions.size : this.filtered(call).length;
+    return filter === undefined || filter === null ? this.directory.size : this.filtered(call).length;
   }
 
   /** The realm's sessions, filtered by `filter_authroles` (args[0]) when given. */
-  private filtered(call: WampCall): WampPeer[] {
+  private filtered(call: WampCall): SessionMetaDetails[] {
     const filter = call.args[0];
-    const sessions = [...this.realm.sessions.values()];
+    const sessions = [...this.directory.values()];
     if (filter === undefined || filter === null) return sessions;
     if (!Array.isArray(filter) || !filter.every((role) => typeof role === 'string')) {
       throw new MetaArgumentError('filter_authroles must be a list of strings.');
     }
     const roles = new Set<string>(filter as string[]);
-    return sessions.filter((session) => roles.has(session.identity?.authrole ?? ''));
+    return sessions.filter((session) => roles.has(session.authrole));
   }
 
   private get(call: WampCall): void {
-    const session = this.realm.sessions.get(sessionIdOf(call.args));
-    if (!session) {
+    const details = this.directory.get(sessionIdOf(call.args));
+    if (!details) {
       call.error(WampErrorUri.NO_SUCH_SESSION, [`No session ${String(call.args[0])} in this realm.`]);
       return;
     }
-    call.result([sessionMetaDetails(session)]);
+    call.result([details]);
   }
 
   private kill(call: WampCall): void {
     if (!this.mayKill(call)) return;
-    const close = this.closing(call);
+    const how = this.closing(call, false);
     const id = sessionIdOf(call.args);
-    const session = this.realm.sessions.get(id);
     // The caller's own session is not an *other* session with that ID: no_such_session, as the spec says.
-    if (!session || session.id === call.caller.id) {
+    if (id === call.caller.id || !this.directory.kill(id, how)) {
       call.error(WampErrorUri.NO_SUCH_SESSION, [`No other session ${id} in this realm.`]);
       return;
     }
-    void session.close(close.reason, close.message);
     call.result();
   }
 
   private killBy(call: WampCall, key: 'authid' | 'authrole'): void {
     if (!this.mayKill(call)) return;
-    const close = this.closing(call);
+    const how = this.closing(call, false);
     const value = call.args[0];
     if (typeof value !== 'string') throw new MetaArgumentError(`${key} must be a string.`);
-    const killed = [...this.realm.sessions.values()].filter(
-      (session) => session.id !== call.caller.id && session.identity?.[key] === value,
-    );
-    for (const session of killed) void session.close(close.reason, close.message);
-    call.result(key === 'authid' ? [killed.map((session) => session.id)] : [killed.length]);
+    const killed = [...this.directory.values()]
+      .filter((session) => session.session !== call.caller.id && session[key] === value)
+      .filter((session) => this.directory.kill(session.session, how));
+    call.result(key === 'authid' ? [killed.map((session) => session.session)] : [killed.length]);
   }
 
   private killAll(call: WampCall): void {
     if (!this.mayKill(call)) return;
-    const close = this.closing(call);
-    const killed = [...this.realm.sessions.values()].filter((session) => session.id !== call.caller.id);
-    for (const session of killed) {
-      this.silentlyLeaving.add(session);
-      void session.close(close.reason, close.message);
-    }
+    const how = this.closing(call, true);
+    const killed = [...this.directory.values()]
+      .filter((session) => session.session !== call.caller.id)
+      .filter((session) => this.directory.kill(session.session, how));
     call.result([killed.length]);
   }
 
@@ -181,7 +168,7 @@ export class SessionMetaApi {
   }
 
   /** GOODBYE reason and message from the `reason` and `message` keyword arguments. */
-  private closing(call: WampCall): { reason: string; message?: string } {
+  private closing(call: WampCall, silent: boolean): SessionKill {
     const { reason, message } = call.kwargs as { reason?: unknown; message?: unknown };
     if (reason !== undefined && (typeof reason !== 'string' || !this.options.isValidUri(reason))) {
       throw new MetaUriError(`reason must be a valid, non-empty URI; got ${JSON.stringify(reason)}.`);
@@ -192,6 +179,7 @@ export class SessionMetaApi {
     return {
       reason: (reason as string | undefined) ?? WampCloseUri.KILLED,
       message: message as string | undefined,
+      silent,
     };
   }
 }

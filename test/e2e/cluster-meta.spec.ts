@@ -1,0 +1,193 @@
+import 'reflect-metadata';
+import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
+import type { WampPermissionRule } from '../../lib/index.js';
+import { RedisBackplane } from '../../lib/redis/index.js';
+import { joinAs, roleFromAuthid, type JoinedSession } from '../support/meta-sessions.js';
+import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
+import { recordingLogger } from '../support/router-options.js';
+import { startApp, type RunningApp } from '../support/test-app.js';
+
+/**
+ * The session meta API over a whole cluster (issue 17): `count`, `list` and `get` answer for the sessions of
+ * every instance, the `kill` procedures end sessions wherever they are connected, an instance that starts late
+ * learns the sessions that exist, and an instance not heard of for the lease is forgotten with its sessions.
+ */
+
+const RULES: WampPermissionRule[] = [
+  { role: 'admin', uri: '', match: 'prefix', allow: ['call', 'subscribe', 'publish', 'register'] },
+  { role: 'user', uri: 'com.', match: 'prefix', allow: ['call', 'subscribe', 'publish'] },
+];
+
+interface Engine {
+  readonly name: string;
+  readonly skip?: string;
+  start(): Promise<void>;
+  backplane(node: string): WampBackplane;
+  stop(): Promise<void>;
+}
+
+const hub = new MemoryBackplaneHub();
+let redis: RedisProcess | undefined;
+const ENGINES: Engine[] = [
+  {
+    name: 'in memory',
+    start: async () => undefined,
+    backplane: (node) => new MemoryBackplane(hub, node),
+    stop: async () => undefined,
+  },
+  {
+    name: 'Redis',
+    skip: redisSkipReason,
+    start: async () => {
+      redis = await startRedis();
+    },
+    backplane: (node) =>
+      new RedisBackplane({
+        url: redis!.url,
+        nodeId: node,
+        keyPrefix: 'cluster-meta:',
+        logger: recordingLogger(),
+      }),
+    stop: async () => {
+      await redis?.kill();
+    },
+  },
+];
+
+async function call(
+  session: JoinedSession,
+  request: number,
+  procedure: string,
+  args: unknown[] = [],
+  kwargs?: object,
+) {
+  session.client.send([48, request, {}, procedure, args, ...(kwargs ? [kwargs] : [])]);
+  for (;;) {
+    const frame = (await session.client.next(5000)) as unknown[];
+    if (frame[0] === 50 || frame[0] === 8) return frame;
+  }
+}
+
+/** Polls `procedure` until its first result equals `expected` (the backplane carries announcements in time). */
+async function eventually(
+  session: JoinedSession,
+  procedure: string,
+  args: unknown[],
+  expected: unknown,
+): Promise<void> {
+  const deadline = Date.now() + 5000;
+  let last: unknown;
+  for (let request = 1000; Date.now() < deadline; request++) {
+    last = ((await call(session, request, procedure, args)) as [number, number, object, unknown[]])[3]?.[0];
+    if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(last).toEqual(expected);
+}
+
+describe.each(ENGINES)('session meta API over a cluster, backplane $name', (engine) => {
+  if (engine.skip) {
+    it.skip(`[skipped: ${engine.skip}]`, () => undefined);
+    return;
+  }
+  const apps: RunningApp[] = [];
+  const sessions: JoinedSession[] = [];
+  const backplanes: WampBackplane[] = [];
+  const start = async (node: string): Promise<RunningApp> => {
+    const backplane = engine.backplane(node);
+    backplanes.push(backplane);
+    const running = await startApp({
+      wamp: {
+        backplane,
+        backplaneLease: 1500,
+        realms: [{ name: 'realm1', authenticator: roleFromAuthid, authorization: { rules: RULES } }],
+      },
+    });
+    apps.push(running);
+    return running;
+  };
+  const on = async (app: RunningApp, authid: string): Promise<JoinedSession> => {
+    const session = await joinAs(app, authid);
+    sessions.push(session);
+    return session;
+  };
+  beforeAll(async () => {
+    await engine.start();
+    await start('node-a');
+    await start('node-b');
+  });
+  afterAll(async () => {
+    for (const session of sessions) session.client.terminate();
+    for (const app of apps) await app.app.close();
+    await engine.stop();
+  });
+
+  it('count, list and get answer for every instance; an instance that starts late learns what exists', async () => {
+    const admin = await on(apps[0], 'admin');
+    const user = await on(apps[1], 'user');
+    await eventually(admin, 'wamp.session.count', [], 2);
+    const [, , , [listed]] = (await call(admin, 1, 'wamp.session.list')) as [
+      number,
+      number,
+      object,
+      [number[]],
+    ];
+    expect([...listed].sort()).toEqual([admin.id, user.id].sort());
+    expect(await call(admin, 2, 'wamp.session.get', [user.id])).toEqual([
+      50,
+      2,
+      {},
+      [
+        {
+          session: user.id,
+          authid: 'user',
+          authrole: 'user',
+          authmethod: 'test',
+          authprovider: 'test',
+          transport: { type: 'websocket', protocol: 'wamp.2.json', secure: false },
+        },
+      ],
+    ]);
+    expect(await call(admin, 3, 'wamp.session.count', [['user']])).toEqual([50, 3, {}, [1]]);
+
+    const late = await start('node-c');
+    const observer = await on(late, 'admin');
+    await eventually(observer, 'wamp.session.count', [], 3);
+  });
+
+  it('kill and kill_by_authrole end sessions on other instances', async () => {
+    const admin = await on(apps[0], 'admin');
+    const victim = await on(apps[1], 'victim');
+    const others = [await on(apps[1], 'crowd'), await on(apps[2], 'crowd')];
+    // The announcements have crossed once the admin's instance counts the crowd.
+    await eventually(admin, 'wamp.session.count', [['crowd', 'victim']], 3);
+    expect(await call(admin, 10, 'wamp.session.kill', [victim.id], { message: 'bye' })).toEqual([50, 10, {}]);
+    expect(await victim.client.next(5000)).toEqual([6, { message: 'bye' }, 'wamp.close.killed']);
+    expect(await call(admin, 11, 'wamp.session.kill_by_authrole', ['crowd'])).toEqual([50, 11, {}, [2]]);
+    for (const other of others) expect(await other.client.next(5000)).toEqual([6, {}, 'wamp.close.killed']);
+    expect(await call(admin, 12, 'wamp.session.kill', [123])).toEqual([
+      8,
+      48,
+      12,
+      {},
+      'wamp.error.no_such_session',
+      ['No other session 123 in this realm.'],
+    ]);
+  });
+
+  // Cutting one instance off needs the in-memory engine's switch (killing Redis cuts them all).
+  (engine.name === 'in memory' ? it : it.skip)(
+    'an instance not heard of for the lease is forgotten with its sessions',
+    async () => {
+      const watcher = await on(apps[0], 'admin');
+      const cut = await start('node-cut');
+      await on(cut, 'user');
+      const before = (
+        (await call(watcher, 1, 'wamp.session.count')) as [number, number, object, [number]]
+      )[3][0];
+      (backplanes.at(-1) as MemoryBackplane).setConnected(false);
+      await eventually(watcher, 'wamp.session.count', [], before - 1);
+    },
+    15_000,
+  );
+});
