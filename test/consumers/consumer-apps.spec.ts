@@ -53,6 +53,8 @@ function packageJson(app: ConsumerApp, tarball: string): string {
         'nestjs-wamp': `file:${tarball}`,
         'reflect-metadata': '^0.2.2',
         rxjs: '^7.8.1',
+        // The README's Redis example (nestjs-wamp/redis) needs its optional peer, as the README says.
+        ioredis: '^6.0.0',
       },
       // What `nest new` gives each major: TypeScript 5 for Nest 11, 6 for Nest 12.
       devDependencies: { '@types/node': '^22.0.0', typescript: app.nest === 11 ? '~5.9.0' : '~6.0.0' },
