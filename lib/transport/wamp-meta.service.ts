@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isReservedUri } from '../core/protocol/wamp-uri.js';
 import { WampCloseUri } from '../core/protocol/wamp-uris.js';
-import { sessionMetaDetails, type SessionMetaDetails } from '../core/router/meta/session-meta-details.js';
+import type { SessionDirectory } from '../core/router/meta/session-directory.js';
+import type { SessionMetaDetails } from '../core/router/meta/session-meta-details.js';
 import type { RegistrationFacts } from '../core/router/registration-catalog.interface.js';
 import type { SubscriptionFacts } from '../core/router/subscription-catalog.interface.js';
 import type { WampRealm } from '../core/router/wamp-realm.js';
@@ -32,7 +33,8 @@ export interface WampKillOptions {
  * What the meta API tells clients, for Nest code in the same process: the realm's sessions, registrations
  * (Nest handlers and client callees) and subscriptions with typed results, and ending sessions. Reads the
  * router's state directly, without a call, and without the realm's authorization (the caller is the
- * application). The router's own `wamp.` procedures and topics are left out, as on the wire. Every method takes
+ * application). With a backplane, sessions are those of every instance; registrations and subscriptions are
+ * still this instance's. The router's own `wamp.` procedures and topics are left out, as on the wire. Every method takes
  * the realm's name; the first configured realm is the default.
  *
  * @example
@@ -45,15 +47,14 @@ export interface WampKillOptions {
 export class WampMetaService {
   constructor(private readonly router: WampRouter) {}
 
-  /** The realm's sessions (joined, WELCOME sent). */
+  /** The realm's sessions (joined, WELCOME sent): of every instance when the app runs with a backplane. */
   sessions(realm?: string): WampSessionInfo[] {
-    return [...this.realm(realm).sessions.values()].map(sessionMetaDetails);
+    return [...this.directory(realm).values()];
   }
 
-  /** One session of the realm, or `undefined`. */
+  /** One session of the realm (of any instance with a backplane), or `undefined`. */
   session(id: number, realm?: string): WampSessionInfo | undefined {
-    const session = this.realm(realm).sessions.get(id);
-    return session && sessionMetaDetails(session);
+    return this.directory(realm).get(id);
   }
 
   /** The realm's registrations, each with its callees; empty when the realm's dealer keeps no catalog. */
@@ -93,14 +94,23 @@ export class WampMetaService {
   }
 
   /**
-   * Ends a session with GOODBYE (`wamp.close.killed` unless `reason` says otherwise); resolves once it is closed,
-   * with `false` when the realm has no such session.
+   * Ends a session with GOODBYE (`wamp.close.killed` unless `reason` says otherwise). A session of this instance:
+   * resolves once it is closed. A session of another instance (with a backplane): resolves `true` once the request
+   * is handed to the backplane; its instance ends it. `false` when the realm has no such session.
    */
   async kill(id: number, options: WampKillOptions = {}, realm?: string): Promise<boolean> {
+    const reason = options.reason ?? WampCloseUri.KILLED;
     const session = this.realm(realm).sessions.get(id);
-    if (!session) return false;
-    await session.close(options.reason ?? WampCloseUri.KILLED, options.message);
-    return true;
+    if (session) {
+      await session.close(reason, options.message);
+      return true;
+    }
+    return this.directory(realm).kill(id, { reason, message: options.message, silent: false });
+  }
+
+  private directory(name: string | undefined): SessionDirectory {
+    const realm = this.realm(name);
+    return this.router.sessionDirectory(realm.name) as SessionDirectory;
   }
 
   private realm(name: string | undefined): WampRealm {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
-import type { WampPermissionRule } from '../../lib/index.js';
+import { WampMetaService, type WampPermissionRule } from '../../lib/index.js';
 import { RedisBackplane } from '../../lib/redis/index.js';
 import { joinAs, roleFromAuthid, type JoinedSession } from '../support/meta-sessions.js';
 import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
@@ -10,7 +10,8 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 /**
  * The session meta API over a whole cluster (issue 17): `count`, `list` and `get` answer for the sessions of
  * every instance, the `kill` procedures end sessions wherever they are connected, an instance that starts late
- * learns the sessions that exist, and an instance not heard of for the lease is forgotten with its sessions.
+ * learns the sessions that exist, and an instance not heard of for the lease is forgotten with its sessions;
+ * `WampMetaService` sees and ends them the same way.
  */
 
 const RULES: WampPermissionRule[] = [
@@ -173,6 +174,25 @@ describe.each(ENGINES)('session meta API over a cluster, backplane $name', (engi
       'wamp.error.no_such_session',
       ['No other session 123 in this realm.'],
     ]);
+  });
+
+  it('WampMetaService lists the sessions of every instance and kills one on another instance', async () => {
+    const meta = apps[0].app.get(WampMetaService);
+    const remote = await on(apps[1], 'remote');
+    const deadline = Date.now() + 5000;
+    while (!meta.session(remote.id) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(meta.session(remote.id)).toMatchObject({
+      session: remote.id,
+      authid: 'remote',
+      authrole: 'remote',
+    });
+    expect(meta.sessions().map((session) => session.session)).toContain(remote.id);
+    await expect(meta.kill(remote.id, { reason: 'com.example.moved', message: 'elsewhere' })).resolves.toBe(
+      true,
+    );
+    expect(await remote.client.next(5000)).toEqual([6, { message: 'elsewhere' }, 'com.example.moved']);
+    await expect(meta.kill(424242)).resolves.toBe(false);
   });
 
   // Cutting one instance off needs the in-memory engine's switch (killing Redis cuts them all).

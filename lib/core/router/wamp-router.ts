@@ -4,6 +4,7 @@ import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
 import { isValidUri } from '../protocol/wamp-uri.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
 import { installMetaApi } from './meta/meta-api.installer.js';
+import type { SessionDirectory } from './meta/session-directory.js';
 import { createBroker, createDealer } from './realm-parts.factory.js';
 import type { RealmPartContext } from './realm-parts.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
@@ -43,6 +44,7 @@ export class WampRouter implements WampRouterContext {
   private stopWatchingBackplane?: () => void;
   /** What the realms' meta API parts run (heartbeats): stopped at shutdown. */
   private readonly stops: (() => void)[] = [];
+  private readonly directories = new Map<string, SessionDirectory>();
 
   constructor(readonly options: WampRouterOptions) {
     this.decoderOptions = {
@@ -70,17 +72,17 @@ export class WampRouter implements WampRouterContext {
         realm.authorizer,
         routerSession,
       );
-      this.stops.push(
-        installMetaApi(created, {
-          isValidUri: (uri) => isValidUri(uri, options.strictUris),
-          logger: options.logger,
-          maxTestamentBytes: options.maxTestamentBytes,
-          eventHistory: realm.eventHistory ?? [],
-          eventHistoryStore: options.parts?.eventHistoryStore?.(context),
-          backplane: options.backplane,
-          backplaneLease: options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE,
-        }),
-      );
+      const meta = installMetaApi(created, {
+        isValidUri: (uri) => isValidUri(uri, options.strictUris),
+        logger: options.logger,
+        maxTestamentBytes: options.maxTestamentBytes,
+        eventHistory: realm.eventHistory ?? [],
+        eventHistoryStore: options.parts?.eventHistoryStore?.(context),
+        backplane: options.backplane,
+        backplaneLease: options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE,
+      });
+      this.stops.push(() => meta.stop());
+      this.directories.set(realm.name, meta.sessions);
       realms.set(realm.name, created);
     }
     this.realms = realms;
@@ -95,6 +97,14 @@ export class WampRouter implements WampRouterContext {
    */
   get isDetached(): boolean {
     return this.detached;
+  }
+
+  /**
+   * The sessions of a realm as the session meta API sees them: this instance's, or with a backplane every
+   * instance's (kill reaches them wherever they are). `undefined` for a realm the router does not serve.
+   */
+  sessionDirectory(realm: string): SessionDirectory | undefined {
+    return this.directories.get(realm);
   }
 
   /** Why new connections are refused right now (HTTP 503), or `undefined` when they are welcome. */

@@ -4,7 +4,7 @@ import { EventHistory } from './event-history.js';
 import { MemoryEventHistoryStore, type WampEventHistoryStore } from './event-history-store.js';
 import { RegistrationMetaApi } from './registration-meta-api.js';
 import { SessionMetaApi } from './session-meta-api.js';
-import { LocalSessionDirectory } from './session-directory.js';
+import { LocalSessionDirectory, type SessionDirectory } from './session-directory.js';
 import { ClusterSessionDirectory } from '../../backplane/cluster-session-directory.js';
 import type { WampBackplane } from '../../backplane/wamp-backplane.interface.js';
 import { SubscriptionMetaApi } from './subscription-meta-api.js';
@@ -28,7 +28,15 @@ export interface MetaApiSettings extends TestamentMetaOptions {
  * subscriptions (the built-in ones do; a custom part may not); event history when rules are configured. Each
  * part is announced in WELCOME only when it is installed, so a client never sees a feature that is not there.
  */
-export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): () => void {
+/** What {@link installMetaApi} leaves running: the sessions the meta API answers for, and how to stop it. */
+export interface InstalledMetaApi {
+  /** This instance's sessions, or every instance's with a backplane. */
+  readonly sessions: SessionDirectory;
+  /** Stops what runs in the background (the cluster directory's heartbeat). */
+  stop(): void;
+}
+
+export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): InstalledMetaApi {
   const stops: (() => void)[] = [];
   const { broker, dealer } = realm;
   // Testaments first: they are published before the session's wamp.session.on_leave.
@@ -40,17 +48,21 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): () 
   const sessions = new SessionMetaApi(realm, settings);
   sessions.install();
   realm.observe(sessions);
+  let directory: SessionDirectory = new LocalSessionDirectory(realm, (session, how) =>
+    sessions.end(session, how),
+  );
   if (settings.backplane) {
-    const directory = new ClusterSessionDirectory(
+    const cluster = new ClusterSessionDirectory(
       realm,
-      new LocalSessionDirectory(realm, (session, how) => sessions.end(session, how)),
+      directory,
       settings.backplane,
       settings.backplaneLease,
       settings.logger,
     );
-    sessions.useDirectory(directory);
-    realm.observe(directory);
-    stops.push(directory.start());
+    sessions.useDirectory(cluster);
+    realm.observe(cluster);
+    stops.push(cluster.start());
+    directory = cluster;
   }
   // The session meta API needs both roles, so it is announced on both (as the spec asks).
   realm.announce('broker', 'session_meta_api');
@@ -75,5 +87,5 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): () 
       realm.announce('broker', 'event_history');
     }
   }
-  return () => stops.forEach((stop) => stop());
+  return { sessions: directory, stop: () => stops.forEach((stop) => stop()) };
 }
