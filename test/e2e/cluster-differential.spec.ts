@@ -1,9 +1,6 @@
 import 'reflect-metadata';
-import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
-import { RedisBackplane } from '../../lib/redis/index.js';
 import { joinAs, roleFromAuthid, type JoinedSession } from '../support/meta-sessions.js';
-import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
-import { recordingLogger } from '../support/router-options.js';
+import { backplaneEngines } from '../support/backplane-engines.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
@@ -173,49 +170,7 @@ async function run(apps: RunningApp[], steps: Step[]): Promise<string[][]> {
   }
 }
 
-interface Engine {
-  readonly name: string;
-  readonly skip?: string;
-  start(): Promise<void>;
-  backplane(node: string): WampBackplane;
-  stop(): Promise<void>;
-}
-
-let redis: RedisProcess | undefined;
-let cluster = 0;
-const ENGINES: Engine[] = [
-  {
-    name: 'in memory',
-    start: async () => undefined,
-    backplane: (() => {
-      let hub = new MemoryBackplaneHub();
-      return (node: string) => {
-        if (node === 'node-0') hub = new MemoryBackplaneHub();
-        return new MemoryBackplane(hub, node);
-      };
-    })(),
-    stop: async () => undefined,
-  },
-  {
-    name: 'Redis',
-    skip: redisSkipReason,
-    start: async () => {
-      redis = await startRedis();
-    },
-    backplane: (node) => {
-      if (node === 'node-0') cluster++;
-      return new RedisBackplane({
-        url: redis!.url,
-        nodeId: node,
-        keyPrefix: `diff-${cluster}:`,
-        logger: recordingLogger(),
-      });
-    },
-    stop: async () => {
-      await redis?.kill();
-    },
-  },
-];
+const ENGINES = backplaneEngines('cluster-differential');
 
 describe.each(ENGINES)('one instance or three on the backplane $name: the same deliveries', (engine) => {
   if (engine.skip) {
@@ -240,7 +195,7 @@ describe.each(ENGINES)('one instance or three on the backplane $name: the same d
       const apps: RunningApp[] = [];
       try {
         for (const node of ['node-0', 'node-1', 'node-2']) {
-          apps.push(await startApp({ wamp: { realms, backplane: engine.backplane(node) } }));
+          apps.push(await startApp({ wamp: { realms, backplane: engine.backplane(node, `seed-${seed}`) } }));
         }
         const clustered = await run(apps, steps);
         expect(alone.flat().length).toBeGreaterThan(20);

@@ -1,10 +1,8 @@
 import 'reflect-metadata';
-import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
+import type { MemoryBackplane, WampBackplane } from '../../lib/core/index.js';
 import { WampMetaService, type WampPermissionRule } from '../../lib/index.js';
-import { RedisBackplane } from '../../lib/redis/index.js';
 import { joinAs, roleFromAuthid, type JoinedSession } from '../support/meta-sessions.js';
-import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
-import { recordingLogger } from '../support/router-options.js';
+import { backplaneEngines } from '../support/backplane-engines.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
@@ -19,41 +17,7 @@ const RULES: WampPermissionRule[] = [
   { role: 'user', uri: 'com.', match: 'prefix', allow: ['call', 'subscribe', 'publish'] },
 ];
 
-interface Engine {
-  readonly name: string;
-  readonly skip?: string;
-  start(): Promise<void>;
-  backplane(node: string): WampBackplane;
-  stop(): Promise<void>;
-}
-
-const hub = new MemoryBackplaneHub();
-let redis: RedisProcess | undefined;
-const ENGINES: Engine[] = [
-  {
-    name: 'in memory',
-    start: async () => undefined,
-    backplane: (node) => new MemoryBackplane(hub, node),
-    stop: async () => undefined,
-  },
-  {
-    name: 'Redis',
-    skip: redisSkipReason,
-    start: async () => {
-      redis = await startRedis();
-    },
-    backplane: (node) =>
-      new RedisBackplane({
-        url: redis!.url,
-        nodeId: node,
-        keyPrefix: 'cluster-meta:',
-        logger: recordingLogger(),
-      }),
-    stop: async () => {
-      await redis?.kill();
-    },
-  },
-];
+const ENGINES = backplaneEngines('cluster-meta');
 
 async function call(
   session: JoinedSession,

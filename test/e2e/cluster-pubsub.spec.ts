@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
-import { RedisBackplane } from '../../lib/redis/index.js';
 import { WampPublisher } from '../../lib/index.js';
 import { joinAs, roleFromAuthid, type JoinedSession } from '../support/meta-sessions.js';
-import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
-import { recordingLogger } from '../support/router-options.js';
+import { backplaneEngines } from '../support/backplane-engines.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
@@ -17,42 +14,7 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 
 const EVENT = 36;
 
-/** An engine for the suite: how to make one instance's backplane, and what to start and stop around the suite. */
-interface Engine {
-  readonly name: string;
-  readonly skip?: string;
-  start(): Promise<void>;
-  backplane(node: string): WampBackplane;
-  stop(): Promise<void>;
-}
-
-const hub = new MemoryBackplaneHub();
-let redis: RedisProcess | undefined;
-const ENGINES: Engine[] = [
-  {
-    name: 'in memory',
-    start: async () => undefined,
-    backplane: (node) => new MemoryBackplane(hub, node),
-    stop: async () => undefined,
-  },
-  {
-    name: 'Redis',
-    skip: redisSkipReason,
-    start: async () => {
-      redis = await startRedis();
-    },
-    backplane: (node) =>
-      new RedisBackplane({
-        url: redis!.url,
-        nodeId: node,
-        keyPrefix: 'cluster-pubsub:',
-        logger: recordingLogger(),
-      }),
-    stop: async () => {
-      await redis?.kill();
-    },
-  },
-];
+const ENGINES = backplaneEngines('cluster-pubsub');
 
 describe.each(ENGINES)('publish/subscribe across three instances, backplane $name', (engine) => {
   if (engine.skip) {

@@ -22,12 +22,6 @@ export interface MetaApiSettings extends TestamentMetaOptions {
   readonly backplaneLease: number;
 }
 
-/**
- * Sets up a realm's meta API as a peer of the router: the session meta API and testaments always; the
- * registration and subscription meta API when the dealer and broker tell about their registrations and
- * subscriptions (the built-in ones do; a custom part may not); event history when rules are configured. Each
- * part is announced in WELCOME only when it is installed, so a client never sees a feature that is not there.
- */
 /** What {@link installMetaApi} leaves running: the sessions the meta API answers for, and how to stop it. */
 export interface InstalledMetaApi {
   /** This instance's sessions, or every instance's with a backplane. */
@@ -36,6 +30,12 @@ export interface InstalledMetaApi {
   stop(): void;
 }
 
+/**
+ * Sets up a realm's meta API as a peer of the router: the session meta API and testaments always; the
+ * registration and subscription meta API when the dealer and broker tell about their registrations and
+ * subscriptions (the built-in ones do; a custom part may not); event history when rules are configured. Each
+ * part is announced in WELCOME only when it is installed, so a client never sees a feature that is not there.
+ */
 export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): InstalledMetaApi {
   const stops: (() => void)[] = [];
   const { broker, dealer } = realm;
