@@ -29,6 +29,29 @@ const consoleLogger: WampLogger = {
 };
 
 /**
+ * One claim, decided inside Redis so that two instances claiming at once cannot both win. The claim's hash holds
+ * one field per holding instance, `tag|exclusive|expiry` (expiry by Redis's clock, so the instances' clocks do
+ * not matter); lapsed holders are removed on the way. Returns the tag of a holder in the way, or nil when granted.
+ */
+const CLAIM_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local node, tag, exclusive, lease = ARGV[1], ARGV[2], ARGV[3] == '1', tonumber(ARGV[4])
+local holders = redis.call('HGETALL', KEYS[1])
+for i = 1, #holders, 2 do
+  local holderTag, holderExclusive, expiry = string.match(holders[i + 1], '^(.*)|([01])|(%d+)$')
+  if expiry == nil or tonumber(expiry) <= now then
+    redis.call('HDEL', KEYS[1], holders[i])
+  elseif holders[i] ~= node and (exclusive or holderExclusive == '1' or holderTag ~= tag) then
+    return holderTag
+  end
+end
+redis.call('HSET', KEYS[1], node, tag .. '|' .. ARGV[3] .. '|' .. (now + lease))
+if redis.call('PTTL', KEYS[1]) < lease then redis.call('PEXPIRE', KEYS[1], lease) end
+return false
+`;
+
+/**
  * The Redis engine of the backplane: each channel is a Redis Stream. `broadcast` is an `XADD` (capped with
  * `MAXLEN ~`), and every instance reads every stream it follows with one blocking `XREAD` loop on a connection of
  * its own, from the last entry it read. So one sender's messages arrive in order everywhere, and an instance that
@@ -149,6 +172,18 @@ export class RedisBackplane implements WampBackplane {
     return store;
   }
 
+  claim(key: string, tag: string, exclusive: boolean, leaseMs: number): Promise<string | undefined> {
+    if (this.closed) return Promise.reject(new Error('RedisBackplane: closed.'));
+    return this.writer
+      .eval(CLAIM_SCRIPT, 1, this.claimKey(key), this.nodeId, tag, exclusive ? '1' : '0', Math.ceil(leaseMs))
+      .then((holder) => (typeof holder === 'string' ? holder : undefined));
+  }
+
+  release(key: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.writer.hdel(this.claimKey(key), this.nodeId).then(() => undefined);
+  }
+
   onConnectionChange(listener: (connected: boolean) => void): () => void {
     this.connectionListeners.add(listener);
     return () => this.connectionListeners.delete(listener);
@@ -167,6 +202,10 @@ export class RedisBackplane implements WampBackplane {
     this.reader.disconnect();
     await this.reading?.catch(() => undefined);
     if (this.ownsWriter) await this.writer.quit().catch(() => this.writer.disconnect());
+  }
+
+  private claimKey(key: string): string {
+    return `${this.prefix}claim:${key}`;
   }
 
   private streamKey(channel: string): string {

@@ -122,5 +122,45 @@ export function describeBackplaneContract(
       ]);
       expect(b.retentionStore('realm2').eventsFor('contract.retained', 'exact', subscriber)).toEqual([]);
     });
+
+    it('an exclusive claim has one holder; its holder renews it; released, another takes it', async () => {
+      const [a, b, c] = cluster.nodes;
+      const key = `contract/exclusive/${Math.random()}`;
+      // Three at once: exactly one wins, the others are told the winner's tag.
+      const outcomes = await Promise.all([a, b, c].map((node) => node.claim(key, 'single', true, 10_000)));
+      expect(outcomes.filter((outcome) => outcome === undefined)).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'single')).toHaveLength(2);
+      const winner = [a, b, c][outcomes.indexOf(undefined)];
+      const other = [a, b, c].find((node) => node !== winner) as WampBackplane;
+      expect(await winner.claim(key, 'single', true, 10_000)).toBeUndefined();
+      expect(await other.claim(key, 'roundrobin', false, 10_000)).toBe('single');
+      await other.release(key); // holds nothing: no effect
+      expect(await other.claim(key, 'single', true, 10_000)).toBe('single');
+      await winner.release(key);
+      expect(await other.claim(key, 'single', true, 10_000)).toBeUndefined();
+    });
+
+    it('a shared claim has holders of one tag; another tag or an exclusive claim is refused', async () => {
+      const [a, b, c] = cluster.nodes;
+      const key = `contract/shared/${Math.random()}`;
+      expect(await a.claim(key, 'roundrobin', false, 10_000)).toBeUndefined();
+      expect(await b.claim(key, 'roundrobin', false, 10_000)).toBeUndefined();
+      expect(await c.claim(key, 'random', false, 10_000)).toBe('roundrobin');
+      expect(await c.claim(key, 'roundrobin', true, 10_000)).toBe('roundrobin');
+      await a.release(key);
+      expect(await c.claim(key, 'random', false, 10_000)).toBe('roundrobin');
+      await b.release(key);
+      expect(await c.claim(key, 'random', false, 10_000)).toBeUndefined();
+    });
+
+    it('a claim its holder stops renewing lapses after its lease', async () => {
+      const [a, b] = cluster.nodes;
+      const key = `contract/lease/${Math.random()}`;
+      expect(await a.claim(key, 'single', true, 300)).toBeUndefined();
+      expect(await b.claim(key, 'single', true, 300)).toBe('single');
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await b.claim(key, 'single', true, 300)).toBeUndefined();
+      expect(await a.claim(key, 'single', true, 300)).toBe('single');
+    });
   });
 }

@@ -4,54 +4,47 @@ import type { WampLogger } from '../router/wamp-logger.interface.js';
 import type { WampPeer } from '../router/wamp-peer.interface.js';
 import type { WampRealm, WampRealmObserver } from '../router/wamp-realm.js';
 import { decodeBackplaneMessage, encodeBackplaneMessage } from './backplane-codec.js';
+import type { ClusterMembership } from './cluster-membership.js';
 import type { WampBackplane } from './wamp-backplane.interface.js';
 
 const SESSIONS = 'sessions';
 
-/** What one other instance has told about its sessions, and when it was last heard of. */
+/** What one other instance has told about its sessions. */
 interface InstanceSessions {
-  lastSeen: number;
   sessions: Map<number, SessionMetaDetails>;
 }
 
 /**
  * The sessions of a realm across every instance of a cluster, for the session meta API: this instance's own,
- * plus what the others announce over the backplane (joins, leaves, a snapshot when an instance starts, and a
- * heartbeat every third of the lease). An instance not heard of for `leaseMs` is forgotten with its sessions.
+ * plus what the others announce over the backplane (joins, leaves, and a snapshot when an instance starts). An
+ * instance the {@link ClusterMembership} loses (silent for the lease, or left) is forgotten with its sessions.
  * `kill` ends a session wherever it is: here, or by asking its instance.
  */
 export class ClusterSessionDirectory implements SessionDirectory, WampRealmObserver {
   private readonly others = new Map<string, InstanceSessions>();
   private readonly channel: string;
-  private heartbeat?: NodeJS.Timeout;
   private stopReceiving?: () => void;
+  private stopWatching?: () => void;
 
   constructor(
     private readonly realm: WampRealm,
     private readonly local: SessionDirectory,
     private readonly backplane: WampBackplane,
-    private readonly leaseMs: number,
+    private readonly membership: ClusterMembership,
     private readonly logger: WampLogger,
   ) {
     this.channel = `wamp/${realm.name}/sessions`;
   }
 
-  /** Starts listening, asks the others for their sessions, and starts the heartbeat; returns a function that stops. */
+  /** Starts listening and asks the others for their sessions; returns a function that stops. */
   start(): () => void {
     this.stopReceiving = this.backplane.subscribe(this.channel, (payload, from) =>
       this.receive(payload, from),
     );
+    this.stopWatching = this.membership.onLost((node) => this.forget(node));
     this.send(['sync']);
-    this.heartbeat = setInterval(
-      () => {
-        this.send(['alive']);
-        this.forgetSilentInstances();
-      },
-      Math.max(10, Math.floor(this.leaseMs / 3)),
-    );
-    this.heartbeat.unref();
     return () => {
-      clearInterval(this.heartbeat);
+      this.stopWatching?.();
       this.stopReceiving?.();
     };
   }
@@ -136,25 +129,23 @@ export class ClusterSessionDirectory implements SessionDirectory, WampRealmObser
         return;
       }
       default:
-      // 'alive', or a verb of a later version: being heard of is all it says here.
+      // A verb of a later version: being heard of is all it says here.
     }
   }
 
   private instance(node: string): InstanceSessions {
+    this.membership.heard(node);
     let other = this.others.get(node);
-    if (!other) this.others.set(node, (other = { lastSeen: 0, sessions: new Map() }));
-    other.lastSeen = Date.now();
+    if (!other) this.others.set(node, (other = { sessions: new Map() }));
     return other;
   }
 
-  private forgetSilentInstances(): void {
-    const now = Date.now();
-    for (const [node, other] of this.others) {
-      if (now - other.lastSeen <= this.leaseMs) continue;
-      this.others.delete(node);
-      this.logger.warn(
-        `Backplane: instance ${node} not heard of for ${this.leaseMs} ms; its ${other.sessions.size} session(s) are no longer listed in realm "${this.realm.name}".`,
-      );
-    }
+  private forget(node: string): void {
+    const other = this.others.get(node);
+    if (!other) return;
+    this.others.delete(node);
+    this.logger.warn(
+      `Backplane: the ${other.sessions.size} session(s) of instance ${node} are no longer listed in realm "${this.realm.name}".`,
+    );
   }
 }

@@ -15,7 +15,20 @@ const MAX_ID = Number.MAX_SAFE_INTEGER;
  * clusterSubscriptionId('realm1', 'com.example.chat', 'exact'); // the same number on every instance
  */
 export function clusterSubscriptionId(realm: string, topic: string, match: WampMatchPolicy): number {
-  const digest = createHash('sha256').update(`${realm}\u0000${match}\u0000${topic}`).digest();
+  return derivedId(`${realm}\u0000${match}\u0000${topic}`);
+}
+
+/**
+ * The registration ID every instance of a cluster gives the registration of `procedure` under `match` in
+ * `realm`, as {@link clusterSubscriptionId} does for subscriptions (a different input, so the two never agree by
+ * construction).
+ */
+export function clusterRegistrationId(realm: string, procedure: string, match: WampMatchPolicy): number {
+  return derivedId(`registration\u0000${realm}\u0000${match}\u0000${procedure}`);
+}
+
+function derivedId(input: string): number {
+  const digest = createHash('sha256').update(input).digest();
   // 53 bits: the top 21 bits of the first word and all 32 of the second.
   const id = (digest.readUInt32BE(0) & 0x1f_ffff) * 0x1_0000_0000 + digest.readUInt32BE(4);
   return id === 0 ? 1 : Math.min(id, MAX_ID);

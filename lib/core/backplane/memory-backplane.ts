@@ -4,6 +4,13 @@ import type { WampBackplane } from './wamp-backplane.interface.js';
 
 type Receiver = (payload: Uint8Array, from: string) => void;
 
+/** One instance's claim on a key of a {@link MemoryBackplaneHub}. */
+interface ClaimHolder {
+  readonly tag: string;
+  readonly exclusive: boolean;
+  readonly expires: number;
+}
+
 /** Bounds of the retained events a {@link MemoryBackplaneHub} keeps per realm. */
 export interface MemoryBackplaneLimits {
   readonly maxRetainedTopics: number;
@@ -23,6 +30,7 @@ export interface MemoryBackplaneLimits {
 export class MemoryBackplaneHub {
   private readonly channels = new Map<string, Set<Receiver>>();
   private readonly stores = new Map<string, RetentionStore>();
+  private readonly claims = new Map<string, Map<string, ClaimHolder>>();
   private readonly queue: [string, Uint8Array, string][] = [];
   private flushing = false;
 
@@ -57,6 +65,26 @@ export class MemoryBackplaneHub {
     let store = this.stores.get(realm);
     if (!store) this.stores.set(realm, (store = new RetentionStore(this.limits)));
     return store;
+  }
+
+  /** Claims `key` for `node` (see {@link WampBackplane.claim}); decided at once, as one Redis script would. */
+  claim(key: string, node: string, tag: string, exclusive: boolean, leaseMs: number): string | undefined {
+    const now = Date.now();
+    let holders = this.claims.get(key);
+    if (!holders) this.claims.set(key, (holders = new Map()));
+    for (const [holder, claim] of holders) {
+      if (claim.expires <= now) holders.delete(holder);
+      else if (holder !== node && (exclusive || claim.exclusive || claim.tag !== tag)) return claim.tag;
+    }
+    holders.set(node, { tag, exclusive, expires: now + leaseMs });
+    return undefined;
+  }
+
+  /** Gives up `node`'s claim on `key`. */
+  release(key: string, node: string): void {
+    const holders = this.claims.get(key);
+    holders?.delete(node);
+    if (holders?.size === 0) this.claims.delete(key);
   }
 
   private flush(): void {
@@ -108,6 +136,18 @@ export class MemoryBackplane implements WampBackplane {
 
   retentionStore(realm: string): WampRetentionStore {
     return this.hub.retentionStore(realm);
+  }
+
+  claim(key: string, tag: string, exclusive: boolean, leaseMs: number): Promise<string | undefined> {
+    if (this.closed) return Promise.reject(new Error('MemoryBackplane: closed.'));
+    if (!this.connected) return Promise.reject(new Error('MemoryBackplane: disconnected.'));
+    return Promise.resolve(this.hub.claim(key, this.nodeId, tag, exclusive, leaseMs));
+  }
+
+  release(key: string): Promise<void> {
+    if (this.closed || !this.connected) return Promise.resolve();
+    this.hub.release(key, this.nodeId);
+    return Promise.resolve();
   }
 
   onConnectionChange(listener: (connected: boolean) => void): () => void {

@@ -7,7 +7,9 @@ import type { WampRetentionStore } from '../router/broker/retention-store.js';
  *
  * - `broadcast` / `subscribe`: every instance, this one included, receives what any instance broadcasts on a
  *   channel, in the order each sender sent it (publications, cluster events);
- * - `retentionStore`: retained events every instance reads and writes.
+ * - `retentionStore`: retained events every instance reads and writes;
+ * - `claim` / `release`: leases on names that only one kind of holder may have at a time (a procedure URI
+ *   registered `single` on one instance, or shared with one invocation policy by several), decided atomically.
  *
  * @example
  * WampModule.forRoot({ backplane: new MemoryBackplane(hub) })
@@ -24,6 +26,16 @@ export interface WampBackplane {
   subscribe(channel: string, receive: (payload: Uint8Array, from: string) => void): () => void;
   /** A retention store for `realm` that every instance shares. */
   retentionStore(realm: string): WampRetentionStore;
+  /**
+   * Claims `key` for this instance with `tag`, atomically. Granted (resolves `undefined`) when no other
+   * instance holds a live claim on it, or when every other holder claimed it with the same `tag` and neither
+   * side is `exclusive`; otherwise resolves the tag of a holder that stands in the way. A granted claim lasts
+   * `leaseMs` and is renewed by claiming again (a claim by its holder always renews it); it lapses when its
+   * instance stops renewing it (a killed process), so nothing stays taken forever.
+   */
+  claim(key: string, tag: string, exclusive: boolean, leaseMs: number): Promise<string | undefined>;
+  /** Gives up this instance's claim on `key` (nothing happens when it holds none). */
+  release(key: string): Promise<void>;
   /** Lets go of what the engine opened (called once, after the router closed its sessions). */
   close(): Promise<void>;
   /**

@@ -1,5 +1,6 @@
 import { BackplanePublicationBus } from '../backplane/backplane-publication-bus.js';
-import { clusterSubscriptionId } from '../backplane/cluster-subscription-id.js';
+import { ClusterDealer } from '../backplane/cluster-dealer.js';
+import { clusterRegistrationId, clusterSubscriptionId } from '../backplane/cluster-subscription-id.js';
 import { LocalBroker } from './broker/local-broker.js';
 import { LocalDealer } from './dealer/local-dealer.js';
 import type { RealmPartContext, WampRealmParts } from './realm-parts.interface.js';
@@ -29,8 +30,10 @@ export function createBroker(parts: WampRealmParts | undefined, context: RealmPa
 /** The realm's dealer: the configured factory's, or the in-memory default. */
 export function createDealer(parts: WampRealmParts | undefined, context: RealmPartContext): WampDealer {
   if (parts?.dealer) return parts.dealer(context);
-  const { options } = context;
-  return new LocalDealer(context.nextId, {
+  const { options, backplane, membership, realm } = context;
+  // In a cluster, registrations are claimed across instances and calls reach callees wherever they are.
+  const cluster = backplane && membership && new ClusterDealer(realm, backplane, membership, options.logger);
+  const dealer = new LocalDealer(context.nextId, {
     maxCallsPerSession: options.maxCallsPerSession,
     defaultCallTimeout: options.defaultCallTimeout,
     maxRegistrationsPerSession: options.maxRegistrationsPerSession,
@@ -38,5 +41,9 @@ export function createDealer(parts: WampRealmParts | undefined, context: RealmPa
     interruptTimeout: options.interruptTimeout,
     logger: options.logger,
     routerSession: context.routerSession,
+    cluster,
+    registrationId: cluster && ((procedure, match) => clusterRegistrationId(realm, procedure, match)),
   });
+  cluster?.attach(dealer);
+  return dealer;
 }

@@ -1,6 +1,7 @@
 import type { WampPublicationBus } from './broker/publication-bus.js';
 import type { WampRetentionStore } from './broker/retention-store.js';
 import type { WampEventHistoryStore } from './meta/event-history-store.js';
+import type { ClusterMembership } from '../backplane/cluster-membership.js';
 import type { WampBackplane } from '../backplane/wamp-backplane.interface.js';
 import type { WampBroker } from './wamp-broker.interface.js';
 import type { WampDealer } from './wamp-dealer.interface.js';
@@ -44,6 +45,8 @@ export interface RealmPartContext {
   readonly options: WampRealmSettings;
   /** What the instances of a cluster share, when the router is one of several. */
   readonly backplane?: WampBackplane;
+  /** Which other instances of the cluster are alive (with a backplane). */
+  readonly membership?: ClusterMembership;
 }
 
 /**

@@ -3,6 +3,7 @@ import { RandomIdGenerator } from '../protocol/id-generator.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
 import { isValidUri } from '../protocol/wamp-uri.js';
 import { anonymousAuthenticator } from './anonymous.authenticator.js';
+import { ClusterMembership } from '../backplane/cluster-membership.js';
 import { installMetaApi } from './meta/meta-api.installer.js';
 import type { SessionDirectory } from './meta/session-directory.js';
 import { createBroker, createDealer } from './realm-parts.factory.js';
@@ -45,6 +46,8 @@ export class WampRouter implements WampRouterContext {
   /** What the realms' meta API parts run (heartbeats): stopped at shutdown. */
   private readonly stops: (() => void)[] = [];
   private readonly directories = new Map<string, SessionDirectory>();
+  /** Which other instances are alive, with a backplane. */
+  private readonly membership?: ClusterMembership;
 
   constructor(readonly options: WampRouterOptions) {
     this.decoderOptions = {
@@ -53,6 +56,8 @@ export class WampRouter implements WampRouterContext {
       maxUriLength: options.maxUriLength,
       maxUriComponents: options.maxUriComponents,
     };
+    const lease = options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE;
+    if (options.backplane) this.membership = new ClusterMembership(options.backplane, lease, options.logger);
     const realms = new Map<string, WampRealm>();
     for (const realm of options.realms) {
       if (realms.has(realm.name)) throw new Error(`Realm "${realm.name}" is configured twice.`);
@@ -63,6 +68,7 @@ export class WampRouter implements WampRouterContext {
         routerSession,
         options,
         backplane: options.backplane,
+        membership: this.membership,
       };
       const created = new WampRealm(
         realm.name,
@@ -79,13 +85,14 @@ export class WampRouter implements WampRouterContext {
         eventHistory: realm.eventHistory ?? [],
         eventHistoryStore: options.parts?.eventHistoryStore?.(context),
         backplane: options.backplane,
-        backplaneLease: options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE,
+        membership: this.membership,
       });
       this.stops.push(() => meta.stop());
       this.directories.set(realm.name, meta.sessions);
       realms.set(realm.name, created);
     }
     this.realms = realms;
+    this.membership?.start();
     this.stopWatchingBackplane = options.backplane?.onConnectionChange?.((connected) =>
       this.backplaneChanged(connected),
     );
@@ -182,7 +189,8 @@ export class WampRouter implements WampRouterContext {
     for (const session of [...this.sessions])
       closing.push(session.close(WampCloseUri.SYSTEM_SHUTDOWN, message));
     await Promise.all(closing);
-    // The other instances go on: this one only lets go of its connections to them.
+    // The other instances go on: this one tells them it leaves, and lets go of its connections to them.
+    this.membership?.stop();
     await this.options.backplane?.close();
   }
 

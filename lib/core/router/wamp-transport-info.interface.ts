@@ -44,6 +44,21 @@ export interface InProcessTransportInfo {
 }
 
 /**
+ * A caller on another instance of the cluster, whose call that instance forwarded here (only a client callee of
+ * this instance sees it, through caller disclosure): its own transport is known where it is connected.
+ */
+export interface ClusterTransportInfo {
+  readonly type: 'cluster';
+  /** Always `cluster`: the call came over the backplane. */
+  readonly protocol: 'cluster';
+  /** The instance the caller is connected to (its backplane node ID). */
+  readonly node: string;
+  readonly secure: boolean;
+  readonly remoteAddress?: undefined;
+  readonly remotePort?: undefined;
+}
+
+/**
  * What the router knows about the transport a session arrived on, by kind. Authenticators (cookies, bearer
  * tokens, client certificates) and handlers read it through the session; narrow on `type` to reach the
  * fields of one kind.
@@ -51,4 +66,5 @@ export interface InProcessTransportInfo {
  * @example
  * if (session.transport.type === 'websocket') cookie = session.transport.headers.cookie;
  */
-export type WampTransportInfo = WebSocketTransportInfo | RawSocketTransportInfo | InProcessTransportInfo;
+export type WampTransportInfo =
+  WebSocketTransportInfo | RawSocketTransportInfo | InProcessTransportInfo | ClusterTransportInfo;

@@ -1,12 +1,18 @@
 import { MAX_ID } from '../../protocol/wamp-id.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
+import type { ForwardedInvocation } from './forwarded-invocation.interface.js';
 import type { PendingCall } from './pending-call.js';
+
+/** Where a call in flight went: a client callee of this instance, or another instance of the cluster. */
+export type DealerInvocation = RemoteInvocation | ForwardedInvocation;
 
 /**
  * One INVOCATION sent to a client callee: the call it serves, and where the callee's YIELD or ERROR goes. Kept
  * in its {@link CalleeSession} under the invocation's request ID until the call settles.
  */
 export class RemoteInvocation {
+  /** Tells it from an invocation forwarded to another instance. */
+  readonly kind = 'client';
   /** Whether the callee has given its final answer (YIELD without `progress`, or ERROR). */
   answered = false;
   /** Whether a CANCEL in mode `kill` is waiting for the callee's answer. */
@@ -21,7 +27,7 @@ export class RemoteInvocation {
     readonly request: number,
     /** INVOCATION.Registration: repeated on every chunk of a progressive call invocation. */
     readonly registration: number,
-    readonly call: PendingCall<RemoteInvocation>,
+    readonly call: PendingCall<DealerInvocation>,
     readonly callee: CalleeSession,
   ) {}
 }

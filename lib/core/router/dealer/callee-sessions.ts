@@ -2,7 +2,7 @@ import { WampMessageType } from '../../protocol/message-type.enum.js';
 import type { CallMessage } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
-import { CalleeSession, RemoteInvocation } from './callee-session.js';
+import { CalleeSession, RemoteInvocation, type DealerInvocation } from './callee-session.js';
 import type { PendingCall } from './pending-call.js';
 import type { Registration, RemoteCallee } from './registration.js';
 
@@ -41,7 +41,7 @@ export class CalleeSessions {
    * serializer cannot carry ends with `wamp.error.runtime_error`.
    */
   invoke(
-    call: PendingCall<RemoteInvocation>,
+    call: PendingCall<DealerInvocation>,
     registration: Registration,
     callee: RemoteCallee,
     timeout: number,

@@ -48,9 +48,10 @@ export class DealerRegistrations implements RegistrationCatalog {
   }
 
   callees(id: number): number[] | undefined {
-    return this.table
-      .get(id)
-      ?.callees.map((callee) => (callee.kind === 'local' ? this.routerSession : callee.session.peer.id));
+    return this.table.get(id)?.callees.map((callee) => {
+      if (callee.kind === 'local') return this.routerSession;
+      return callee.kind === 'cluster' ? callee.session : callee.session.peer.id;
+    });
   }
 
   calleeCount(id: number): number | undefined {

@@ -6,17 +6,19 @@ import type {
   ErrorMessage,
   RegisterMessage,
   UnregisterMessage,
+  WampMatchPolicy,
   YieldMessage,
 } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampDealer } from '../wamp-dealer.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
-import type { RemoteInvocation } from './callee-session.js';
+import type { DealerInvocation } from './callee-session.js';
 import { CalleeSessions } from './callee-sessions.js';
+import type { DealerCluster } from './dealer-cluster.interface.js';
 import { PendingCall } from './pending-call.js';
-import type { Registration } from './registration.js';
-import { RegistrationTable } from './registration-table.js';
+import type { ClusterCallee, DealerCallee, InvocationPolicy, Registration } from './registration.js';
+import { RegistrationTable, type RegistrationRefusal } from './registration-table.js';
 import { DealerRegistrations } from './dealer-registrations.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
@@ -24,6 +26,8 @@ import type { LocalProcedure } from './wamp-call.interface.js';
 export const TOO_MANY_CALLS_URI = 'nestjs_wamp.error.too_many_calls';
 /** URI of the ERROR a CALL gets when its callee already has as many invocations in flight as it may. */
 export const TOO_MANY_INVOCATIONS_URI = 'nestjs_wamp.error.too_many_invocations';
+/** URI of the ERROR a REGISTER gets when the other instances of the cluster could not be asked about its URI. */
+export const CLUSTER_UNAVAILABLE_URI = 'nestjs_wamp.error.cluster_unavailable';
 
 /** How many ended progressive calls per caller are remembered, to discard their late chunks. */
 const CLOSED_STREAMS_KEPT = 64;
@@ -43,6 +47,13 @@ export interface LocalDealerOptions {
   readonly logger: WampLogger;
   /** The session ID the application's own procedures are attributed to in the registration meta API. Default 0. */
   readonly routerSession?: number;
+  /**
+   * The other instances of a cluster: registrations are claimed across them, and calls reach callees connected
+   * to them. Without it, the dealer serves this process only.
+   */
+  readonly cluster?: DealerCluster;
+  /** How registration IDs are derived (in a cluster, alike on every instance). Default: random. */
+  readonly registrationId?: (procedure: string, match: WampMatchPolicy) => number;
 }
 
 /**
@@ -71,17 +82,20 @@ export class LocalDealer implements WampDealer {
   readonly registrations: DealerRegistrations;
   private readonly table: RegistrationTable;
   private readonly callees = new CalleeSessions();
-  private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall<RemoteInvocation>>>();
+  private readonly callsBySession = new Map<WampPeer, Map<number, PendingCall<DealerInvocation>>>();
   /**
    * Request IDs of each caller's progressive calls that ended while it could still be sending chunks: a late
    * chunk is discarded rather than taken for a new call. The last {@link CLOSED_STREAMS_KEPT} per session.
    */
   private readonly closedStreams = new Map<WampPeer, number[]>();
-  private readonly settle = (call: PendingCall<RemoteInvocation>): void => {
+  private readonly settle = (call: PendingCall<DealerInvocation>): void => {
     const remote = call.remote;
     if (remote) {
-      clearTimeout(remote.killTimer);
-      remote.callee.invocations.delete(remote.request);
+      if (remote.kind === 'forwarded') remote.settled();
+      else {
+        clearTimeout(remote.killTimer);
+        remote.callee.invocations.delete(remote.request);
+      }
       if (remote.acceptsChunks && call.caller.isOpen) this.rememberClosedStream(call.caller, call.request);
     }
     const calls = this.callsBySession.get(call.caller);
@@ -94,7 +108,13 @@ export class LocalDealer implements WampDealer {
     nextId: () => number,
     private readonly options: LocalDealerOptions,
   ) {
-    this.table = new RegistrationTable(nextId, options.maxRegistrationsPerSession);
+    this.table = new RegistrationTable(
+      nextId,
+      options.maxRegistrationsPerSession,
+      options.registrationId,
+      (id, procedure) =>
+        options.logger.warn(`Registration ID ${id} of "${procedure}" is taken: a random one is used.`),
+    );
     this.registrations = new DealerRegistrations(this.table, options.routerSession ?? 0, options.logger);
   }
 
@@ -131,6 +151,18 @@ export class LocalDealer implements WampDealer {
   }
 
   call(session: WampPeer, message: CallMessage, continuation = false): void {
+    this.route(session, message, continuation, false);
+  }
+
+  /**
+   * A CALL another instance of the cluster forwarded here for a callee connected to this one (`caller` stands
+   * for its caller): routed among this instance's callees only, then handled as any call.
+   */
+  callForwarded(caller: WampPeer, message: CallMessage): void {
+    this.route(caller, message, false, true);
+  }
+
+  private route(session: WampPeer, message: CallMessage, continuation: boolean, hereOnly: boolean): void {
     let calls = this.callsBySession.get(session);
     const inFlight = calls?.get(message.request);
     if (inFlight) {
@@ -149,7 +181,7 @@ export class LocalDealer implements WampDealer {
       return;
     }
     const registration = this.table.route(message.procedure);
-    const callee = registration?.pick();
+    const callee = registration?.pick(hereOnly);
     if (!registration || !callee) {
       this.reject(
         session,
@@ -171,7 +203,7 @@ export class LocalDealer implements WampDealer {
     }
     // The spec makes a streamed CALL from a caller that did not announce progressive_call_invocations a protocol
     // violation; wampy 8 streams (progressiveCall) without announcing it, so it is accepted (README: Conformance).
-    if (message.options.progress === true && (callee.kind === 'local' || !callee.session.takesChunks)) {
+    if (message.options.progress === true && !takesChunks(callee)) {
       this.reject(
         session,
         message.request,
@@ -195,12 +227,17 @@ export class LocalDealer implements WampDealer {
       return;
     }
     if (!calls) this.callsBySession.set(session, (calls = new Map()));
-    const call = new PendingCall<RemoteInvocation>(session, message, this.settle);
+    const call = new PendingCall<DealerInvocation>(session, message, this.settle);
     calls.set(message.request, call);
     const timeout =
       message.options.timeout !== undefined && message.options.timeout > 0
         ? message.options.timeout
         : this.options.defaultCallTimeout;
+    if (callee.kind === 'cluster') {
+      // The callee's instance runs the timeout, as for its own callers (and forwards it if the callee asked).
+      call.remote = this.options.cluster?.forward(call, callee, timeout);
+      return;
+    }
     const forwardTimeout = callee.kind === 'remote' && callee.forwardTimeout && timeout > 0;
     if (timeout > 0 && !forwardTimeout) {
       call.startTimer(timeout, () => {
@@ -216,7 +253,7 @@ export class LocalDealer implements WampDealer {
   }
 
   private runLocal(
-    call: PendingCall<RemoteInvocation>,
+    call: PendingCall<DealerInvocation>,
     procedure: LocalProcedure,
     registration: Registration,
   ): void {
@@ -236,7 +273,7 @@ export class LocalDealer implements WampDealer {
    * A CALL with the request ID of a call in flight: the next chunk of a progressive call invocation. Anything
    * else reusing an ID in flight is a protocol violation.
    */
-  private continueCall(session: WampPeer, call: PendingCall<RemoteInvocation>, message: CallMessage): void {
+  private continueCall(session: WampPeer, call: PendingCall<DealerInvocation>, message: CallMessage): void {
     const invocation = call.remote;
     if (!invocation?.acceptsChunks) {
       session.protocolViolation(`CALL reuses request ID ${message.request} of a call still in flight.`);
@@ -249,7 +286,8 @@ export class LocalDealer implements WampDealer {
       );
       return;
     }
-    this.callees.sendChunk(invocation, message);
+    if (invocation.kind === 'forwarded') invocation.sendChunk(message);
+    else this.callees.sendChunk(invocation, message);
   }
 
   private rememberClosedStream(caller: WampPeer, request: number): void {
@@ -271,6 +309,11 @@ export class LocalDealer implements WampDealer {
     if (!call) return;
     const mode = message.options.mode ?? 'killnowait';
     const remote = call.remote;
+    if (remote?.kind === 'forwarded') {
+      // The callee's instance applies the mode and answers.
+      remote.cancel(mode);
+      return;
+    }
     if (mode === 'kill' && remote?.callee.canCancel) {
       if (remote.killing) return;
       remote.killing = true;
@@ -289,24 +332,80 @@ export class LocalDealer implements WampDealer {
   }
 
   register(session: WampPeer, message: RegisterMessage): void {
-    const callee = this.callees.of(session);
-    const outcome = this.table.join(callee, message);
-    if ('refused' in outcome) {
-      // A session that never was a callee leaves nothing behind; one that was keeps its record (late answers).
-      if (!this.table.holds(callee) && !callee.wasSent(1)) this.callees.forget(session);
-      this.reject(
-        session,
-        message.request,
-        outcome.uri,
-        outcome.message,
-        outcome.kwargs,
-        WampMessageType.REGISTER,
-      );
+    const cluster = this.options.cluster;
+    if (!cluster) {
+      this.join(session, message);
       return;
+    }
+    // In a cluster, what this instance knows is checked first (most refusals need nobody else), then the URI is
+    // claimed across instances, atomically: two instances registering it at once cannot both win.
+    const refused = this.table.refusal(this.callees.of(session), message, true);
+    if (refused) {
+      this.refuseRegistration(session, message, refused);
+      return;
+    }
+    const { procedure } = message;
+    const match = message.options.match ?? 'exact';
+    const invoke = message.options.invoke ?? 'single';
+    cluster.claim(procedure, match, invoke).then(
+      (holder) => {
+        if (!session.isOpen) this.releaseIfUnused(procedure, match);
+        else if (holder !== undefined)
+          this.refuseRegistration(session, message, clusterRefusal(procedure, invoke, holder));
+        else if (!this.join(session, message, true)) this.releaseIfUnused(procedure, match);
+      },
+      (error: unknown) =>
+        this.refuseRegistration(session, message, {
+          refused: true,
+          uri: CLUSTER_UNAVAILABLE_URI,
+          message:
+            `The other instances could not be asked whether ${quoteUri(procedure)} is free ` +
+            `(${error instanceof Error ? error.message : String(error)}); try again.`,
+        }),
+    );
+  }
+
+  /**
+   * Adds the session to the registration and answers REGISTERED; false when refused (answered ERROR).
+   * `claimed`: the cluster granted the URI, so what this instance still lists of other instances' callees
+   * standing in the way is out of date (they left; the news is on its way) and gives way.
+   */
+  private join(session: WampPeer, message: RegisterMessage, claimed = false): boolean {
+    const callee = this.callees.of(session);
+    const outcome = this.table.join(callee, message, claimed);
+    if ('refused' in outcome) {
+      this.refuseRegistration(session, message, outcome);
+      return false;
     }
     session.send({ type: WampMessageType.REGISTERED, request: message.request, registration: outcome.id });
     if (outcome.callees.length === 1) this.registrations.report('created', outcome, session.id);
     this.registrations.report('registered', outcome, session.id);
+    this.options.cluster?.joined(outcome, session.id, callee.takesChunks);
+    return true;
+  }
+
+  private refuseRegistration(
+    session: WampPeer,
+    message: RegisterMessage,
+    refusal: RegistrationRefusal,
+  ): void {
+    const callee = this.callees.get(session);
+    // A session that never was a callee leaves nothing behind; one that was keeps its record (late answers).
+    if (callee && !this.table.holds(callee) && !callee.wasSent(1)) this.callees.forget(session);
+    this.reject(
+      session,
+      message.request,
+      refusal.uri,
+      refusal.message,
+      refusal.kwargs,
+      WampMessageType.REGISTER,
+    );
+  }
+
+  /** Gives up this instance's claim on a URI when none of its clients serves it any more. */
+  private releaseIfUnused(procedure: string, match: WampMatchPolicy): void {
+    if (!this.table.lookup(procedure, match)?.clientCount)
+      void this.options.cluster?.release(procedure, match);
   }
 
   unregister(session: WampPeer, message: UnregisterMessage): void {
@@ -325,8 +424,18 @@ export class LocalDealer implements WampDealer {
     }
     // The record stays until the session leaves: invocations already sent may still be answered (ending their
     // calls as usual), and a late answer to one that ended must be ignored, not taken for a forgery.
-    session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
-    this.reportLeft(left, session.id);
+    const cluster = this.options.cluster;
+    if (!cluster || left.clientCount > 0) {
+      session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
+      this.reportLeft(left, session.id);
+      return;
+    }
+    // The last callee here: the URI is free in the whole cluster once UNREGISTERED arrives, as on one router.
+    const answer = (): void => {
+      session.send({ type: WampMessageType.UNREGISTERED, request: message.request });
+      this.reportLeft(left, session.id, false);
+    };
+    cluster.release(left.procedure, left.match).then(answer, answer);
   }
 
   yield(session: WampPeer, message: YieldMessage): void {
@@ -384,9 +493,57 @@ export class LocalDealer implements WampDealer {
   }
 
   /** Reports a callee removed from `registration`, and the registration's end when it was the last. */
-  private reportLeft(registration: Registration, session: number): void {
+  private reportLeft(registration: Registration, session: number, release = true): void {
     this.registrations.report('unregistered', registration, session);
     if (registration.callees.length === 0) this.registrations.report('deleted', registration, session);
+    const cluster = this.options.cluster;
+    if (!cluster) return;
+    cluster.left(registration, session);
+    if (release && registration.clientCount === 0) {
+      void cluster.release(registration.procedure, registration.match);
+    }
+  }
+
+  /**
+   * A client callee of another instance joined a registration (as that instance announced): calls may reach it
+   * from now on, and the registration meta API lists it. Its own instance reports the change to meta
+   * subscribers (the report reaches every instance), so this one does not.
+   */
+  addClusterCallee(
+    callee: ClusterCallee,
+    procedure: string,
+    match: WampMatchPolicy,
+    invoke: InvocationPolicy,
+  ): void {
+    this.table.addClusterCallee(callee, procedure, match, invoke);
+  }
+
+  /** A client callee of another instance left a registration. */
+  removeClusterCallee(node: string, session: number, procedure: string, match: WampMatchPolicy): void {
+    this.table.removeClusterCallee(node, session, procedure, match);
+  }
+
+  /** Another instance left the cluster: its callees are no longer called. Returns how many registrations lost one. */
+  forgetNode(node: string): number {
+    return this.table.forgetNode(node);
+  }
+
+  /**
+   * What this instance's client callees serve, for another instance that asks: each registration with a client
+   * callee here, and those callees as `[session, takesChunks]`.
+   */
+  *clientRegistrations(): Iterable<{
+    readonly registration: Registration;
+    readonly callees: [number, boolean][];
+  }> {
+    for (const registration of this.table.values()) {
+      if (registration.clientCount === 0) continue;
+      const callees: [number, boolean][] = [];
+      for (const callee of registration.callees) {
+        if (callee.kind === 'remote') callees.push([callee.session.peer.id, callee.session.takesChunks]);
+      }
+      yield { registration, callees };
+    }
   }
 
   private reject(
@@ -408,4 +565,27 @@ export class LocalDealer implements WampDealer {
       kwargs,
     });
   }
+}
+
+/** Whether `callee` takes a progressive call invocation (a caller streaming chunks). */
+function takesChunks(callee: DealerCallee): boolean {
+  if (callee.kind === 'local') return false;
+  return callee.kind === 'cluster' ? callee.takesChunks : callee.session.takesChunks;
+}
+
+/** Why a REGISTER may not proceed: another instance holds its URI with the policy `holder`. */
+function clusterRefusal(procedure: string, invoke: InvocationPolicy, holder: string): RegistrationRefusal {
+  const uri = quoteUri(procedure);
+  if (holder === 'single' || invoke === 'single') {
+    return {
+      refused: true,
+      uri: WampErrorUri.PROCEDURE_ALREADY_EXISTS,
+      message: `${uri} is already registered on another instance (invocation policy "${holder}").`,
+    };
+  }
+  return {
+    refused: true,
+    uri: WampErrorUri.PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY,
+    message: `${uri} is registered on another instance with invocation policy "${holder}", not "${invoke}".`,
+  };
 }

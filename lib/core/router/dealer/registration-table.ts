@@ -3,7 +3,7 @@ import type { RegisterMessage } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import { UriMatchIndex } from '../uri-index/uri-match-index.js';
 import type { CalleeSession } from './callee-session.js';
-import { Registration } from './registration.js';
+import { Registration, type ClusterCallee } from './registration.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
 /** URI of the ERROR a REGISTER gets beyond the session's registration cap. */
@@ -30,10 +30,15 @@ export class RegistrationTable {
   private readonly index = new UriMatchIndex<Registration>();
   private readonly byId = new Map<number, Registration>();
   private readonly heldBy = new Map<CalleeSession, Set<Registration>>();
+  /** The registrations each other instance of the cluster has callees in. */
+  private readonly byNode = new Map<string, Set<Registration>>();
 
   constructor(
     private readonly nextId: () => number,
     private readonly maxPerSession: number,
+    /** How a registration's ID is derived (in a cluster, alike on every instance); random when absent. */
+    private readonly deriveId?: (procedure: string, match: Registration['match']) => number,
+    private readonly onIdTaken?: (id: number, procedure: string) => void,
   ) {}
 
   /** Number of registrations (a shared one counted once). */
@@ -52,7 +57,7 @@ export class RegistrationTable {
         `Procedure "${procedure}" is already registered${existing.local ? '' : ' by a client session'}.`,
       );
     }
-    const registration = new Registration(this.nextId(), procedure, 'exact', 'single');
+    const registration = new Registration(this.newId(procedure, 'exact'), procedure, 'exact', 'single');
     registration.add({ kind: 'local', procedure: invoke });
     this.add(registration);
     return registration;
@@ -97,11 +102,17 @@ export class RegistrationTable {
     return registration;
   }
 
-  /** Makes `callee` a callee of the URI of `message` (a new registration or a shared one), or says why not. */
-  join(callee: CalleeSession, message: RegisterMessage): Registration | RegistrationRefusal {
+  /**
+   * Why `callee` may not register the URI of `message` as things stand, if it may not; changes nothing.
+   * `clusterDecides`: a registration held only by callees of other instances is no reason here (the cluster's
+   * claim decides; this instance's view of the others may be out of date).
+   */
+  refusal(
+    callee: CalleeSession,
+    message: RegisterMessage,
+    clusterDecides = false,
+  ): RegistrationRefusal | undefined {
     const { procedure, options } = message;
-    const match = options.match ?? 'exact';
-    const invoke = options.invoke ?? 'single';
     if (procedure.startsWith(RESERVED_PREFIX)) {
       return refusal(
         WampErrorUri.INVALID_URI,
@@ -116,14 +127,38 @@ export class RegistrationTable {
         { limit: this.maxPerSession },
       );
     }
+    const registration = this.index.get(procedure, options.match ?? 'exact');
+    if (!registration || (clusterDecides && isOnlyElsewhere(registration))) return undefined;
+    return sharingRefusal(registration, options.invoke ?? 'single', callee);
+  }
+
+  /** Makes `callee` a callee of the URI of `message` (a new registration or a shared one), or says why not. */
+  join(callee: CalleeSession, message: RegisterMessage, claimed = false): Registration | RegistrationRefusal {
+    const { procedure, options } = message;
+    const match = options.match ?? 'exact';
     let registration = this.index.get(procedure, match);
-    if (registration) {
-      const refused = sharingRefusal(registration, invoke, callee);
-      if (refused) return refused;
-    } else {
-      registration = new Registration(this.nextId(), procedure, match, invoke);
+    if (
+      claimed &&
+      registration &&
+      isOnlyElsewhere(registration) &&
+      sharingRefusal(registration, options.invoke ?? 'single', callee)
+    ) {
+      // The cluster granted the URI: the other instances' callees listed here have left (the news is late).
+      this.delete(registration);
+      registration = undefined;
+    }
+    const refused = this.refusal(callee, message);
+    if (refused) return refused;
+    if (!registration) {
+      registration = new Registration(
+        this.newId(procedure, match),
+        procedure,
+        match,
+        options.invoke ?? 'single',
+      );
       this.add(registration);
     }
+    const held = this.heldBy.get(callee);
     registration.add({
       kind: 'remote',
       session: callee,
@@ -153,6 +188,66 @@ export class RegistrationTable {
     const held = [...(this.heldBy.get(callee) ?? [])];
     for (const registration of held) this.removeCallee(registration, callee);
     return held;
+  }
+
+  /**
+   * Adds a callee on another instance (as that instance announced it): to the registration of the URI, made if
+   * there is none. Returns the registration, or `undefined` when the URI is one of this application's own
+   * procedures (every instance has them, so no client holds the URI anywhere) or the callee is known already.
+   */
+  addClusterCallee(
+    callee: ClusterCallee,
+    procedure: string,
+    match: Registration['match'],
+    invoke: Registration['invoke'],
+  ): Registration | undefined {
+    let registration = this.index.get(procedure, match);
+    if (registration?.local || registration?.hasClusterCallee(callee.node, callee.session)) return undefined;
+    if (!registration) {
+      registration = new Registration(this.newId(procedure, match), procedure, match, invoke);
+      this.add(registration);
+    }
+    registration.add(callee);
+    let held = this.byNode.get(callee.node);
+    if (!held) this.byNode.set(callee.node, (held = new Set()));
+    held.add(registration);
+    return registration;
+  }
+
+  /** Removes the callee `session` of instance `node` from the registration of the URI; returns it if it was one. */
+  removeClusterCallee(
+    node: string,
+    session: number,
+    procedure: string,
+    match: Registration['match'],
+  ): Registration | undefined {
+    const registration = this.index.get(procedure, match);
+    if (!registration?.removeCluster(node, session)) return undefined;
+    if (!registration.hasNode(node)) this.byNode.get(node)?.delete(registration);
+    if (registration.callees.length === 0) this.delete(registration);
+    return registration;
+  }
+
+  /** Removes every callee of instance `node` (it left the cluster); returns how many registrations it was in. */
+  forgetNode(node: string): number {
+    const held = this.byNode.get(node);
+    if (!held) return 0;
+    this.byNode.delete(node);
+    for (const registration of held) {
+      if (this.byId.get(registration.id) !== registration) continue;
+      registration.removeCluster(node);
+      if (registration.callees.length === 0) this.delete(registration);
+    }
+    return held.size;
+  }
+
+  /** The ID of a new registration: derived when the table knows how, random otherwise or if it is taken. */
+  private newId(procedure: string, match: Registration['match']): number {
+    if (!this.deriveId) return this.nextId();
+    const id = this.deriveId(procedure, match);
+    if (!this.byId.has(id)) return id;
+    this.onIdTaken?.(id, procedure);
+    return this.nextId();
   }
 
   private removeCallee(registration: Registration, callee: CalleeSession): void {
@@ -210,4 +305,9 @@ function sharingRefusal(
     );
   }
   return undefined;
+}
+
+/** Whether only callees of other instances serve `registration` (none of this instance, no application procedure). */
+function isOnlyElsewhere(registration: Registration): boolean {
+  return registration.clientCount === 0 && !registration.local;
 }

@@ -22,8 +22,22 @@ export interface LocalCallee {
   readonly procedure: LocalProcedure;
 }
 
-/** Where a registration's calls go; the dealer's call machinery is the same for both. */
-export type DealerCallee = RemoteCallee | LocalCallee;
+/**
+ * A client session on another instance of the cluster serving a registration: its calls are forwarded to that
+ * instance, whose dealer invokes it.
+ */
+export interface ClusterCallee {
+  readonly kind: 'cluster';
+  /** The instance the callee is connected to (its backplane node ID). */
+  readonly node: string;
+  /** The callee's session ID. */
+  readonly session: number;
+  /** Whether it accepts progressive call invocations (see {@link CalleeSession.takesChunks}). */
+  readonly takesChunks: boolean;
+}
+
+/** Where a registration's calls go; the dealer's call machinery is the same for every kind. */
+export type DealerCallee = RemoteCallee | LocalCallee | ClusterCallee;
 
 /**
  * One registration: a URI with its match policy, its invocation policy, and the callees serving it in the
@@ -36,6 +50,10 @@ export class Registration {
   readonly callees: DealerCallee[] = [];
   /** The client callees by session: membership in O(1) however many sessions share the registration. */
   private readonly remote = new Map<CalleeSession, RemoteCallee>();
+  /** The callees on other instances, by `"<node> <session>"`. */
+  private readonly cluster = new Map<string, ClusterCallee>();
+  /** How many callees each other instance has here. */
+  private readonly perNode = new Map<string, number>();
   /** When it was created, as an ISO 8601 string (for the registration meta API). */
   readonly created = new Date().toISOString();
   private nextIndex = 0;
@@ -65,27 +83,84 @@ export class Registration {
     return this.callees[0]?.kind === 'local';
   }
 
-  /** The callee of the next call, by the invocation policy; undefined when none is left. */
-  pick(): DealerCallee | undefined {
-    const callees = this.callees;
-    switch (this.invoke) {
-      case 'last':
-        return callees[callees.length - 1];
-      case 'random':
-        return callees[Math.floor(Math.random() * callees.length)];
-      case 'roundrobin': {
-        if (this.nextIndex >= callees.length) this.nextIndex = 0;
-        return callees[this.nextIndex++];
-      }
-      default:
-        return callees[0];
+  /** Number of client callees connected to this instance. */
+  get clientCount(): number {
+    return this.remote.size;
+  }
+
+  /**
+   * The callee of the next call, by the invocation policy; undefined when none is left. `hereOnly` leaves out
+   * callees on other instances (for a call another instance forwarded here: it already chose this one).
+   */
+  pick(hereOnly = false): DealerCallee | undefined {
+    if (hereOnly && this.cluster.size > 0) {
+      const here = this.callees.filter((callee) => callee.kind !== 'cluster');
+      return here[this.invoke === 'roundrobin' ? this.nextIndex++ % here.length : this.indexFor(here.length)];
     }
+    const callees = this.callees;
+    if (this.invoke === 'roundrobin') {
+      if (this.nextIndex >= callees.length) this.nextIndex = 0;
+      return callees[this.nextIndex++];
+    }
+    return callees[this.indexFor(callees.length)];
+  }
+
+  /** The index `first`, `last`, `random` and `single` pick among `count` callees. */
+  private indexFor(count: number): number {
+    if (this.invoke === 'last') return count - 1;
+    if (this.invoke === 'random') return Math.floor(Math.random() * count);
+    return 0;
   }
 
   /** Adds a callee at the end of the order. */
   add(callee: DealerCallee): void {
     this.callees.push(callee);
     if (callee.kind === 'remote') this.remote.set(callee.session, callee);
+    else if (callee.kind === 'cluster') {
+      this.cluster.set(`${callee.node} ${callee.session}`, callee);
+      this.perNode.set(callee.node, (this.perNode.get(callee.node) ?? 0) + 1);
+    }
+  }
+
+  /** Whether the session `session` of instance `node` is among the callees. */
+  hasClusterCallee(node: string, session: number): boolean {
+    return this.cluster.has(`${node} ${session}`);
+  }
+
+  /** Whether any callee of instance `node` serves it. */
+  hasNode(node: string): boolean {
+    return this.perNode.has(node);
+  }
+
+  /**
+   * Removes the callee `session` of instance `node` (or, without `session`, every callee of that instance);
+   * returns whether one was removed.
+   */
+  removeCluster(node: string, session?: number): boolean {
+    if (session !== undefined) {
+      const entry = this.cluster.get(`${node} ${session}`);
+      if (!entry) return false;
+      this.cluster.delete(`${node} ${session}`);
+      this.dropFromOrder(this.callees.indexOf(entry));
+      const left = (this.perNode.get(node) ?? 1) - 1;
+      if (left > 0) this.perNode.set(node, left);
+      else this.perNode.delete(node);
+      return true;
+    }
+    if (!this.perNode.delete(node)) return false;
+    for (let index = this.callees.length - 1; index >= 0; index--) {
+      const callee = this.callees[index];
+      if (callee.kind !== 'cluster' || callee.node !== node) continue;
+      this.cluster.delete(`${node} ${callee.session}`);
+      this.dropFromOrder(index);
+    }
+    return true;
+  }
+
+  /** Takes the callee at `index` out of the order; a `roundrobin` rotation goes on with the one after it. */
+  private dropFromOrder(index: number): void {
+    this.callees.splice(index, 1);
+    if (index < this.nextIndex) this.nextIndex--;
   }
 
   /** The entry of a client session among the callees. */
@@ -101,9 +176,7 @@ export class Registration {
     const entry = this.remote.get(session);
     if (!entry) return false;
     this.remote.delete(session);
-    const index = this.callees.indexOf(entry);
-    this.callees.splice(index, 1);
-    if (index < this.nextIndex) this.nextIndex--;
+    this.dropFromOrder(this.callees.indexOf(entry));
     return true;
   }
 }

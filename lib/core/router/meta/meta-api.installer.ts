@@ -6,6 +6,7 @@ import { RegistrationMetaApi } from './registration-meta-api.js';
 import { SessionMetaApi } from './session-meta-api.js';
 import { LocalSessionDirectory, type SessionDirectory } from './session-directory.js';
 import { ClusterSessionDirectory } from '../../backplane/cluster-session-directory.js';
+import type { ClusterMembership } from '../../backplane/cluster-membership.js';
 import type { WampBackplane } from '../../backplane/wamp-backplane.interface.js';
 import { SubscriptionMetaApi } from './subscription-meta-api.js';
 import { TestamentMetaApi, type TestamentMetaOptions } from './testament-meta-api.js';
@@ -18,8 +19,8 @@ export interface MetaApiSettings extends TestamentMetaOptions {
   readonly eventHistoryStore?: WampEventHistoryStore;
   /** With it, the session meta API answers for every instance of the cluster. */
   readonly backplane?: WampBackplane;
-  /** How long an instance not heard of stays listed (ms). */
-  readonly backplaneLease: number;
+  /** Which other instances are alive: a lost one's sessions are no longer listed. */
+  readonly membership?: ClusterMembership;
 }
 
 /** What {@link installMetaApi} leaves running: the sessions the meta API answers for, and how to stop it. */
@@ -51,12 +52,12 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): Ins
   let directory: SessionDirectory = new LocalSessionDirectory(realm, (session, how) =>
     sessions.end(session, how),
   );
-  if (settings.backplane) {
+  if (settings.backplane && settings.membership) {
     const cluster = new ClusterSessionDirectory(
       realm,
       directory,
       settings.backplane,
-      settings.backplaneLease,
+      settings.membership,
       settings.logger,
     );
     sessions.useDirectory(cluster);
