@@ -161,16 +161,37 @@ describe.each(ENGINES)('session meta API over a cluster, backplane $name', (engi
 
   // Cutting one instance off needs the in-memory engine's switch (killing Redis cuts them all).
   (engine.name === 'in memory' ? it : it.skip)(
-    'an instance not heard of for the lease is forgotten with its sessions',
+    'an instance not heard of for the lease is forgotten with its sessions, whose on_leave is published once',
     async () => {
       const watcher = await on(apps[0], 'admin');
       const cut = await start('node-cut');
-      await on(cut, 'user');
+      const lost = await on(cut, 'user');
+      // A subscriber to on_leave on each surviving instance: each gets the event once, from one of them.
+      const listeners = [await on(apps[0], 'admin'), await on(apps[1], 'admin')];
+      for (const listener of listeners) {
+        listener.client.send([32, 1, {}, 'wamp.session.on_leave']);
+        expect(((await listener.client.next()) as unknown[])[0]).toBe(33);
+      }
+      await eventually(watcher, 'wamp.session.get', [lost.id], {
+        session: lost.id,
+        authid: 'user',
+        authrole: 'user',
+        authmethod: 'test',
+        authprovider: 'test',
+        transport: { type: 'websocket', protocol: 'wamp.2.json', secure: false },
+      });
       const before = (
         (await call(watcher, 1, 'wamp.session.count')) as [number, number, object, [number]]
       )[3][0];
       (backplanes.at(-1) as MemoryBackplane).setConnected(false);
       await eventually(watcher, 'wamp.session.count', [], before - 1);
+      for (const listener of listeners) {
+        const [type, , , , args] = (await listener.client.next(5000)) as unknown[];
+        expect([type, args]).toEqual([36, [lost.id, 'user', 'user']]);
+      }
+      // Two more leases: no second announcement from the other survivor.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      for (const listener of listeners) expect(listener.client.pending).toHaveLength(0);
     },
     15_000,
   );

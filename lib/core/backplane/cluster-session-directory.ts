@@ -8,6 +8,9 @@ import type { ClusterMembership } from './cluster-membership.js';
 import type { WampBackplane } from './wamp-backplane.interface.js';
 
 const SESSIONS = 'sessions';
+const ON_LEAVE = 'wamp.session.on_leave';
+/** How many leases the claim on a lost instance lasts: longer than any survivor takes to notice the loss. */
+const LOSS_CLAIM_LEASES = 10;
 
 /** What one other instance has told about its sessions. */
 interface InstanceSessions {
@@ -140,6 +143,10 @@ export class ClusterSessionDirectory implements SessionDirectory, WampRealmObser
     return other;
   }
 
+  /**
+   * A lost instance's sessions are no longer listed, and their `wamp.session.on_leave` is published by one
+   * surviving instance: the first to claim the loss (the claim outlives the others' noticing it).
+   */
   private forget(node: string): void {
     const other = this.others.get(node);
     if (!other) return;
@@ -147,5 +154,30 @@ export class ClusterSessionDirectory implements SessionDirectory, WampRealmObser
     this.logger.warn(
       `Backplane: the ${other.sessions.size} session(s) of instance ${node} are no longer listed in realm "${this.realm.name}".`,
     );
+    if (other.sessions.size === 0) return;
+    const { backplane, membership } = this;
+    backplane
+      .claim(
+        `wamp/${this.realm.name}/lost/${node}`,
+        backplane.nodeId,
+        true,
+        LOSS_CLAIM_LEASES * membership.leaseMs,
+      )
+      .then(
+        (holder) => {
+          if (holder !== undefined) return; // another instance announces them
+          for (const details of other.sessions.values()) {
+            this.realm.broker.publishFromServer(ON_LEAVE, [
+              details.session,
+              details.authid,
+              details.authrole,
+            ]);
+          }
+        },
+        (error: unknown) =>
+          this.logger.warn(
+            `Backplane: the sessions of lost instance ${node} were not announced as left (${String(error)})`,
+          ),
+      );
   }
 }
