@@ -47,6 +47,7 @@ import { PageModule } from './page/page.module.js';
         strictUris: false,
         // WAMP_BACKPLANE=redis://...: one instance of a cluster; without it, the app runs alone.
         backplane: config.backplaneUrl ? new RedisBackplane({ url: config.backplaneUrl }) : undefined,
+        backplaneLease: config.backplaneLease,
       }),
     }),
     AppConfigModule,

@@ -23,6 +23,11 @@ describe('sample app: WAMP_BACKPLANE', () => {
     expect(AppConfig.fromEnv({ WAMP_BACKPLANE: 'redis://10.0.0.1:6380/2' }).backplaneUrl).toBe(
       'redis://10.0.0.1:6380/2',
     );
+    expect(AppConfig.fromEnv({}).backplaneLease).toBe(10_000);
+    expect(AppConfig.fromEnv({ WAMP_BACKPLANE_LEASE: '1500' }).backplaneLease).toBe(1500);
+    expect(() => AppConfig.fromEnv({ WAMP_BACKPLANE_LEASE: '10s' })).toThrow(
+      'Environment variable WAMP_BACKPLANE_LEASE="10s" must be an integer from 100 to 3600000.',
+    );
   });
 
   (redisSkipReason ? it.skip : it)(

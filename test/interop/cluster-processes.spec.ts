@@ -1,16 +1,25 @@
 /**
  * Two sample-app processes (`npm start`'s entry, spawned) on one real redis-server behave as one router, with
- * real clients on different instances (issue 17): Autobahn|Python subscribes on instance B while Autobahn|JS
- * publishes on instance A and creates a document there; then instance A is SIGKILLed and B goes on serving its
- * sessions, its subscriber still receiving what is published on B.
+ * real clients on different instances (issue 17):
+ *
+ * - publish/subscribe: Autobahn|Python subscribes on instance B while Autobahn|JS publishes on instance A and
+ *   creates a document there; then instance A is SIGKILLed and B goes on serving its sessions, its subscriber
+ *   still receiving what is published on B;
+ * - RPC: Autobahn|JS on A calls procedures Autobahn|Python registered on B (progressive results, an error);
+ *   B is SIGKILLed in the middle of a call, and the caller on A gets `wamp.error.canceled` within the lease.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { closeQuietly, within, type AutobahnCall } from '../support/client-steps.js';
-import { openAutobahnSession, pythonAutobahnAvailable, runPythonClient } from '../support/real-clients.js';
+import { closeQuietly, rejection, within, type AutobahnCall } from '../support/client-steps.js';
+import {
+  autobahnClasses,
+  openAutobahnSession,
+  pythonAutobahnAvailable,
+  runPythonClient,
+} from '../support/real-clients.js';
 import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
 
 interface SampleProcess {
@@ -97,6 +106,103 @@ describe('the sample app as two processes on Redis', () => {
             [{ action: 'created', document: expect.objectContaining({ id: created.id, title: 'Across' }) }],
             ['hello from B'],
           ]);
+        } finally {
+          await closeQuietly(js);
+        }
+      } finally {
+        for (const sample of processes) sample.child.kill('SIGKILL');
+        await redis?.kill();
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  (skip ? it.skip : it)(
+    `${skip ? `[skipped: ${skip}] ` : ''}Autobahn|JS on A calls Autobahn|Python's procedures on B; B killed mid-call: canceled within the lease`,
+    async () => {
+      const directory = await mkdtemp(join(tmpdir(), 'nestjs-wamp-processes-'));
+      const lease = 1500;
+      let redis: RedisProcess | undefined;
+      const processes: SampleProcess[] = [];
+      try {
+        redis = await startRedis();
+        for (const node of ['a', 'b']) {
+          processes.push(
+            await startSampleApp({
+              WAMP_BACKPLANE: redis.url,
+              WAMP_BACKPLANE_LEASE: String(lease),
+              DOCS_DB: join(directory, `${node}.sqlite`),
+            }),
+          );
+        }
+        const [a, b] = processes;
+        let registered!: () => void;
+        const pythonRegistered = new Promise<void>((resolve) => (registered = resolve));
+        const python = runPythonClient(b.url, 'realm1', 'msgpack', {
+          holdMs: 5000,
+          timeoutMs: 15_000,
+          actions: {
+            register: [
+              { procedure: 'com.cluster.stream', behavior: 'stream' },
+              { procedure: 'com.cluster.fail', behavior: 'fail' },
+              { procedure: 'com.cluster.wait', behavior: 'wait' },
+            ],
+          },
+          onEvent: (event) => {
+            if (event.registered === 'com.cluster.wait') registered();
+          },
+        });
+        const js = await openAutobahnSession(a.url, 'realm1', 'json');
+        try {
+          await within(pythonRegistered, 10_000, 'Python registered on B');
+          const call = (
+            procedure: string,
+            args: unknown[] = [],
+            options: Record<string, unknown> = {},
+          ): AutobahnCall => js.client.call(procedure, args, {}, options) as AutobahnCall;
+          // The registrations reach A's view of the cluster shortly after REGISTERED.
+          const deadline = Date.now() + 5000;
+          for (;;) {
+            const outcome = await within(call('com.cluster.stream', [1]), 5000, 'probe').then(
+              () => 'routed',
+              (error: { error?: string }) => error.error,
+            );
+            if (outcome === 'routed') break;
+            expect(outcome).toBe('wamp.error.no_such_procedure');
+            if (Date.now() > deadline) throw new Error("B's procedures never reached A");
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          const progress: unknown[] = [];
+          const streamed = await within(
+            call('com.cluster.stream', [4], { receive_progress: true }).then(
+              (value) => value,
+              undefined,
+              (update) => progress.push(update),
+            ),
+            5000,
+            'stream across instances',
+          );
+          expect({ progress, streamed }).toEqual({ progress: [1, 2, 3], streamed: 4 });
+          const { Error: AutobahnError } = autobahnClasses();
+          await expect(rejection(call('com.cluster.fail'), 'fail across instances')).resolves.toEqual(
+            new AutobahnError('com.example.error.failed', ['nope'], { code: 7 }),
+          );
+
+          // B dies while its callee holds a call from A: the caller is answered within the lease.
+          const waiting = call('com.cluster.wait');
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          const killedAt = Date.now();
+          b.child.kill('SIGKILL');
+          const error = (await rejection(waiting, 'the call B held', 4 * lease)) as { error: string };
+          expect(error.error).toBe('wamp.error.canceled');
+          expect(Date.now() - killedAt).toBeLessThan(3 * lease);
+          // And B's procedures are gone from A.
+          const after = (await rejection(call('com.cluster.stream', [1]), 'after B died')) as {
+            error: string;
+          };
+          expect(after.error).toBe('wamp.error.no_such_procedure');
+          await python.catch(() => undefined);
         } finally {
           await closeQuietly(js);
         }

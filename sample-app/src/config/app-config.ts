@@ -16,6 +16,7 @@ const DEFAULT_DOCS_DB = fileURLToPath(new URL('../../data/docs.sqlite', import.m
  * | `JOB_DURATION_MS` | `3000` | how long `doJob`'s background job runs |
  * | `ADMIN_TICKET` | `admin-secret` | ticket (password) of the sample's `admin` user; set your own outside a demo |
  * | `WAMP_BACKPLANE` | none | `redis://host:port`: this process becomes one instance of a cluster (Redis engine); unset, it runs alone |
+ * | `WAMP_BACKPLANE_LEASE` | `10000` | with a backplane: ms after which a silent instance is taken for lost (`backplaneLease`) |
  */
 export class AppConfig {
   constructor(
@@ -26,6 +27,8 @@ export class AppConfig {
     readonly adminTicket: string,
     /** Redis URL of the backplane, when the app runs as one instance of a cluster. */
     readonly backplaneUrl?: string,
+    /** `backplaneLease` (ms): how long another instance may stay silent before it is taken for lost. */
+    readonly backplaneLease = 10_000,
   ) {}
 
   /** Reads and validates the settings from `env` (the process environment by default). */
@@ -37,6 +40,7 @@ export class AppConfig {
       integerFrom(env, 'JOB_DURATION_MS', 3000, 0, 24 * 3600 * 1000),
       nonEmpty(env.ADMIN_TICKET) ?? 'admin-secret',
       backplaneFrom(env),
+      integerFrom(env, 'WAMP_BACKPLANE_LEASE', 10_000, 100, 3_600_000),
     );
   }
 }
