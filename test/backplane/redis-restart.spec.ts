@@ -10,6 +10,10 @@ import { startApp, type RunningApp } from '../support/test-app.js';
  * persistence) and started again 1 s later. Counted by sequence number: every acknowledged publication reaches the
  * subscriber exactly once and in order (ioredis queues what is sent while Redis is away, and each instance's
  * stream reader resumes from its last entry).
+ *
+ * Then the dealer's side: Redis restarted empty, so the registration claims it held are gone. The owners re-assert
+ * them on their next heartbeat (a third of the lease): `single` still holds across instances, and a call from the
+ * other instance still reaches the callee, once.
  */
 
 const PUBLICATIONS = 1000;
@@ -93,5 +97,65 @@ if (redisSkipReason) {
       expect(acknowledged).toBe(PUBLICATIONS);
       expect(received).toEqual(Array.from({ length: PUBLICATIONS }, (_, sequence) => sequence));
     }, 60_000);
+  });
+  describe('Redis backplane: the broker restarted under registrations', () => {
+    const LEASE = 3000;
+    let redis: RedisProcess;
+    const apps: RunningApp[] = [];
+    const sessions: JoinedSession[] = [];
+    beforeAll(async () => {
+      redis = await startRedis();
+      for (const node of ['node-a', 'node-b']) {
+        const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+        apps.push(
+          await startApp({
+            wamp: {
+              backplane: new RedisBackplane({ url: redis.url, nodeId: node, logger }),
+              backplaneLease: LEASE,
+            },
+          }),
+        );
+      }
+    });
+    afterAll(async () => {
+      for (const session of sessions) session.client.terminate();
+      for (const app of apps) await app.app.close();
+      await redis.kill();
+    });
+
+    it('the owner re-asserts its claim: "single" still holds, and calls still reach the callee once', async () => {
+      const callee = await joinAs(apps[0]);
+      const caller = await joinAs(apps[1]);
+      const rival = await joinAs(apps[1]);
+      sessions.push(callee, caller, rival);
+      callee.client.send([64, 1, {}, 'com.restart.single']);
+      expect(((await callee.client.next()) as number[]).slice(0, 2)).toEqual([65, 1]);
+
+      await redis.kill();
+      await redis.restart();
+      // One heartbeat and a margin: the claim is back in the empty Redis.
+      await new Promise((resolve) => setTimeout(resolve, LEASE / 3 + 1500));
+      rival.client.send([64, 1, {}, 'com.restart.single']);
+      expect(((await rival.client.next(5000)) as unknown[]).slice(0, 5)).toEqual([
+        8,
+        64,
+        1,
+        {},
+        'wamp.error.procedure_already_exists',
+      ]);
+      caller.client.send([48, 1, {}, 'com.restart.single', ['once']]);
+      const [type, request, , , args] = (await callee.client.next(5000)) as [
+        number,
+        number,
+        number,
+        object,
+        unknown[],
+      ];
+      expect([type, args]).toEqual([68, ['once']]);
+      callee.client.send([70, request, {}, ['done']]);
+      expect(await caller.client.next(5000)).toEqual([50, 1, {}, ['done']]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(callee.client.pending).toHaveLength(0);
+    }, 30_000);
   });
 }
