@@ -341,6 +341,24 @@ describe.each(ENGINES)('RPC across three instances, backplane $name', (engine) =
     ]);
   });
 
+  it('a burst of REGISTERs sent without waiting cannot outrun the per-session limit while the cluster decides', async () => {
+    const greedy = await on(2);
+    const LIMIT = 1024; // maxRegistrationsPerSession's default
+    for (let request = 1; request <= LIMIT + 50; request++) {
+      greedy.client.send([REGISTER, request, {}, `com.cluster.greedy.p${request}`]);
+    }
+    const outcomes = new Map<unknown, number>();
+    for (let answered = 0; answered < LIMIT + 50; answered++) {
+      const answer = (await greedy.client.next(10_000)) as unknown[];
+      const key = answer[0] === REGISTERED ? 'registered' : answer[4];
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(outcomes)).toEqual({
+      registered: LIMIT,
+      'nestjs_wamp.error.too_many_registrations': 50,
+    });
+  });
+
   it("the application's handlers stay on each instance, and no client may take their URI", async () => {
     const [a, b] = [await on(0), await on(1)];
     a.client.send([CALL, 1, {}, 'com.cluster.where', []]);

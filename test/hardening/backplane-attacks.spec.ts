@@ -62,6 +62,56 @@ async function burst(target: RunningApp, source: RunningApp): Promise<void> {
   attacker.terminate();
 }
 
+const CALLERS = 40;
+const CALLS_PER_CALLER = 125;
+
+/**
+ * {@link CALLERS} sessions on `source` pipeline {@link CALLS_PER_CALLER} CALLs each (5,000 with 300-byte
+ * arguments) to a client callee on `target`, which answers every INVOCATION as it arrives. Every CALL must be
+ * answered exactly once: RESULT, or a refusal of the per-callee invocation limit.
+ */
+async function callFlood(target: RunningApp, source: RunningApp): Promise<void> {
+  const { client: callee } = await RawWampClient.join(target.url);
+  callee.send([64, 1, {}, 'com.flood.echo']);
+  expect(((await callee.next()) as number[])[0]).toBe(65);
+  let answering = true;
+  const serving = (async () => {
+    while (answering) {
+      const invocation = (await callee.next(100).catch(() => undefined)) as unknown[] | undefined;
+      if (invocation?.[0] === 68) callee.send([70, invocation[1], {}, invocation[4]]);
+    }
+  })();
+  const callers: RawWampClient[] = [];
+  for (let index = 0; index < CALLERS; index++) callers.push((await RawWampClient.join(source.url)).client);
+  // The registration reaches the caller's instance.
+  for (let request = 1_000_000; ; request++) {
+    callers[0].send([48, request, {}, 'com.flood.echo', ['probe']]);
+    const answer = (await callers[0].next(5000)) as unknown[];
+    if (answer[0] === 50) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const answered = callers.map(async (caller) => {
+    for (let request = 1; request <= CALLS_PER_CALLER; request++) {
+      caller.send([48, request, {}, 'com.flood.echo', ['y'.repeat(300), request]]);
+    }
+    const seen = new Set<number>();
+    while (seen.size < CALLS_PER_CALLER) {
+      const answer = (await caller.next(30_000)) as unknown[];
+      const request = answer[answer[0] === 8 ? 2 : 1] as number;
+      if (seen.has(request)) throw new Error(`request ${request} answered twice`);
+      if (answer[0] === 8 && answer[4] !== 'nestjs_wamp.error.too_many_invocations') {
+        throw new Error(`unexpected ${JSON.stringify(answer).slice(0, 120)}`);
+      }
+      seen.add(request);
+    }
+    caller.terminate();
+  });
+  await Promise.all(answered);
+  answering = false;
+  callee.terminate();
+  await serving;
+}
+
 if (redisSkipReason) {
   it.skip(`[skipped: ${redisSkipReason}] backplane attacks`, () => undefined);
 } else {
@@ -90,6 +140,27 @@ if (redisSkipReason) {
         figures,
         '5,000 PUBLISHes pipelined on instance B, fanned out to 20 subscribers on A through Redis (control: on A, no backplane)',
         'all 100,000 EVENTs in order',
+        under,
+        control,
+      );
+    }, 120_000);
+
+    it('5,000 CALLs pipelined on instance B to a callee on A through Redis (control: all on A)', async () => {
+      const backplane = (): RedisBackplane =>
+        new RedisBackplane({ url: redis.url, keyPrefix: 'attack-calls:', logger: recordingLogger() });
+      const under = await measured({ wamp: { backplane: backplane() } }, async (running) => {
+        const other = await startApp({ wamp: { backplane: backplane() } });
+        try {
+          await callFlood(running, other);
+        } finally {
+          await other.app.close();
+        }
+      });
+      const control = await measured({}, (running) => callFlood(running, running));
+      judge(
+        figures,
+        '5,000 CALLs from 40 sessions on instance B to a client callee on A through Redis (control: on A, no backplane)',
+        'every CALL answered once',
         under,
         control,
       );

@@ -30,6 +30,8 @@ class OutgoingCall implements ForwardedInvocation {
   acceptsChunks: boolean;
   /** Whether the other instance gave the final answer. */
   answered = false;
+  /** Whether the caller's CANCEL was passed on. */
+  canceled = false;
 
   constructor(
     readonly id: number,
@@ -46,6 +48,9 @@ class OutgoingCall implements ForwardedInvocation {
   }
 
   cancel(mode: 'skip' | 'kill' | 'killnowait'): void {
+    // The first CANCEL decides, as on one instance: repeating it sends nothing more.
+    if (this.canceled) return;
+    this.canceled = true;
     this.link.sendToNode(this.node, ['cancel', this.id, mode]);
   }
 
@@ -99,6 +104,11 @@ export class ClusterDealer implements DealerCluster {
     );
     this.membership.onLost((node) => this.lost(node));
     this.membership.onHeartbeat(() => this.renewClaims());
+    // Back after a loss of connection: what was announced meanwhile may be lost, so everyone tells again.
+    this.membership.onReconnected(() => {
+      this.renewClaims();
+      this.broadcast(['sync']);
+    });
     this.broadcast(['sync']);
   }
 
@@ -137,7 +147,9 @@ export class ClusterDealer implements DealerCluster {
     // The caller left (or the router shuts down): the other instance stops the invocation too.
     call.onInterrupt(() => {
       this.outgoing.delete(outgoing.id);
-      if (!outgoing.answered) this.sendToNode(outgoing.node, ['cancel', outgoing.id, 'killnowait']);
+      if (!outgoing.answered && !outgoing.canceled) {
+        this.sendToNode(outgoing.node, ['cancel', outgoing.id, 'killnowait']);
+      }
     });
     return outgoing;
   }
@@ -221,6 +233,8 @@ export class ClusterDealer implements DealerCluster {
       }
       case 'snapshot': {
         if (!Array.isArray(body[1])) throw malformed();
+        // All that instance's callees: what it no longer lists left while the news was lost.
+        dealer.forgetNode(from);
         for (const entry of body[1] as unknown[]) {
           if (!Array.isArray(entry) || !Array.isArray(entry[3])) throw malformed();
           const [procedure, match, invoke, callees] = entry as [unknown, unknown, unknown, unknown[]];

@@ -15,8 +15,11 @@ export class ClusterMembership {
   private readonly lastSeen = new Map<string, number>();
   private readonly lostListeners = new Set<(node: string) => void>();
   private readonly beatListeners = new Set<() => void>();
+  private readonly reconnectListeners = new Set<() => void>();
   private heartbeat?: NodeJS.Timeout;
   private stopReceiving?: () => void;
+  private stopWatching?: () => void;
+  private disconnected = false;
 
   constructor(
     private readonly backplane: WampBackplane,
@@ -28,6 +31,7 @@ export class ClusterMembership {
   /** Starts saying this instance is alive and listening for the others. */
   start(): void {
     this.stopReceiving = this.backplane.subscribe(CHANNEL, (payload, from) => this.receive(payload, from));
+    this.stopWatching = this.backplane.onConnectionChange?.((connected) => this.connectionChanged(connected));
     this.send('alive');
     this.heartbeat = setInterval(
       () => {
@@ -44,8 +48,10 @@ export class ClusterMembership {
   stop(): void {
     clearInterval(this.heartbeat);
     this.stopReceiving?.();
+    this.stopWatching?.();
     this.lostListeners.clear();
     this.beatListeners.clear();
+    this.reconnectListeners.clear();
     this.send('leaving');
   }
 
@@ -69,6 +75,27 @@ export class ClusterMembership {
   onHeartbeat(listener: () => void): () => void {
     this.beatListeners.add(listener);
     return () => this.beatListeners.delete(listener);
+  }
+
+  /**
+   * Runs `listener` each time the backplane is back after a loss of connection: what was said meanwhile may be
+   * lost (a restarted Redis keeps nothing), so what each instance holds is told again. Returns a function that
+   * stops.
+   */
+  onReconnected(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  private connectionChanged(connected: boolean): void {
+    if (!connected) {
+      this.disconnected = true;
+      return;
+    }
+    if (!this.disconnected) return;
+    this.disconnected = false;
+    this.send('alive');
+    for (const listener of [...this.reconnectListeners]) listener();
   }
 
   private send(verb: 'alive' | 'leaving'): void {

@@ -45,8 +45,11 @@ export class ClusterSessionDirectory implements SessionDirectory, WampRealmObser
       this.receive(payload, from),
     );
     this.stopWatching = this.membership.onLost((node) => this.forget(node));
+    // Back after a loss of connection: joins and leaves announced meanwhile may be lost; everyone tells again.
+    const stopResyncing = this.membership.onReconnected(() => this.send(['sync']));
     this.send(['sync']);
     return () => {
+      stopResyncing();
       this.stopWatching?.();
       this.stopReceiving?.();
     };

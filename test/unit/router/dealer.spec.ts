@@ -1,4 +1,6 @@
 import {
+  MemoryBackplane,
+  MemoryBackplaneHub,
   WampCallError,
   WampRouter,
   callProcedure,
@@ -787,5 +789,40 @@ describe('LocalDealer with client callees', () => {
         ],
       ]);
     });
+  });
+});
+
+describe('dealer in a cluster: claims', () => {
+  /** A memory backplane that counts the claims it is asked for. */
+  class CountingBackplane extends MemoryBackplane {
+    claims = 0;
+    override claim(
+      key: string,
+      tag: string,
+      exclusive: boolean,
+      leaseMs: number,
+    ): Promise<string | undefined> {
+      this.claims++;
+      return super.claim(key, tag, exclusive, leaseMs);
+    }
+  }
+
+  it('REGISTERs waiting for the cluster count toward the session limit: a burst asks for no more claims than it may hold', async () => {
+    const backplane = new CountingBackplane(new MemoryBackplaneHub());
+    const router = routerWith({ backplane, maxRegistrationsPerSession: 10 });
+    const callee = await join(router);
+    for (let request = 1; request <= 200; request++) callee.send([64, request, {}, `com.burst.p${request}`]);
+    await flush();
+    await flush();
+    const answers = callee.take();
+    expect(answers.filter((message) => message[0] === 65)).toHaveLength(10);
+    const refused = answers.filter((message) => message[0] === 8);
+    expect(refused).toHaveLength(190);
+    expect(new Set(refused.map((message) => message[4]))).toEqual(
+      new Set(['nestjs_wamp.error.too_many_registrations']),
+    );
+    // Only the REGISTERs within the limit asked the cluster.
+    expect(backplane.claims).toBe(10);
+    await router.shutdown('done', 0);
   });
 });

@@ -49,6 +49,8 @@ export class CalleeSession {
    * announced `progressive_call_invocations` and `call_canceling`, as the spec requires for them.
    */
   readonly takesChunks: boolean;
+  /** REGISTERs waiting for the cluster's answer: they count toward the session's registration limit. */
+  claiming = 0;
   private lastRequest = 0;
   private wrapped = false;
 

@@ -339,7 +339,8 @@ export class LocalDealer implements WampDealer {
     }
     // In a cluster, what this instance knows is checked first (most refusals need nobody else), then the URI is
     // claimed across instances, atomically: two instances registering it at once cannot both win.
-    const refused = this.table.refusal(this.callees.of(session), message, true);
+    const callee = this.callees.of(session);
+    const refused = this.table.refusal(callee, message, true);
     if (refused) {
       this.refuseRegistration(session, message, refused);
       return;
@@ -347,22 +348,27 @@ export class LocalDealer implements WampDealer {
     const { procedure } = message;
     const match = message.options.match ?? 'exact';
     const invoke = message.options.invoke ?? 'single';
-    cluster.claim(procedure, match, invoke).then(
-      (holder) => {
-        if (!session.isOpen) this.releaseIfUnused(procedure, match);
-        else if (holder !== undefined)
-          this.refuseRegistration(session, message, clusterRefusal(procedure, invoke, holder));
-        else if (!this.join(session, message, true)) this.releaseIfUnused(procedure, match);
-      },
-      (error: unknown) =>
-        this.refuseRegistration(session, message, {
-          refused: true,
-          uri: CLUSTER_UNAVAILABLE_URI,
-          message:
-            `The other instances could not be asked whether ${quoteUri(procedure)} is free ` +
-            `(${error instanceof Error ? error.message : String(error)}); try again.`,
-        }),
-    );
+    // Counted toward the session's limit while the cluster decides: a burst of REGISTERs cannot outrun it.
+    callee.claiming++;
+    cluster
+      .claim(procedure, match, invoke)
+      .finally(() => callee.claiming--)
+      .then(
+        (holder) => {
+          if (!session.isOpen) this.releaseIfUnused(procedure, match);
+          else if (holder !== undefined)
+            this.refuseRegistration(session, message, clusterRefusal(procedure, invoke, holder));
+          else if (!this.join(session, message, true)) this.releaseIfUnused(procedure, match);
+        },
+        (error: unknown) =>
+          this.refuseRegistration(session, message, {
+            refused: true,
+            uri: CLUSTER_UNAVAILABLE_URI,
+            message:
+              `The other instances could not be asked whether ${quoteUri(procedure)} is free ` +
+              `(${error instanceof Error ? error.message : String(error)}); try again.`,
+          }),
+      );
   }
 
   /**
@@ -391,7 +397,9 @@ export class LocalDealer implements WampDealer {
   ): void {
     const callee = this.callees.get(session);
     // A session that never was a callee leaves nothing behind; one that was keeps its record (late answers).
-    if (callee && !this.table.holds(callee) && !callee.wasSent(1)) this.callees.forget(session);
+    if (callee && !this.table.holds(callee) && !callee.wasSent(1) && callee.claiming === 0) {
+      this.callees.forget(session);
+    }
     this.reject(
       session,
       message.request,

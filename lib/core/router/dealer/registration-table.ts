@@ -120,7 +120,7 @@ export class RegistrationTable {
       );
     }
     const held = this.heldBy.get(callee);
-    if (held && held.size >= this.maxPerSession) {
+    if ((held?.size ?? 0) + callee.claiming >= this.maxPerSession) {
       return refusal(
         TOO_MANY_REGISTRATIONS_URI,
         `Too many registrations: this session may hold at most ${this.maxPerSession}.`,
