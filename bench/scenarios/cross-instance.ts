@@ -1,8 +1,9 @@
 /**
- * Cross-instance scenario: what the Redis backplane costs an event. One subscriber and one publisher (one
- * publication in flight), in three set-ups measured in the same run: one instance alone; one instance on the
- * Redis backplane (publisher and subscriber on it: the hop through Redis and back); two instances on Redis
- * (publisher on one, subscriber on the other). Servers and redis-server on core 0, the generator on core 1.
+ * Cross-instance scenario: what the Redis backplane costs an event and a call. One subscriber and one publisher
+ * (one publication in flight), then one client callee and one caller (one call in flight), in three set-ups
+ * measured in the same run: one instance alone; one instance on the Redis backplane (both clients on it: an
+ * event makes the hop through Redis and back, a call stays local); two instances on Redis (one client on each:
+ * an event crosses once, a call twice). Servers and redis-server on core 0, the generator on core 1.
  *
  * Imported by `npm run bench` (`runCrossInstance`), or standalone, printing its Markdown section:
  *   node --import @swc-node/register/esm-register bench/scenarios/cross-instance.ts [--smoke] [--rounds N]
@@ -11,7 +12,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { pinnable, runGenerator, runIfMain, standaloneOptions, startServer, type RunningServer } from '../processes.js';
+import {
+  pinnable,
+  runGenerator,
+  runIfMain,
+  standaloneOptions,
+  startServer,
+  type RunningServer,
+} from '../processes.js';
 import { format, median } from '../statistics.js';
 import type { CrossInstanceResult, CrossInstanceSpec } from './cross-instance-load.js';
 import type { Scenario, ScenarioOptions } from './scenario.interface.js';
@@ -58,6 +66,8 @@ interface Row {
   readonly publish: RunningServer;
 }
 
+const MODES = ['event', 'call'] as const;
+
 async function crossInstance(options: ScenarioOptions): Promise<string> {
   const warmupMs = options.smoke ? 200 : 1000;
   const measureMs = options.smoke ? 500 : 3000;
@@ -76,21 +86,33 @@ async function crossInstance(options: ScenarioOptions): Promise<string> {
       servers.push(first, second);
       rows.push(
         { name: 'one instance on the Redis backplane', subscribe: first, publish: first },
-        { name: 'two instances on Redis (publisher on one, subscriber on the other)', subscribe: first, publish: second },
+        { name: 'two instances on Redis (one client on each)', subscribe: first, publish: second },
       );
     }
     for (let round = 1; round <= options.rounds; round++) {
       const order = round % 2 === 1 ? rows : [...rows].reverse();
-      for (const row of order) {
-        const spec: CrossInstanceSpec = {
-          subscribeUrl: `ws://127.0.0.1:${row.subscribe.port}/ws`,
-          publishUrl: `ws://127.0.0.1:${row.publish.port}/ws`,
-          warmupMs,
-          measureMs,
-        };
-        const { result } = await runGenerator<CrossInstanceResult>(LOAD_SCRIPT, spec, row.subscribe.child.pid, warmupMs + measureMs + 30_000, 'cross-instance generator');
-        samples.set(row.name, [...(samples.get(row.name) ?? []), result]);
-        log(`cross-instance round ${round} ${row.name}: ${format(result.eventRate)} events/s, p50 ${format(result.p50Us)} µs, p99 ${format(result.p99Us)} µs`);
+      for (const mode of MODES) {
+        for (const row of order) {
+          const spec: CrossInstanceSpec = {
+            mode,
+            subscribeUrl: `ws://127.0.0.1:${row.subscribe.port}/ws`,
+            publishUrl: `ws://127.0.0.1:${row.publish.port}/ws`,
+            warmupMs,
+            measureMs,
+          };
+          const { result } = await runGenerator<CrossInstanceResult>(
+            LOAD_SCRIPT,
+            spec,
+            row.subscribe.child.pid,
+            warmupMs + measureMs + 30_000,
+            'cross-instance generator',
+          );
+          const key = `${mode}\u0000${row.name}`;
+          samples.set(key, [...(samples.get(key) ?? []), result]);
+          log(
+            `cross-instance round ${round} ${mode} ${row.name}: ${format(result.eventRate)}/s, p50 ${format(result.p50Us)} µs, p99 ${format(result.p99Us)} µs`,
+          );
+        }
       }
     }
   } finally {
@@ -100,16 +122,18 @@ async function crossInstance(options: ScenarioOptions): Promise<string> {
   const lines = [
     '### Across instances: the Redis backplane',
     '',
-    `One subscriber and one publisher (JSON), one publication in flight: the next is published when the previous EVENT arrived. ` +
+    `Events: one subscriber and one publisher (JSON), one publication in flight (the next is published when the previous EVENT arrived). ` +
+      `Calls: one client callee answering at once and one caller, one call in flight. ` +
       `${options.rounds} round(s) of ${warmupMs} ms warm-up + ${measureMs} ms measured, rows interleaved; ` +
-      `${pinnable ? 'servers and redis-server on core 0, generator on core 1' : 'NOT pinned'}. Latency: PUBLISH sent -> EVENT received, same clock.`,
+      `${pinnable ? 'servers and redis-server on core 0, generator on core 1' : 'NOT pinned'}. Latency: PUBLISH sent -> EVENT received, CALL sent -> RESULT received, same clock.`,
     '',
-    '| set-up | events/s (median) | p50 µs | p99 µs |',
-    '|---|---|---|---|',
+    '| what | set-up | per second (median) | p50 µs | p99 µs |',
+    '|---|---|---|---|---|',
   ];
-  for (const [name, list] of samples) {
+  for (const [key, list] of samples) {
+    const [mode, name] = key.split('\u0000');
     lines.push(
-      `| ${name} | ${format(median(list.map((sample) => sample.eventRate)))} | ${format(median(list.map((sample) => sample.p50Us)))} | ${format(median(list.map((sample) => sample.p99Us)))} |`,
+      `| ${mode === 'call' ? 'call (client callee)' : 'event'} | ${name} | ${format(median(list.map((sample) => sample.eventRate)))} | ${format(median(list.map((sample) => sample.p50Us)))} | ${format(median(list.map((sample) => sample.p99Us)))} |`,
     );
   }
   if (skipped) lines.push('', `Rows on Redis skipped: ${skipped}.`);
