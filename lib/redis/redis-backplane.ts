@@ -86,6 +86,8 @@ export class RedisBackplane implements WampBackplane {
   private readonly channels = new Map<string, ReadChannel>();
   /** Broadcasts of this turn, sent together by {@link RedisBackplane.flushOutbox}. */
   private readonly outbox: OutgoingEntry[] = [];
+  private flushScheduled = false;
+  private pipelinesInFlight = 0;
   private readonly stores = new Map<string, ReplicatedRetentionStore>();
   private readerId?: number;
   private readonly connectionListeners = new Set<(connected: boolean) => void>();
@@ -121,19 +123,33 @@ export class RedisBackplane implements WampBackplane {
     if (this.closed) return Promise.reject(new Error('RedisBackplane: closed.'));
     return new Promise((resolve, reject) => {
       this.outbox.push({ key: this.streamKey(channel), payload, resolve, reject });
-      if (this.outbox.length === 1) setImmediate(() => this.flushOutbox());
+      this.scheduleFlush();
     });
   }
 
   /**
-   * Sends what was broadcast during this turn of the event loop as one pipeline: one write to Redis for a burst
-   * rather than one per message (a burst of forwarded calls cost a system call each), in the order sent. At
-   * most {@link PIPELINE_LENGTH} per turn, so that encoding a large burst does not hold the event loop.
+   * Sends the outbox at the end of the current tick, unless a pipeline is still on its way to Redis: then what
+   * accumulates meanwhile goes in the next one, sent as soon as that one is answered (so a burst of forwarded
+   * calls costs a write per pipeline, not per message, while a lone broadcast leaves at once, before anything
+   * the same code sends to clients afterwards).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.pipelinesInFlight > 0 || this.outbox.length === 0) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      this.flushOutbox();
+    });
+  }
+
+  /**
+   * Sends up to {@link PIPELINE_LENGTH} broadcasts of the outbox as one pipeline, in the order they were made;
+   * at most that many, so that encoding a large burst does not hold the event loop.
    */
   private flushOutbox(): void {
     const batch = this.outbox.splice(0, PIPELINE_LENGTH);
     if (batch.length === 0) return;
-    if (this.outbox.length > 0) setImmediate(() => this.flushOutbox());
+    this.pipelinesInFlight++;
     const pipeline = this.writer.pipeline();
     for (const { key, payload } of batch) {
       pipeline.xadd(
@@ -148,15 +164,21 @@ export class RedisBackplane implements WampBackplane {
         this.nodeId,
       );
     }
-    pipeline.exec().then(
-      (results) =>
-        batch.forEach(({ resolve, reject }, index) => {
-          const error = results?.[index]?.[0];
-          if (error) reject(error);
-          else resolve();
-        }),
-      (error: unknown) => batch.forEach(({ reject }) => reject(error)),
-    );
+    pipeline
+      .exec()
+      .then(
+        (results) =>
+          batch.forEach(({ resolve, reject }, index) => {
+            const error = results?.[index]?.[0];
+            if (error) reject(error);
+            else resolve();
+          }),
+        (error: unknown) => batch.forEach(({ reject }) => reject(error)),
+      )
+      .finally(() => {
+        this.pipelinesInFlight--;
+        this.scheduleFlush();
+      });
   }
 
   subscribe(channel: string, receive: Receiver): () => void {

@@ -55,6 +55,39 @@ function startSampleApp(environment: Record<string, string>): Promise<SampleProc
   });
 }
 
+/**
+ * Runs `run` with two sample-app processes (each with its own SQLite file) on a fresh redis-server, `environment`
+ * added to theirs; kills them all and removes the files afterwards, however `run` ends.
+ */
+async function withTwoInstances(
+  environment: Record<string, string>,
+  run: (a: SampleProcess, b: SampleProcess) => Promise<void>,
+): Promise<void> {
+  const directory = await mkdtemp(join(tmpdir(), 'nestjs-wamp-processes-'));
+  let redis: RedisProcess | undefined;
+  const processes: SampleProcess[] = [];
+  try {
+    redis = await startRedis();
+    for (const node of ['a', 'b']) {
+      processes.push(
+        await startSampleApp({
+          WAMP_BACKPLANE: redis.url,
+          DOCS_DB: join(directory, `${node}.sqlite`),
+          ...environment,
+        }),
+      );
+    }
+    await run(processes[0], processes[1]);
+  } finally {
+    for (const sample of processes) sample.child.kill('SIGKILL');
+    await redis?.kill();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+/** `backplaneLease` of the RPC test's instances (ms): a killed one is lost within it. */
+const LEASE = 1500;
+
 const skip =
   redisSkipReason ??
   (pythonAutobahnAvailable('json') ? undefined : 'Autobahn|Python with json not importable');
@@ -62,18 +95,8 @@ const skip =
 describe('the sample app as two processes on Redis', () => {
   (skip ? it.skip : it)(
     `${skip ? `[skipped: ${skip}] ` : ''}Autobahn|Python on B receives what Autobahn|JS does on A; B lives on when A is killed`,
-    async () => {
-      const directory = await mkdtemp(join(tmpdir(), 'nestjs-wamp-processes-'));
-      let redis: RedisProcess | undefined;
-      const processes: SampleProcess[] = [];
-      try {
-        redis = await startRedis();
-        for (const node of ['a', 'b']) {
-          processes.push(
-            await startSampleApp({ WAMP_BACKPLANE: redis.url, DOCS_DB: join(directory, `${node}.sqlite`) }),
-          );
-        }
-        const [a, b] = processes;
+    () =>
+      withTwoInstances({}, async (a, b) => {
         const js = await openAutobahnSession(a.url, 'realm1', 'json');
         let subscribed!: () => void;
         const pythonSubscribed = new Promise<void>((resolve) => (subscribed = resolve));
@@ -109,34 +132,14 @@ describe('the sample app as two processes on Redis', () => {
         } finally {
           await closeQuietly(js);
         }
-      } finally {
-        for (const sample of processes) sample.child.kill('SIGKILL');
-        await redis?.kill();
-        await rm(directory, { recursive: true, force: true });
-      }
-    },
+      }),
     60_000,
   );
 
   (skip ? it.skip : it)(
     `${skip ? `[skipped: ${skip}] ` : ''}Autobahn|JS on A calls Autobahn|Python's procedures on B; B killed mid-call: canceled within the lease`,
-    async () => {
-      const directory = await mkdtemp(join(tmpdir(), 'nestjs-wamp-processes-'));
-      const lease = 1500;
-      let redis: RedisProcess | undefined;
-      const processes: SampleProcess[] = [];
-      try {
-        redis = await startRedis();
-        for (const node of ['a', 'b']) {
-          processes.push(
-            await startSampleApp({
-              WAMP_BACKPLANE: redis.url,
-              WAMP_BACKPLANE_LEASE: String(lease),
-              DOCS_DB: join(directory, `${node}.sqlite`),
-            }),
-          );
-        }
-        const [a, b] = processes;
+    () =>
+      withTwoInstances({ WAMP_BACKPLANE_LEASE: String(LEASE) }, async (a, b) => {
         let registered!: () => void;
         const pythonRegistered = new Promise<void>((resolve) => (registered = resolve));
         const python = runPythonClient(b.url, 'realm1', 'msgpack', {
@@ -194,9 +197,9 @@ describe('the sample app as two processes on Redis', () => {
           await new Promise((resolve) => setTimeout(resolve, 200));
           const killedAt = Date.now();
           b.child.kill('SIGKILL');
-          const error = (await rejection(waiting, 'the call B held', 4 * lease)) as { error: string };
+          const error = (await rejection(waiting, 'the call B held', 4 * LEASE)) as { error: string };
           expect(error.error).toBe('wamp.error.canceled');
-          expect(Date.now() - killedAt).toBeLessThan(3 * lease);
+          expect(Date.now() - killedAt).toBeLessThan(3 * LEASE);
           // And B's procedures are gone from A.
           const after = (await rejection(call('com.cluster.stream', [1]), 'after B died')) as {
             error: string;
@@ -206,12 +209,7 @@ describe('the sample app as two processes on Redis', () => {
         } finally {
           await closeQuietly(js);
         }
-      } finally {
-        for (const sample of processes) sample.child.kill('SIGKILL');
-        await redis?.kill();
-        await rm(directory, { recursive: true, force: true });
-      }
-    },
+      }),
     60_000,
   );
 });
