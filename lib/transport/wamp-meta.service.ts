@@ -4,7 +4,10 @@ import { WampCloseUri } from '../core/protocol/wamp-uris.js';
 import type { SessionDirectory } from '../core/router/meta/session-directory.js';
 import type { SessionMetaDetails } from '../core/router/meta/session-meta-details.js';
 import type { RegistrationFacts } from '../core/router/registration-catalog.interface.js';
-import type { SubscriptionFacts } from '../core/router/subscription-catalog.interface.js';
+import type {
+  SubscriptionCatalog,
+  SubscriptionFacts,
+} from '../core/router/subscription-catalog.interface.js';
 import type { WampRealm } from '../core/router/wamp-realm.js';
 import { WampRouter } from '../core/router/wamp-router.js';
 
@@ -33,8 +36,8 @@ export interface WampKillOptions {
  * What the meta API tells clients, for Nest code in the same process: the realm's sessions, registrations
  * (Nest handlers and client callees) and subscriptions with typed results, and ending sessions. Reads the
  * router's state directly, without a call, and without the realm's authorization (the caller is the
- * application). With a backplane, sessions are those of every instance; registrations and subscriptions are
- * still this instance's. The router's own `wamp.` procedures and topics are left out, as on the wire. Every method takes
+ * application). With a backplane, sessions, registrations and subscriptions are those of every instance. The
+ * router's own `wamp.` procedures and topics are left out, as on the wire. Every method takes
  * the realm's name; the first configured realm is the default.
  *
  * @example
@@ -77,7 +80,7 @@ export class WampMetaService {
 
   /** The realm's subscriptions, each with its subscribers; empty when the realm's broker keeps no catalog. */
   subscriptions(realm?: string): WampSubscriptionInfo[] {
-    const catalog = this.realm(realm).broker.subscriptions;
+    const catalog = this.subscriptionCatalog(realm);
     if (!catalog) return [];
     const lists = catalog.list((uri) => !isReservedUri(uri));
     return [...lists.exact, ...lists.prefix, ...lists.wildcard]
@@ -87,7 +90,7 @@ export class WampMetaService {
 
   /** One subscription with its subscribers, or `undefined`. */
   subscription(id: number, realm?: string): WampSubscriptionInfo | undefined {
-    const catalog = this.realm(realm).broker.subscriptions;
+    const catalog = this.subscriptionCatalog(realm);
     const facts = catalog?.get(id);
     if (!catalog || !facts || isReservedUri(facts.uri)) return undefined;
     return { ...facts, subscribers: catalog.subscribers(id) ?? [] };
@@ -106,6 +109,11 @@ export class WampMetaService {
       return true;
     }
     return this.directory(realm).kill(id, { reason, message: options.message, silent: false });
+  }
+
+  /** The realm's subscriptions: with a backplane, every instance's. */
+  private subscriptionCatalog(name: string | undefined): SubscriptionCatalog | undefined {
+    return this.router.subscriptionCatalog(this.realm(name).name);
   }
 
   private directory(name: string | undefined): SessionDirectory {

@@ -159,6 +159,48 @@ describe.each(ENGINES)('session meta API over a cluster, backplane $name', (engi
     await expect(meta.kill(424242)).resolves.toBe(false);
   });
 
+  it('the subscription meta API and WampMetaService answer for the subscribers of every instance', async () => {
+    const admin = await on(apps[0], 'admin');
+    const remote = await on(apps[1], 'user');
+    remote.client.send([32, 1, {}, 'com.meta.cluster.topic']);
+    const [type, , id] = (await remote.client.next()) as number[];
+    expect(type).toBe(33);
+    await eventually(admin, 'wamp.subscription.lookup', ['com.meta.cluster.topic'], id);
+    await eventually(admin, 'wamp.subscription.list_subscribers', [id], [remote.id]);
+    admin.client.send([32, 2, {}, 'com.meta.cluster.topic']);
+    expect(((await admin.client.next()) as number[]).slice(0, 3)).toEqual([33, 2, id]);
+    // This instance's subscribers first, then the others'.
+    await eventually(admin, 'wamp.subscription.list_subscribers', [id], [admin.id, remote.id]);
+    expect(await call(admin, 3, 'wamp.subscription.count_subscribers', [id])).toEqual([50, 3, {}, [2]]);
+    expect(await call(admin, 4, 'wamp.subscription.match', ['com.meta.cluster.topic'])).toEqual([
+      50,
+      4,
+      {},
+      [[id]],
+    ]);
+    const [, , , [lists]] = (await call(admin, 5, 'wamp.subscription.list')) as [
+      number,
+      number,
+      object,
+      [{ exact: number[] }],
+    ];
+    expect(lists.exact).toContain(id);
+    expect(apps[0].app.get(WampMetaService).subscription(id)).toMatchObject({
+      id,
+      uri: 'com.meta.cluster.topic',
+      match: 'exact',
+      subscribers: [admin.id, remote.id],
+    });
+
+    // Unsubscribed there: gone from here; and an instance that starts now learns what exists.
+    remote.client.send([34, 6, id]);
+    expect(await remote.client.next()).toEqual([35, 6]);
+    await eventually(admin, 'wamp.subscription.list_subscribers', [id], [admin.id]);
+    const late = await start('node-late');
+    const observer = await on(late, 'admin');
+    await eventually(observer, 'wamp.subscription.list_subscribers', [id], [admin.id]);
+  });
+
   // Cutting one instance off needs the in-memory engine's switch (killing Redis cuts them all).
   (engine.name === 'in memory' ? it : it.skip)(
     'an instance not heard of for the lease is forgotten with its sessions, whose on_leave is published once',

@@ -190,4 +190,57 @@ describe.each(ENGINES)('publish/subscribe across three instances, backplane $nam
       ['from the app on C'],
     ]);
   });
+
+  it('event history: with the built-in store, every instance keeps the events published on every instance', async () => {
+    const history: RunningApp[] = [];
+    try {
+      for (const node of ['history-a', 'history-b']) {
+        history.push(
+          await startApp({
+            wamp: {
+              backplane: engine.backplane(node, 'history'),
+              realms: [{ name: 'realm1', eventHistory: [{ topic: 'com.cluster.history', limit: 10 }] }],
+            },
+          }),
+        );
+      }
+      const [onA, onB] = [await joinAs(history[0]), await joinAs(history[1])];
+      sessions.push(onA, onB);
+      // Published on both instances, nobody subscribed: each instance's history has all four, in order.
+      for (const [session, index] of [
+        [onA, 1],
+        [onA, 2],
+        [onB, 3],
+        [onB, 4],
+      ] as const) {
+        session.client.send([16, index, { acknowledge: true }, 'com.cluster.history', [index]]);
+        expect(((await session.client.next()) as number[])[0]).toBe(17);
+        // One at a time: the order of publications on different instances is the order they reached each.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      for (const session of [onA, onB]) {
+        session.client.send([48, 1, {}, 'wamp.subscription.lookup', ['com.cluster.history']]);
+        const [, , , [id]] = (await session.client.next()) as [number, number, object, [number]];
+        const deadline = Date.now() + 5000;
+        for (let request = 2; ; request++) {
+          session.client.send([48, request, {}, 'wamp.subscription.get_events', [id]]);
+          const [, , , [events]] = (await session.client.next()) as [
+            number,
+            number,
+            object,
+            [{ args: number[] }[]],
+          ];
+          // In the order published (oldest first).
+          const published = events.map((event) => event.args[0]);
+          if (published.length === 4 || Date.now() > deadline) {
+            expect(published).toEqual([1, 2, 3, 4]);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    } finally {
+      for (const app of history) await app.app.close();
+    }
+  });
 });

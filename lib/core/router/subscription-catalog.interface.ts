@@ -59,7 +59,9 @@ export interface SubscriptionCatalog {
   observe(listener: SubscriptionLifecycleListener): () => void;
   /**
    * Adds a listener of every publication the broker accepted in this realm (client and server publications,
-   * once, where they were published); returns a function that removes it.
+   * once, where they were published); returns a function that removes it. With `everywhere`, of every
+   * publication of the realm as it reaches this instance, wherever it was published (in a cluster, each
+   * instance hears of every publication; alone, the same as without).
    */
-  observePublications(listener: (publication: Publication) => void): () => void;
+  observePublications(listener: (publication: Publication) => void, everywhere?: boolean): () => void;
 }

@@ -6,6 +6,7 @@ import { anonymousAuthenticator } from './anonymous.authenticator.js';
 import { ClusterMembership } from '../backplane/cluster-membership.js';
 import { installMetaApi } from './meta/meta-api.installer.js';
 import type { SessionDirectory } from './meta/session-directory.js';
+import type { SubscriptionCatalog } from './subscription-catalog.interface.js';
 import { createBroker, createDealer } from './realm-parts.factory.js';
 import type { RealmPartContext } from './realm-parts.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
@@ -46,6 +47,7 @@ export class WampRouter implements WampRouterContext {
   /** What the realms' meta API parts run (heartbeats): stopped at shutdown. */
   private readonly stops: (() => void)[] = [];
   private readonly directories = new Map<string, SessionDirectory>();
+  private readonly catalogs = new Map<string, SubscriptionCatalog>();
   /** Which other instances are alive, with a backplane. */
   private readonly membership?: ClusterMembership;
 
@@ -89,6 +91,7 @@ export class WampRouter implements WampRouterContext {
       });
       this.stops.push(() => meta.stop());
       this.directories.set(realm.name, meta.sessions);
+      if (meta.subscriptions) this.catalogs.set(realm.name, meta.subscriptions);
       realms.set(realm.name, created);
     }
     this.realms = realms;
@@ -112,6 +115,14 @@ export class WampRouter implements WampRouterContext {
    */
   sessionDirectory(realm: string): SessionDirectory | undefined {
     return this.directories.get(realm);
+  }
+
+  /**
+   * The subscriptions of a realm as the subscription meta API sees them: its broker's, or with a backplane every
+   * instance's. `undefined` for a realm the router does not serve, or whose broker keeps no catalog.
+   */
+  subscriptionCatalog(realm: string): SubscriptionCatalog | undefined {
+    return this.catalogs.get(realm);
   }
 
   /** Why new connections are refused right now (HTTP 503), or `undefined` when they are welcome. */

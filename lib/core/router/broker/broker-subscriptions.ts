@@ -24,6 +24,8 @@ export type SubscriptionChange = keyof SubscriptionLifecycleListener;
 export class BrokerSubscriptions implements SubscriptionCatalog {
   private readonly listeners = new Set<SubscriptionLifecycleListener>();
   private readonly publicationListeners = new Set<(publication: Publication) => void>();
+  /** Listeners of every publication of the realm, as it reaches this instance (`everywhere`). */
+  private readonly deliveryListeners = new Set<(publication: Publication) => void>();
 
   constructor(
     private readonly table: SubscriptionTable,
@@ -78,9 +80,10 @@ export class BrokerSubscriptions implements SubscriptionCatalog {
     return () => this.listeners.delete(listener);
   }
 
-  observePublications(listener: (publication: Publication) => void): () => void {
-    this.publicationListeners.add(listener);
-    return () => this.publicationListeners.delete(listener);
+  observePublications(listener: (publication: Publication) => void, everywhere = false): () => void {
+    const listeners = everywhere ? this.deliveryListeners : this.publicationListeners;
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** Tells the listeners of a change made by session `session`. */
@@ -102,8 +105,17 @@ export class BrokerSubscriptions implements SubscriptionCatalog {
 
   /** Tells the publication listeners of an accepted publication. */
   published(publication: Publication): void {
-    if (this.publicationListeners.size === 0) return;
-    for (const listener of this.publicationListeners) {
+    this.tell(this.publicationListeners, publication);
+  }
+
+  /** Tells the `everywhere` listeners of a publication of the realm that reached this instance. */
+  delivered(publication: Publication): void {
+    this.tell(this.deliveryListeners, publication);
+  }
+
+  private tell(listeners: Set<(publication: Publication) => void>, publication: Publication): void {
+    if (listeners.size === 0) return;
+    for (const listener of listeners) {
       try {
         listener(publication);
       } catch (error) {

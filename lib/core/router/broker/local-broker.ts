@@ -409,6 +409,7 @@ export class LocalBroker implements WampBroker {
 
   /** What comes off the bus: one EVENT per matching subscription, to the eligible subscribers on this instance. */
   private readonly deliver = (publication: Publication): void => {
+    this.subscriptions.delivered(publication);
     const subscriptions = this.table.match(publication.topic);
     if (subscriptions.length === 0) return;
     const eligible = eligibilityOf(publication);

@@ -73,6 +73,8 @@ export class EventHistory {
     private readonly store: WampEventHistoryStore,
     rules: readonly EventHistoryRule[],
     private readonly options: MetaApiOptions,
+    /** Whether to record every instance's publications (the store is this instance's own). */
+    private readonly everywhere = false,
   ) {
     for (const rule of rules) {
       const match = rule.match ?? 'exact';
@@ -91,7 +93,12 @@ export class EventHistory {
 
   /** Starts recording and registers the procedure; returns a function that stops both. */
   install(): () => void {
-    const stopRecording = this.catalog.observePublications((publication) => this.record(publication));
+    // The built-in store is this instance's: in a cluster it records every instance's publications. A store of
+    // the application's may be shared by the instances: each records only what was published on it.
+    const stopRecording = this.catalog.observePublications(
+      (publication) => this.record(publication),
+      this.everywhere,
+    );
     const removeProcedures = registerMetaProcedures(
       this.realm.dealer,
       { [EventHistoryUri.GET_EVENTS]: (call) => this.getEvents(call) },

@@ -6,6 +6,8 @@ import { RegistrationMetaApi } from './registration-meta-api.js';
 import { SessionMetaApi } from './session-meta-api.js';
 import { LocalSessionDirectory, type SessionDirectory } from './session-directory.js';
 import { ClusterSessionDirectory } from '../../backplane/cluster-session-directory.js';
+import { ClusterSubscriptionCatalog } from '../../backplane/cluster-subscription-catalog.js';
+import type { SubscriptionCatalog } from '../subscription-catalog.interface.js';
 import type { ClusterMembership } from '../../backplane/cluster-membership.js';
 import type { WampBackplane } from '../../backplane/wamp-backplane.interface.js';
 import { SubscriptionMetaApi } from './subscription-meta-api.js';
@@ -27,7 +29,12 @@ export interface MetaApiSettings extends TestamentMetaOptions {
 export interface InstalledMetaApi {
   /** This instance's sessions, or every instance's with a backplane. */
   readonly sessions: SessionDirectory;
-  /** Stops what runs in the background (the cluster directory's heartbeat). */
+  /**
+   * The subscriptions the subscription meta API answers for: the broker's, or with a backplane every
+   * instance's; `undefined` when the broker keeps no catalog.
+   */
+  readonly subscriptions?: SubscriptionCatalog;
+  /** Stops what runs in the background (the cluster directory's and catalog's listeners). */
   stop(): void;
 }
 
@@ -79,14 +86,33 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): Ins
     new RegistrationMetaApi(dealer.registrations, dealer, broker, settings).install();
     realm.announce('dealer', 'registration_meta_api');
   }
-  if (broker.subscriptions) {
-    new SubscriptionMetaApi(broker.subscriptions, dealer, broker, settings).install();
+  let subscriptions = broker.subscriptions;
+  if (subscriptions && settings.backplane && settings.membership) {
+    const cluster = new ClusterSubscriptionCatalog(
+      realm.name,
+      subscriptions,
+      settings.backplane,
+      settings.membership,
+      settings.logger,
+    );
+    stops.push(cluster.start());
+    subscriptions = cluster;
+  }
+  if (broker.subscriptions && subscriptions) {
+    new SubscriptionMetaApi(subscriptions, dealer, broker, settings).install();
     realm.announce('broker', 'subscription_meta_api');
     if (settings.eventHistory.length > 0) {
       const store = settings.eventHistoryStore ?? new MemoryEventHistoryStore();
-      new EventHistory(realm, broker.subscriptions, store, settings.eventHistory, settings).install();
+      new EventHistory(
+        realm,
+        broker.subscriptions,
+        store,
+        settings.eventHistory,
+        settings,
+        settings.eventHistoryStore === undefined,
+      ).install();
       realm.announce('broker', 'event_history');
     }
   }
-  return { sessions: directory, stop: () => stops.forEach((stop) => stop()) };
+  return { sessions: directory, subscriptions, stop: () => stops.forEach((stop) => stop()) };
 }
