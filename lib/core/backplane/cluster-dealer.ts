@@ -44,7 +44,7 @@ class OutgoingCall implements ForwardedInvocation {
 
   sendChunk(message: CallMessage): void {
     this.acceptsChunks = message.options.progress === true;
-    this.link.sendCall(this, message.options, message.args, message.kwargs);
+    this.link.sendCall(this, sendableOptions(message.options), message.args, message.kwargs);
   }
 
   cancel(mode: 'skip' | 'kill' | 'killnowait'): void {
@@ -142,8 +142,7 @@ export class ClusterDealer implements DealerCluster {
     if (this.lastCall >= Number.MAX_SAFE_INTEGER) this.lastCall = 0;
     const outgoing = new OutgoingCall(++this.lastCall, call, callee.node, this);
     this.outgoing.set(outgoing.id, outgoing);
-    const options: CallOptions = { ...call.options, timeout: timeout > 0 ? timeout : undefined };
-    this.sendCall(outgoing, options, call.args, call.kwargs);
+    this.sendCall(outgoing, sendableOptions(call.options, timeout), call.args, call.kwargs);
     // The caller left (or the router shuts down): the other instance stops the invocation too.
     call.onInterrupt(() => {
       this.outgoing.delete(outgoing.id);
@@ -154,7 +153,10 @@ export class ClusterDealer implements DealerCluster {
     return outgoing;
   }
 
-  /** @internal Sends a CALL (the first, or a chunk) of `outgoing` to its instance. */
+  /**
+   * @internal Sends a CALL (the first, or a chunk) of `outgoing` to its instance; `options` as
+   * {@link sendableOptions} made them.
+   */
   sendCall(outgoing: OutgoingCall, options: CallOptions, args?: WampArgs, kwargs?: WampKwargs): void {
     const { call } = outgoing;
     const identity = call.caller.identity;
@@ -163,7 +165,7 @@ export class ClusterDealer implements DealerCluster {
       outgoing.id,
       [call.caller.id, identity?.authid ?? null, identity?.authrole ?? null],
       call.procedure,
-      withoutUndefined(options),
+      options,
       args ?? null,
       kwargs ?? null,
     ]);
@@ -452,9 +454,16 @@ function malformed(): BackplaneMessageError {
   return new BackplaneMessageError('Malformed dealer message.');
 }
 
-/** The options without `undefined` values (MessagePack has no place for them). */
-function withoutUndefined(options: CallOptions): CallOptions {
+/**
+ * CALL.Options as they cross: without `undefined` values (MessagePack has no place for them), and with the
+ * timeout the callee's instance is to run (`timeout` > 0), or none; one copy.
+ */
+function sendableOptions(options: CallOptions, timeout?: number): CallOptions {
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (value !== undefined) copy[key] = value;
+  if (timeout !== undefined) {
+    if (timeout > 0) copy.timeout = timeout;
+    else delete copy.timeout;
+  }
   return copy as CallOptions;
 }

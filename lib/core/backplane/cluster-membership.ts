@@ -60,11 +60,6 @@ export class ClusterMembership {
     if (node !== this.backplane.nodeId) this.lastSeen.set(node, Date.now());
   }
 
-  /** Whether `node` is taken for alive. */
-  isAlive(node: string): boolean {
-    return this.lastSeen.has(node);
-  }
-
   /** Tells `listener` of each instance lost (silent for a lease, or left); returns a function that stops. */
   onLost(listener: (node: string) => void): () => void {
     this.lostListeners.add(listener);

@@ -825,4 +825,21 @@ describe('dealer in a cluster: claims', () => {
     expect(backplane.claims).toBe(10);
     await router.shutdown('done', 0);
   });
+
+  it('REGISTER while the backplane cannot be asked: ERROR nestjs_wamp.error.cluster_unavailable, and the session may try again', async () => {
+    const backplane = new MemoryBackplane(new MemoryBackplaneHub());
+    const router = routerWith({ backplane });
+    const callee = await join(router);
+    backplane.setConnected(false);
+    callee.send([64, 1, {}, 'com.unavailable.proc']);
+    await flush();
+    const [refused] = callee.take();
+    expect(refused.slice(0, 5)).toEqual([8, 64, 1, {}, 'nestjs_wamp.error.cluster_unavailable']);
+    expect(String((refused[5] as string[])[0])).toContain('"com.unavailable.proc"');
+    backplane.setConnected(true);
+    callee.send([64, 2, {}, 'com.unavailable.proc']);
+    await flush();
+    expect(callee.take()[0].slice(0, 2)).toEqual([65, 2]);
+    await router.shutdown('done', 0);
+  });
 });
