@@ -11,6 +11,9 @@ type Receiver = (payload: Uint8Array, from: string) => void;
 /** Milliseconds of delivering what was read from Redis per turn of the event loop (as a connection's read budget). */
 const DISPATCH_BUDGET_MS = 5;
 
+/** How long closing waits for Redis to answer QUIT before it drops the connection. */
+const QUIT_TIMEOUT_MS = 1000;
+
 /** Broadcasts sent to Redis in one pipeline, at most (one write; the rest go in the next turns). */
 const PIPELINE_LENGTH = 128;
 
@@ -91,7 +94,7 @@ export class RedisBackplane implements WampBackplane {
   private readonly stores = new Map<string, ReplicatedRetentionStore>();
   private readerId?: number;
   private readonly connectionListeners = new Set<(connected: boolean) => void>();
-  private connected = false;
+  private isConnected = false;
   private clockOffset?: Promise<number>;
   private reading?: Promise<void>;
   private closed = false;
@@ -244,6 +247,11 @@ export class RedisBackplane implements WampBackplane {
     return this.writer.hdel(this.claimKey(key), this.nodeId).then(() => undefined);
   }
 
+  /** Whether this instance is connected to the others now. */
+  get connected(): boolean {
+    return this.isConnected;
+  }
+
   onConnectionChange(listener: (connected: boolean) => void): () => void {
     this.connectionListeners.add(listener);
     return () => this.connectionListeners.delete(listener);
@@ -251,8 +259,8 @@ export class RedisBackplane implements WampBackplane {
 
   private connectionChanged(): void {
     const connected = this.writer.status === 'ready' && this.reader.status === 'ready';
-    if (connected === this.connected || this.closed) return;
-    this.connected = connected;
+    if (connected === this.isConnected || this.closed) return;
+    this.isConnected = connected;
     for (const listener of [...this.connectionListeners]) listener(connected);
   }
 
@@ -261,9 +269,26 @@ export class RedisBackplane implements WampBackplane {
     // What was broadcast before closing goes out first (an instance's last words: its callees left, it leaves).
     while (this.outbox.length > 0) this.flushOutbox();
     this.closed = true;
+    // Commands that wait for a reconnection are never answered once ioredis is told to disconnect (it stops
+    // reconnecting without failing them): the read in progress is awaited only from a connected reader, and
+    // QUIT (which waits for Redis's answer, so that the last broadcasts are in) is sent only on a connected
+    // writer, for at most QUIT_TIMEOUT_MS (a connection that looks ready may be one Redis already dropped);
+    // anything else is dropped, so that closing while Redis is unreachable neither hangs nor leaves a
+    // reconnection timer holding the process.
+    const readerConnected = this.reader.status === 'ready';
     this.reader.disconnect();
-    await this.reading?.catch(() => undefined);
-    if (this.ownsWriter) await this.writer.quit().catch(() => this.writer.disconnect());
+    if (readerConnected) await this.reading?.catch(() => undefined);
+    if (!this.ownsWriter) return;
+    if (this.writer.status === 'ready') {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.writer.quit().catch(() => undefined),
+        new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    // After QUIT, this only makes sure no reconnection is left pending.
+    this.writer.disconnect();
   }
 
   private claimKey(key: string): string {

@@ -88,4 +88,38 @@ describe('an instance cut off from its backplane', () => {
     },
     30_000,
   );
+
+  (redisSkipReason ? it.skip : it)(
+    `${redisSkipReason ? `[skipped: ${redisSkipReason}] ` : ''}on Redis: an instance that never reaches Redis refuses sessions after the lease, serves once Redis is up, and closes at once while it is down`,
+    async () => {
+      const redis = await startRedis();
+      await redis.kill();
+      const backplane = new RedisBackplane({ url: redis.url, logger: recordingLogger() });
+      const running = await startApp({ wamp: { backplane, backplaneLease: 500 } });
+      try {
+        expect(backplane.connected).toBe(false);
+        const deadline = Date.now() + 5000;
+        while ((await refusedWith(running.url)) !== 503 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(await refusedWith(running.url)).toBe(503);
+
+        await redis.restart();
+        const healed = Date.now() + 10_000;
+        while ((await refusedWith(running.url)) === 503 && Date.now() < healed) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const welcomed = await joinAs(running);
+        welcomed.client.terminate();
+        await redis.kill();
+      } finally {
+        // Closing while Redis is down: QUIT would wait for a reconnection that never comes.
+        const started = Date.now();
+        await running.app.close();
+        expect(Date.now() - started).toBeLessThan(2000);
+        await redis.kill();
+      }
+    },
+    30_000,
+  );
 });

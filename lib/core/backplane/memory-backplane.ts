@@ -107,7 +107,7 @@ export class MemoryBackplane implements WampBackplane {
   private readonly stops = new Set<() => void>();
   private readonly connectionListeners = new Set<(connected: boolean) => void>();
   private closed = false;
-  private connected = true;
+  private isConnected = true;
 
   constructor(
     private readonly hub: MemoryBackplaneHub,
@@ -118,14 +118,14 @@ export class MemoryBackplane implements WampBackplane {
 
   broadcast(channel: string, payload: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new Error('MemoryBackplane: closed.'));
-    if (!this.connected) return Promise.reject(new Error('MemoryBackplane: disconnected.'));
+    if (!this.isConnected) return Promise.reject(new Error('MemoryBackplane: disconnected.'));
     this.hub.send(channel, payload, this.nodeId);
     return Promise.resolve();
   }
 
   subscribe(channel: string, receive: (payload: Uint8Array, from: string) => void): () => void {
     const stop = this.hub.receive(channel, (payload, from) => {
-      if (!this.closed && this.connected) receive(payload, from);
+      if (!this.closed && this.isConnected) receive(payload, from);
     });
     this.stops.add(stop);
     return () => {
@@ -140,14 +140,19 @@ export class MemoryBackplane implements WampBackplane {
 
   claim(key: string, tag: string, exclusive: boolean, leaseMs: number): Promise<string | undefined> {
     if (this.closed) return Promise.reject(new Error('MemoryBackplane: closed.'));
-    if (!this.connected) return Promise.reject(new Error('MemoryBackplane: disconnected.'));
+    if (!this.isConnected) return Promise.reject(new Error('MemoryBackplane: disconnected.'));
     return Promise.resolve(this.hub.claim(key, this.nodeId, tag, exclusive, leaseMs));
   }
 
   release(key: string): Promise<void> {
-    if (this.closed || !this.connected) return Promise.resolve();
+    if (this.closed || !this.isConnected) return Promise.resolve();
     this.hub.release(key, this.nodeId);
     return Promise.resolve();
+  }
+
+  /** Whether this instance is connected to the others now. */
+  get connected(): boolean {
+    return this.isConnected;
   }
 
   onConnectionChange(listener: (connected: boolean) => void): () => void {
@@ -160,8 +165,8 @@ export class MemoryBackplane implements WampBackplane {
    * off it neither sends nor receives, and its router is told.
    */
   setConnected(connected: boolean): void {
-    if (this.connected === connected) return;
-    this.connected = connected;
+    if (this.isConnected === connected) return;
+    this.isConnected = connected;
     for (const listener of [...this.connectionListeners]) listener(connected);
   }
 

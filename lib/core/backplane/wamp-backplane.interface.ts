@@ -44,4 +44,10 @@ export interface WampBackplane {
    * `backplaneLease` stops serving a view of the cluster that no longer holds. Returns a function that stops.
    */
   onConnectionChange?(listener: (connected: boolean) => void): () => void;
+  /**
+   * Whether the engine is connected now (optional, with `onConnectionChange`): an engine that connects in the
+   * background starts `false`, so that an instance that never reaches its backplane stops serving after
+   * `backplaneLease` just as one that lost it.
+   */
+  readonly connected?: boolean;
 }

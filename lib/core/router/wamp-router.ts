@@ -99,6 +99,8 @@ export class WampRouter implements WampRouterContext {
     this.stopWatchingBackplane = options.backplane?.onConnectionChange?.((connected) =>
       this.backplaneChanged(connected),
     );
+    // An engine still connecting gets the lease to connect, as one that lost its connection gets it to come back.
+    if (options.backplane?.connected === false) this.backplaneChanged(false, 'not connected yet');
   }
 
   /**
@@ -132,7 +134,7 @@ export class WampRouter implements WampRouterContext {
     return undefined;
   }
 
-  private backplaneChanged(connected: boolean): void {
+  private backplaneChanged(connected: boolean, state = 'lost'): void {
     const logger = this.options.logger;
     if (connected) {
       clearTimeout(this.detachTimer);
@@ -143,11 +145,13 @@ export class WampRouter implements WampRouterContext {
     }
     if (this.detachTimer || this.detached || this.shuttingDown) return;
     const lease = this.options.backplaneLease ?? DEFAULT_BACKPLANE_LEASE;
-    logger.warn(`Backplane lost: this instance closes its sessions if it is not back within ${lease} ms.`);
+    // Connecting at startup is the normal course of things: only a loss is worth a warning before the lease ends.
+    if (state === 'lost')
+      logger.warn(`Backplane lost: this instance closes its sessions if it is not back within ${lease} ms.`);
     this.detachTimer = setTimeout(() => {
       this.detachTimer = undefined;
       this.detached = true;
-      logger.error(`Backplane lost for ${lease} ms: closing every session of this instance.`);
+      logger.error(`Backplane ${state} after ${lease} ms: closing every session of this instance.`);
       for (const session of [...this.sessions])
         void session.close(WampCloseUri.SYSTEM_SHUTDOWN, DETACHED_MESSAGE);
     }, lease);
