@@ -13,7 +13,7 @@ import { startApp, type RunningApp } from '../support/test-app.js';
  *
  * After each step a barrier publication (on a topic every session holds) is awaited by every session: on one
  * router a step's effects are complete when its answer arrives, across instances only once the backplane carried
- * it (a PUBLISHED acknowledges the hand-over). Without the barrier, Redis runs show what the README says of
+ * it (a PUBLISHED says the backplane stored the publication). Without the barrier, Redis runs show what the README says of
  * clusters: a subscription made right after another session's PUBLISHED may still get that event, and two
  * publishers' events may interleave differently on different instances.
  */

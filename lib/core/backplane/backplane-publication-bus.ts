@@ -20,7 +20,8 @@ export function publicationChannel(realm: string): string {
  * A realm's publication bus over a {@link WampBackplane}: each accepted publication is broadcast to every
  * instance of the realm, this one included, and each delivers it to its own subscribers. One channel per realm
  * keeps one publisher's publications in order (a publisher is connected to one instance). The publisher's
- * PUBLISHED acknowledges the hand-over to the backplane, so it can arrive before the EVENTs.
+ * PUBLISHED waits until the backplane took the publication, so it can arrive before the EVENTs but never before
+ * the publication is on its way to every instance.
  */
 export class BackplanePublicationBus implements WampPublicationBus {
   private stop?: () => void;
@@ -50,7 +51,7 @@ export class BackplanePublicationBus implements WampPublicationBus {
     });
   }
 
-  publish(publication: Publication): void {
+  publish(publication: Publication): Promise<boolean> {
     let payload: Uint8Array;
     try {
       payload = encodeBackplaneMessage(PUBLICATION, publicationBody(publication));
@@ -59,13 +60,17 @@ export class BackplanePublicationBus implements WampPublicationBus {
         `Backplane: a publication to "${publication.topic}" cannot be encoded and reaches no one`,
         error instanceof Error ? error.message : String(error),
       );
-      return;
+      return Promise.resolve(false);
     }
-    this.backplane.broadcast(publicationChannel(this.realm), payload).catch((error: unknown) => {
-      this.logger.error(
-        `Backplane: a publication to "${publication.topic}" was not sent`,
-        error instanceof Error ? error.message : String(error),
-      );
-    });
+    return this.backplane.broadcast(publicationChannel(this.realm), payload).then(
+      () => true,
+      (error: unknown) => {
+        this.logger.error(
+          `Backplane: a publication to "${publication.topic}" was not sent`,
+          error instanceof Error ? error.message : String(error),
+        );
+        return false;
+      },
+    );
   }
 }

@@ -129,6 +129,55 @@ describe('realm parts', () => {
     ]);
   });
 
+  it('an asynchronous bus: PUBLISHED waits until it took the publication, ERROR cluster_unavailable when it could not, nothing to a publisher gone meanwhile', async () => {
+    // A bus that answers when the test says so, as a backplane answers when its engine stored the message.
+    const answers: ((sent: boolean) => void)[] = [];
+    const publicationBus = (): WampPublicationBus => ({
+      connect: () => undefined,
+      publish: (publication) =>
+        publication.topic.startsWith('wamp.')
+          ? Promise.resolve(true)
+          : new Promise<boolean>((resolve) => answers.push(resolve)),
+    });
+    const router = new WampRouter(routerOptions({ parts: { publicationBus } }));
+    const publisher = await joined(router);
+    const publish = (request: number, acknowledge: boolean) =>
+      publisher.session.handleFrame(
+        Buffer.from(JSON.stringify([16, request, { acknowledge }, 'cluster.topic', [request]])),
+      );
+    publish(1, true);
+    publish(2, true);
+    publish(3, false);
+    expect(answers).toHaveLength(3);
+    // Nothing yet: the bus has not taken either acknowledged publication.
+    expect(publisher.connection.take()).toEqual([]);
+    answers[0](true);
+    answers[2](true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(publisher.connection.take()).toEqual([[17, 1, expect.any(Number)]]);
+    answers[1](false);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(publisher.connection.take()).toEqual([
+      [
+        8,
+        16,
+        2,
+        {},
+        'nestjs_wamp.error.cluster_unavailable',
+        [
+          'The backplane did not take the publication: the other instances may not have received it; try again.',
+        ],
+      ],
+    ]);
+    // The publisher leaves before the bus answers: nothing is sent to it, nothing breaks.
+    publish(4, true);
+    publisher.session.handleFrame(Buffer.from(JSON.stringify([6, {}, 'wamp.close.close_realm'])));
+    publisher.connection.take();
+    answers[3](true);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(publisher.connection.take()).toEqual([]);
+  });
+
   it('the local bus connects to one broker only', () => {
     const bus = new LocalPublicationBus();
     bus.connect(() => undefined);

@@ -27,6 +27,7 @@ import type {
 import { endMembership, MembershipRegistry, type Membership } from './memberships.js';
 import { publisherOf, type Publication } from './publication.js';
 import { LocalPublicationBus, type WampPublicationBus } from './publication-bus.js';
+import { CLUSTER_UNAVAILABLE_URI } from '../cluster-error-uri.js';
 import { disclosureOf, eligibilityOf } from './publication-filter.js';
 import { PublicationInterceptors } from './publication-interceptors.js';
 import { RetentionStore, type WampRetentionStore } from './retention-store.js';
@@ -212,7 +213,7 @@ export class LocalBroker implements WampBroker {
         return;
       }
       if (!session.isOpen) return;
-      this.dispatch({
+      const handedOver = this.dispatch({
         topic: message.topic,
         id: publicationId,
         args: message.args,
@@ -220,13 +221,28 @@ export class LocalBroker implements WampBroker {
         options: message.options,
         publisher: publisherOf(session),
       });
-      if (acknowledge) {
-        session.send({
-          type: WampMessageType.PUBLISHED,
-          request: message.request,
-          publication: publicationId,
-        });
+      if (!acknowledge) return;
+      if (!handedOver) {
+        this.acknowledge(session, message.request, publicationId, true);
+        return;
       }
+      // A backplane: PUBLISHED once every instance will read the publication (what the publisher does next
+      // comes after the event everywhere), ERROR when the backplane did not take it.
+      void handedOver.then((sent) => this.acknowledge(session, message.request, publicationId, sent));
+    });
+  }
+
+  private acknowledge(session: WampPeer, request: number, publicationId: number, sent: boolean): void {
+    if (!session.isOpen) return;
+    if (sent) {
+      session.send({ type: WampMessageType.PUBLISHED, request, publication: publicationId });
+      return;
+    }
+    this.refuse(session, WampMessageType.PUBLISH, request, {
+      uri: CLUSTER_UNAVAILABLE_URI,
+      args: [
+        'The backplane did not take the publication: the other instances may not have received it; try again.',
+      ],
     });
   }
 
@@ -401,10 +417,11 @@ export class LocalBroker implements WampBroker {
   }
 
   /** An accepted publication: retained if asked (once, here, by the publishing instance), then on the bus. */
-  private dispatch(publication: Publication): void {
+  private dispatch(publication: Publication): void | Promise<boolean> {
     if (publication.options.retain === true) this.retention.retain(publication);
-    this.bus.publish(publication);
+    const handedOver = this.bus.publish(publication);
     this.subscriptions.published(publication);
+    return handedOver;
   }
 
   /** What comes off the bus: one EVENT per matching subscription, to the eligible subscribers on this instance. */

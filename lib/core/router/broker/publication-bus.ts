@@ -18,10 +18,13 @@ export interface WampPublicationBus {
   /** Connects the broker's local delivery; called once, by the broker, when it is built. */
   connect(deliver: (publication: Publication) => void): void;
   /**
-   * Sends a publication to every instance of the realm, this one included. The publisher's PUBLISHED
-   * follows the call: a bus that sends asynchronously acknowledges the hand-over, not the delivery.
+   * Sends a publication to every instance of the realm, this one included. A bus that sends asynchronously
+   * returns a promise: `true` once the publication is where every instance will read it (stored by the
+   * backplane, after anything this instance sent before), `false` when it could not be sent (the bus reports
+   * why). The publisher's PUBLISHED waits for it, so that whatever a client does after PUBLISHED comes after
+   * the event everywhere; on `false` it gets ERROR `nestjs_wamp.error.cluster_unavailable` instead.
    */
-  publish(publication: Publication): void;
+  publish(publication: Publication): void | Promise<boolean>;
 }
 
 /**

@@ -20,14 +20,13 @@ import { PendingCall } from './pending-call.js';
 import type { ClusterCallee, DealerCallee, InvocationPolicy, Registration } from './registration.js';
 import { RegistrationTable, type RegistrationRefusal } from './registration-table.js';
 import { DealerRegistrations } from './dealer-registrations.js';
+import { CLUSTER_UNAVAILABLE_URI } from '../cluster-error-uri.js';
 import type { LocalProcedure } from './wamp-call.interface.js';
 
 /** URI of the ERROR a caller gets beyond its in-flight cap (not a spec URI: the spec defines none). */
 export const TOO_MANY_CALLS_URI = 'nestjs_wamp.error.too_many_calls';
 /** URI of the ERROR a CALL gets when its callee already has as many invocations in flight as it may. */
 export const TOO_MANY_INVOCATIONS_URI = 'nestjs_wamp.error.too_many_invocations';
-/** URI of the ERROR a REGISTER gets when the other instances of the cluster could not be asked about its URI. */
-export const CLUSTER_UNAVAILABLE_URI = 'nestjs_wamp.error.cluster_unavailable';
 
 /** How many ended progressive calls per caller are remembered, to discard their late chunks. */
 const CLOSED_STREAMS_KEPT = 64;
