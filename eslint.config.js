@@ -13,6 +13,12 @@ const LAYERS = [
   { folder: 'lib/websocket', packages: ['ws'], mayImport: ['lib/core', 'lib/websocket'] },
   // The Redis engine of the backplane: only the core and ioredis (an optional peer dependency).
   { folder: 'lib/redis', packages: ['ioredis'], mayImport: ['lib/core', 'lib/redis'] },
+  // The NATS engine: only the core and the nats.js packages (optional peer dependencies).
+  {
+    folder: 'lib/nats',
+    packages: ['@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'],
+    mayImport: ['lib/core', 'lib/nats'],
+  },
 ];
 
 const layering = {

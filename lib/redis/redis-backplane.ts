@@ -4,7 +4,7 @@ import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.j
 import type { WampRetentionStore } from '../core/router/broker/retention-store.js';
 import type { WampLogger } from '../core/router/wamp-logger.interface.js';
 import type { RedisBackplaneOptions } from './redis-backplane.options.js';
-import { ReplicatedRetentionStore } from './replicated-retention-store.js';
+import { ReplicatedRetentionStore } from '../core/backplane/replicated-retention-store.js';
 
 type Receiver = (payload: Uint8Array, from: string) => void;
 

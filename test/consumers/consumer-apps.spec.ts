@@ -53,8 +53,12 @@ function packageJson(app: ConsumerApp, tarball: string): string {
         'nestjs-wamp': `file:${tarball}`,
         'reflect-metadata': '^0.2.2',
         rxjs: '^7.8.1',
-        // The README's Redis example (nestjs-wamp/redis) needs its optional peer, as the README says.
+        // The README's Redis and NATS examples (nestjs-wamp/redis, nestjs-wamp/nats) need their optional peers,
+        // as the README says.
         ioredis: '^6.0.0',
+        '@nats-io/transport-node': '^3.4.0',
+        '@nats-io/jetstream': '^3.4.0',
+        '@nats-io/kv': '^3.4.0',
       },
       // What `nest new` gives each major: TypeScript 5 for Nest 11, 6 for Nest 12.
       devDependencies: { '@types/node': '^22.0.0', typescript: app.nest === 11 ? '~5.9.0' : '~6.0.0' },

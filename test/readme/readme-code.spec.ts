@@ -76,6 +76,7 @@ describe('README code', () => {
           'nestjs-wamp': [join(root, 'lib/index.ts')],
           'nestjs-wamp/core': [join(root, 'lib/core/index.ts')],
           'nestjs-wamp/redis': [join(root, 'lib/redis/index.ts')],
+          'nestjs-wamp/nats': [join(root, 'lib/nats/index.ts')],
         },
       });
       const problems = ts

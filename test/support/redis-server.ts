@@ -21,7 +21,7 @@ export interface RedisProcess {
 }
 
 /** A free loopback port (asked of the kernel, then released for the server to take). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

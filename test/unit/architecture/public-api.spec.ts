@@ -56,7 +56,7 @@ function exportsOf(entries: readonly string[]): Map<string, ExportedSymbol[]> {
 }
 
 describe('public API', () => {
-  const entries = exportsOf(['lib/index.ts', 'lib/core/index.ts', 'lib/redis/index.ts']);
+  const entries = exportsOf(['lib/index.ts', 'lib/core/index.ts', 'lib/redis/index.ts', 'lib/nats/index.ts']);
   const everything = [...entries.values()].flat();
 
   it('reads both entry points', () => {

@@ -3,16 +3,16 @@ import {
   encodeBackplaneMessage,
   publicationBody,
   publicationFromBody,
-} from '../core/backplane/backplane-codec.js';
-import type { WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
-import type { Publication } from '../core/router/broker/publication.js';
+} from './backplane-codec.js';
+import type { WampMatchPolicy } from '../protocol/wamp-message.interface.js';
+import type { Publication } from '../router/broker/publication.js';
 import {
   RetentionStore,
   type RetentionLimits,
   type WampRetentionStore,
-} from '../core/router/broker/retention-store.js';
-import type { WampLogger } from '../core/router/wamp-logger.interface.js';
-import type { WampPeer } from '../core/router/wamp-peer.interface.js';
+} from '../router/broker/retention-store.js';
+import type { WampLogger } from '../router/wamp-logger.interface.js';
+import type { WampPeer } from '../router/wamp-peer.interface.js';
 
 const RETAINED = 'retained';
 
