@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { WampModule } from '../../lib/index.js';
+import type { WampBackplane } from '../../lib/core/index.js';
+import { NatsBackplane } from '../../lib/nats/index.js';
 import { RedisBackplane } from '../../lib/redis/index.js';
 import { AppConfig } from './config/app-config.js';
 import { AdminModule } from './admin/admin.module.js';
@@ -45,8 +47,8 @@ import { PageModule } from './page/page.module.js';
         ],
         path: '/ws',
         strictUris: false,
-        // WAMP_BACKPLANE=redis://...: one instance of a cluster; without it, the app runs alone.
-        backplane: config.backplaneUrl ? new RedisBackplane({ url: config.backplaneUrl }) : undefined,
+        // WAMP_BACKPLANE=redis://... or nats://...: one instance of a cluster; without it, the app runs alone.
+        backplane: backplaneFor(config.backplaneUrl),
         backplaneLease: config.backplaneLease,
       }),
     }),
@@ -60,3 +62,9 @@ import { PageModule } from './page/page.module.js';
   ],
 })
 export class AppModule {}
+
+/** The backplane engine a `WAMP_BACKPLANE` URL names (checked by `AppConfig`), or none. */
+function backplaneFor(url: string | undefined): WampBackplane | undefined {
+  if (url === undefined) return undefined;
+  return /^rediss?:/.test(url) ? new RedisBackplane({ url }) : new NatsBackplane({ servers: url });
+}

@@ -1,10 +1,8 @@
 import 'reflect-metadata';
 import { MemoryBackplane, MemoryBackplaneHub } from '../../lib/core/index.js';
-import { RedisBackplane } from '../../lib/redis/index.js';
 import { joinAs } from '../support/meta-sessions.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
-import { redisSkipReason, startRedis } from '../support/redis-server.js';
-import { recordingLogger } from '../support/router-options.js';
+import { SERVER_ENGINES } from '../support/backplane-servers.js';
 import { startApp } from '../support/test-app.js';
 
 /**
@@ -59,67 +57,72 @@ describe('an instance cut off from its backplane', () => {
     }
   });
 
-  (redisSkipReason ? it.skip : it)(
-    `${redisSkipReason ? `[skipped: ${redisSkipReason}] ` : ''}on Redis: Redis killed for longer than the lease, then back`,
-    async () => {
-      const redis = await startRedis();
-      const backplane = new RedisBackplane({ url: redis.url, logger: recordingLogger() });
-      const running = await startApp({ wamp: { backplane, backplaneLease: 500 } });
-      try {
-        const session = await joinAs(running);
-        await redis.kill();
-        expect(await session.client.next(5000)).toEqual([
-          6,
-          { message: DETACHED },
-          'wamp.close.system_shutdown',
-        ]);
-        expect(await refusedWith(running.url)).toBe(503);
-        await redis.restart();
-        const deadline = Date.now() + 10_000;
-        while ((await refusedWith(running.url)) === 503 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const engine of SERVER_ENGINES) {
+    const maybe = engine.skip ? it.skip : it;
+    const skipped = engine.skip ? `[skipped: ${engine.skip}] ` : '';
+    maybe(
+      `${skipped}on ${engine.name}: the server killed for longer than the lease, then back`,
+      async () => {
+        const server = await engine.start();
+        const running = await startApp({
+          wamp: { backplane: engine.backplane(server.url), backplaneLease: 500 },
+        });
+        try {
+          const session = await joinAs(running);
+          await server.kill();
+          expect(await session.client.next(5000)).toEqual([
+            6,
+            { message: DETACHED },
+            'wamp.close.system_shutdown',
+          ]);
+          expect(await refusedWith(running.url)).toBe(503);
+          await server.restart();
+          const deadline = Date.now() + 10_000;
+          while ((await refusedWith(running.url)) === 503 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          const welcomed = await joinAs(running);
+          welcomed.client.terminate();
+        } finally {
+          await running.app.close();
+          await server.kill();
         }
-        const welcomed = await joinAs(running);
-        welcomed.client.terminate();
-      } finally {
-        await running.app.close();
-        await redis.kill();
-      }
-    },
-    30_000,
-  );
+      },
+      30_000,
+    );
 
-  (redisSkipReason ? it.skip : it)(
-    `${redisSkipReason ? `[skipped: ${redisSkipReason}] ` : ''}on Redis: an instance that never reaches Redis refuses sessions after the lease, serves once Redis is up, and closes at once while it is down`,
-    async () => {
-      const redis = await startRedis();
-      await redis.kill();
-      const backplane = new RedisBackplane({ url: redis.url, logger: recordingLogger() });
-      const running = await startApp({ wamp: { backplane, backplaneLease: 500 } });
-      try {
-        expect(backplane.connected).toBe(false);
-        const deadline = Date.now() + 5000;
-        while ((await refusedWith(running.url)) !== 503 && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(await refusedWith(running.url)).toBe(503);
+    maybe(
+      `${skipped}on ${engine.name}: an instance that never reaches its server refuses sessions after the lease, serves once the server is up, and closes at once while it is down`,
+      async () => {
+        const server = await engine.start();
+        await server.kill();
+        const backplane = engine.backplane(server.url);
+        const running = await startApp({ wamp: { backplane, backplaneLease: 500 } });
+        try {
+          expect(backplane.connected).toBe(false);
+          const deadline = Date.now() + 5000;
+          while ((await refusedWith(running.url)) !== 503 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          expect(await refusedWith(running.url)).toBe(503);
 
-        await redis.restart();
-        const healed = Date.now() + 10_000;
-        while ((await refusedWith(running.url)) === 503 && Date.now() < healed) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
+          await server.restart();
+          const healed = Date.now() + 10_000;
+          while ((await refusedWith(running.url)) === 503 && Date.now() < healed) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          const welcomed = await joinAs(running);
+          welcomed.client.terminate();
+          await server.kill();
+        } finally {
+          // Closing while the server is down: nothing may wait for a reconnection that never comes.
+          const started = Date.now();
+          await running.app.close();
+          expect(Date.now() - started).toBeLessThan(2000);
+          await server.kill();
         }
-        const welcomed = await joinAs(running);
-        welcomed.client.terminate();
-        await redis.kill();
-      } finally {
-        // Closing while Redis is down: QUIT would wait for a reconnection that never comes.
-        const started = Date.now();
-        await running.app.close();
-        expect(Date.now() - started).toBeLessThan(2000);
-        await redis.kill();
-      }
-    },
-    30_000,
-  );
+      },
+      30_000,
+    );
+  }
 });

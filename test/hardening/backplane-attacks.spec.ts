@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { RedisBackplane } from '../../lib/redis/index.js';
+import type { WampBackplane } from '../../lib/core/index.js';
+import { SERVER_ENGINES } from '../support/backplane-servers.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
-import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
-import { recordingLogger } from '../support/router-options.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 import {
   failOnUnhandledRejections,
@@ -13,10 +12,15 @@ import {
 } from './support/attack-control.js';
 
 /**
- * The backplane attacked (issue 17): a client on instance B pipelines a burst of publications that instance A
- * receives through Redis, up to a thousand entries per read, each fanned out to 20 subscribers on A, while the
- * canary runs on A. The control sends the same bytes to A directly, without a backplane (where fair reading
- * spreads them). A delivers what it reads from Redis for at most 5 ms per turn of its event loop.
+ * The backplane attacked (issue 17), on each engine (Redis, NATS):
+ * - a client on instance B pipelines a burst of publications that instance A receives through the server, each
+ *   fanned out to 20 subscribers on A, while the canary runs on A. The control sends the same bytes to A
+ *   directly, without a backplane (where fair reading spreads them). A delivers what it reads for at most 5 ms
+ *   per turn of its event loop;
+ * - 40 sessions on B pipeline 5,000 CALLs to a client callee on A;
+ * - a client registers procedures whose URIs are as long as allowed and made of multi-byte characters: each
+ *   becomes a claim key (on NATS part of a subject, where a protocol line beyond 4 KiB makes the server drop the
+ *   connection, which would cut the whole instance off). The control registers ASCII URIs of the same length.
  */
 
 const figures: Figure[] = [];
@@ -112,21 +116,64 @@ async function callFlood(target: RunningApp, source: RunningApp): Promise<void> 
   await serving;
 }
 
-if (redisSkipReason) {
-  it.skip(`[skipped: ${redisSkipReason}] backplane attacks`, () => undefined);
-} else {
-  describe('backplane attacks, each against its control', () => {
-    let redis: RedisProcess;
+const URIS = 50;
+
+/**
+ * A client on `target` registers {@link URIS} procedures named `uri(index)`, each answered REGISTERED; a caller on
+ * `source` then reaches one of them through the backplane; `target`'s backplane never lost its server meanwhile.
+ */
+async function longUris(
+  target: RunningApp,
+  source: RunningApp,
+  backplane: WampBackplane,
+  uri: (index: number) => string,
+): Promise<void> {
+  const losses: boolean[] = [];
+  const stop = backplane.onConnectionChange?.((connected) => losses.push(connected));
+  try {
+    const { client: callee } = await RawWampClient.join(target.url);
+    for (let index = 0; index < URIS; index++) callee.send([64, index + 1, {}, uri(index)]);
+    for (let index = 0; index < URIS; index++) {
+      const answer = (await callee.next(10_000)) as unknown[];
+      if (answer[0] !== 65) throw new Error(`REGISTER answered ${JSON.stringify(answer).slice(0, 120)}`);
+    }
+    const { client: caller } = await RawWampClient.join(source.url);
+    for (let request = 1; ; request++) {
+      caller.send([48, request, {}, uri(URIS - 1), ['reached']]);
+      const answer = (await Promise.race([callee.next(5000), caller.next(5000)])) as unknown[];
+      if (answer[0] === 68) {
+        callee.send([70, answer[1], {}, answer[4]]);
+        expect(await caller.next(5000)).toEqual([50, request, {}, ['reached']]);
+        break;
+      }
+      // The registration had not reached B yet.
+      expect(answer.slice(0, 5)).toEqual([8, 48, request, {}, 'wamp.error.no_such_procedure']);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    caller.terminate();
+    callee.terminate();
+    expect(losses).toEqual([]);
+  } finally {
+    stop?.();
+  }
+}
+
+for (const engine of SERVER_ENGINES) {
+  if (engine.skip) {
+    it.skip(`[skipped: ${engine.skip}] backplane attacks on ${engine.name}`, () => undefined);
+    continue;
+  }
+  describe(`backplane attacks on ${engine.name}, each against its control`, () => {
+    let server: { url: string; kill(): Promise<void> };
     beforeAll(async () => {
-      redis = await startRedis();
+      server = await engine.start();
     });
     afterAll(async () => {
-      await redis.kill();
+      await server.kill();
     });
 
-    it('5,000 pipelined PUBLISHes through Redis to 20 subscribers on another instance (control: straight to it)', async () => {
-      const backplane = (): RedisBackplane =>
-        new RedisBackplane({ url: redis.url, keyPrefix: 'attack:', logger: recordingLogger() });
+    it(`5,000 pipelined PUBLISHes through ${engine.name} to 20 subscribers on another instance (control: straight to it)`, async () => {
+      const backplane = (): WampBackplane => engine.backplane(server.url, { prefix: 'attack' });
       const under = await measured({ wamp: { backplane: backplane() } }, async (running) => {
         const other = await startApp({ wamp: { backplane: backplane() } });
         try {
@@ -138,16 +185,15 @@ if (redisSkipReason) {
       const control = await measured({}, (running) => burst(running, running));
       judge(
         figures,
-        '5,000 PUBLISHes pipelined on instance B, fanned out to 20 subscribers on A through Redis (control: on A, no backplane)',
+        `5,000 PUBLISHes pipelined on instance B, fanned out to 20 subscribers on A through ${engine.name} (control: on A, no backplane)`,
         'all 100,000 EVENTs in order',
         under,
         control,
       );
     }, 120_000);
 
-    it('5,000 CALLs pipelined on instance B to a callee on A through Redis (control: all on A)', async () => {
-      const backplane = (): RedisBackplane =>
-        new RedisBackplane({ url: redis.url, keyPrefix: 'attack-calls:', logger: recordingLogger() });
+    it(`5,000 CALLs pipelined on instance B to a callee on A through ${engine.name} (control: all on A)`, async () => {
+      const backplane = (): WampBackplane => engine.backplane(server.url, { prefix: 'attack-calls' });
       const under = await measured({ wamp: { backplane: backplane() } }, async (running) => {
         const other = await startApp({ wamp: { backplane: backplane() } });
         try {
@@ -159,8 +205,34 @@ if (redisSkipReason) {
       const control = await measured({}, (running) => callFlood(running, running));
       judge(
         figures,
-        '5,000 CALLs from 40 sessions on instance B to a client callee on A through Redis (control: on A, no backplane)',
+        `5,000 CALLs from 40 sessions on instance B to a client callee on A through ${engine.name} (control: on A, no backplane)`,
         'every CALL answered once',
+        under,
+        control,
+      );
+    }, 120_000);
+
+    it(`${URIS} REGISTERs of 1,024-character URIs of multi-byte characters on ${engine.name} (control: ASCII URIs as long)`, async () => {
+      const run = async (prefix: string, uri: (index: number) => string) => {
+        const backplane = engine.backplane(server.url, { prefix });
+        return measured({ wamp: { backplane, strictUris: false } }, async (running) => {
+          const other = await startApp({
+            wamp: { backplane: engine.backplane(server.url, { prefix }), strictUris: false },
+          });
+          try {
+            await longUris(running, other, backplane, uri);
+          } finally {
+            await other.app.close();
+          }
+        });
+      };
+      const suffix = (index: number) => `.${String(index).padStart(3, '0')}`;
+      const under = await run('attack-uris', (index) => '€'.repeat(1020) + suffix(index));
+      const control = await run('attack-uris-control', (index) => 'a'.repeat(1020) + suffix(index));
+      judge(
+        figures,
+        `${URIS} REGISTERs of 1,024-character URIs of "€" (3 bytes each) through ${engine.name} (control: ASCII URIs as long)`,
+        'every REGISTER registered, a call from another instance reaches one, the backplane never lost its server',
         under,
         control,
       );

@@ -1,7 +1,5 @@
 import { MemoryBackplane, MemoryBackplaneHub, type WampBackplane } from '../../lib/core/index.js';
-import { RedisBackplane } from '../../lib/redis/index.js';
-import { redisSkipReason, startRedis, type RedisProcess } from './redis-server.js';
-import { recordingLogger } from './router-options.js';
+import { SERVER_ENGINES, type BackplaneServer } from './backplane-servers.js';
 
 /** A backplane engine for a cluster suite: how to make one instance's backplane, and what to start and stop. */
 export interface BackplaneEngine {
@@ -15,39 +13,40 @@ export interface BackplaneEngine {
 }
 
 /**
- * The engines every cluster suite runs on: in memory, and Redis on a redis-server of the suite's own (skipped
- * with the reason when it is not installed). `name` keeps the suite's Redis keys apart from other suites'.
+ * The engines every cluster suite runs on: in memory, then Redis and NATS on a server of the suite's own (each
+ * skipped with the reason when its server is not installed). `name` keeps the suite's keys and subjects apart
+ * from other suites'.
  */
 export function backplaneEngines(name: string): BackplaneEngine[] {
   const hubs = new Map<string, MemoryBackplaneHub>();
-  let redis: RedisProcess | undefined;
-  return [
-    {
-      name: 'in memory',
-      start: async () => undefined,
-      backplane: (node, cluster = 'default') => {
-        let hub = hubs.get(cluster);
-        if (!hub) hubs.set(cluster, (hub = new MemoryBackplaneHub()));
-        return new MemoryBackplane(hub, node);
-      },
-      stop: async () => undefined,
+  const memory: BackplaneEngine = {
+    name: 'in memory',
+    start: async () => undefined,
+    backplane: (node, cluster = 'default') => {
+      let hub = hubs.get(cluster);
+      if (!hub) hubs.set(cluster, (hub = new MemoryBackplaneHub()));
+      return new MemoryBackplane(hub, node);
     },
-    {
-      name: 'Redis',
-      skip: redisSkipReason,
+    stop: async () => undefined,
+  };
+  const withServers = SERVER_ENGINES.map((engine): BackplaneEngine => {
+    let server: BackplaneServer | undefined;
+    return {
+      name: engine.name,
+      skip: engine.skip,
       start: async () => {
-        redis = await startRedis();
+        server = await engine.start();
       },
       backplane: (node, cluster = 'default') =>
-        new RedisBackplane({
-          url: redis!.url,
+        engine.backplane(server!.url, {
           nodeId: node,
-          keyPrefix: `${name}-${cluster}:`,
-          logger: recordingLogger(),
+          // Letters, digits, "-" and "_" only: a NATS subject prefix takes nothing else.
+          prefix: `${name}-${cluster}`.replace(/[^A-Za-z0-9_-]/g, '_'),
         }),
       stop: async () => {
-        await redis?.kill();
+        await server?.kill();
       },
-    },
-  ];
+    };
+  });
+  return [memory, ...withServers];
 }

@@ -15,7 +15,7 @@ const DEFAULT_DOCS_DB = fileURLToPath(new URL('../../data/docs.sqlite', import.m
  * | `DOCS_DB` | `sample-app/data/docs.sqlite` | SQLite file of the documents (relative paths are from the working directory) |
  * | `JOB_DURATION_MS` | `3000` | how long `doJob`'s background job runs |
  * | `ADMIN_TICKET` | `admin-secret` | ticket (password) of the sample's `admin` user; set your own outside a demo |
- * | `WAMP_BACKPLANE` | none | `redis://host:port`: this process becomes one instance of a cluster (Redis engine); unset, it runs alone |
+ * | `WAMP_BACKPLANE` | none | `redis://host:port` or `nats://host:port`: this process becomes one instance of a cluster (Redis or NATS engine); unset, it runs alone |
  * | `WAMP_BACKPLANE_LEASE` | `10000` | with a backplane: ms after which a silent instance is taken for lost (`backplaneLease`) |
  */
 export class AppConfig {
@@ -25,7 +25,7 @@ export class AppConfig {
     readonly docsDbPath: string,
     readonly jobDurationMs: number,
     readonly adminTicket: string,
-    /** Redis URL of the backplane, when the app runs as one instance of a cluster. */
+    /** Redis or NATS URL of the backplane, when the app runs as one instance of a cluster. */
     readonly backplaneUrl?: string,
     /** `backplaneLease` (ms): how long another instance may stay silent before it is taken for lost. */
     readonly backplaneLease = 10_000,
@@ -45,14 +45,14 @@ export class AppConfig {
   }
 }
 
-/** `WAMP_BACKPLANE`, checked: a `redis://` or `rediss://` URL, or nothing. */
+/** `WAMP_BACKPLANE`, checked: a `redis://`, `rediss://`, `nats://` or `tls://` URL, or nothing. */
 function backplaneFrom(env: NodeJS.ProcessEnv): string | undefined {
   const raw = nonEmpty(env.WAMP_BACKPLANE);
   if (raw === undefined) return undefined;
-  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) {
+  if (!/^(rediss?|nats|tls):\/\/[^\s]+$/.test(raw)) {
     throw new Error(
       `Environment variable WAMP_BACKPLANE="${raw}" must be a Redis URL such as redis://127.0.0.1:6379 ` +
-        '(the NATS engine is not available yet).',
+        'or a NATS URL such as nats://127.0.0.1:4222.',
     );
   }
   return raw;

@@ -1,31 +1,39 @@
 import 'reflect-metadata';
-import { RedisBackplane } from '../../lib/redis/index.js';
 import { joinAs, type JoinedSession } from '../support/meta-sessions.js';
-import { redisSkipReason, startRedis, type RedisProcess } from '../support/redis-server.js';
+import { SERVER_ENGINES, type BackplaneServer } from '../support/backplane-servers.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
- * The broker restarted under steady publishing (issue 17): two app instances on a real redis-server, a publisher on
- * one sending a numbered, acknowledged PUBLISH every 2 ms, a subscriber on the other. Redis is killed (SIGKILL, no
- * persistence) and started again 1 s later. Counted by sequence number: every acknowledged publication reaches the
- * subscriber exactly once and in order (ioredis queues what is sent while Redis is away, and each instance's
- * stream reader resumes from its last entry).
+ * The backplane's server restarted under steady publishing (issue 17), on each engine: two app instances on a real
+ * redis-server or nats-server, a publisher on one sending a numbered, acknowledged PUBLISH every 2 ms, a
+ * subscriber on the other. The server is killed (SIGKILL, nothing kept: Redis without persistence, NATS with its
+ * store wiped) and started again 1 s later. Counted by sequence number: every acknowledged publication reaches the
+ * subscriber exactly once and in order (what is sent while the server is away waits for it, and each instance's
+ * reader resumes after its last message, or from the beginning of a stream made anew).
  *
- * Then the dealer's side: Redis restarted empty, so the registration claims it held are gone. The owners re-assert
- * them on their next heartbeat (a third of the lease): `single` still holds across instances, and a call from the
- * other instance still reaches the callee, once.
+ * Then the dealer's side: the server restarted empty, so the registration claims it held are gone. The owners
+ * re-assert them on their next heartbeat (a third of the lease): `single` still holds across instances, and a call
+ * from the other instance still reaches the callee, once.
  */
+
+/** What each engine reports when its server goes away: proof that the outage really happened. */
+const LOST: Record<string, RegExp> = {
+  Redis: /ECONNREFUSED|reading failed/,
+  NATS: /connection to NATS lost/,
+};
 
 const PUBLICATIONS = 1000;
 
-if (redisSkipReason) {
-  it.skip(`[skipped: ${redisSkipReason}] Redis restart under publishing`, () => undefined);
-} else {
-  describe('Redis backplane: the broker restarted under steady publishing', () => {
-    let redis: RedisProcess;
+for (const engine of SERVER_ENGINES) {
+  if (engine.skip) {
+    it.skip(`[skipped: ${engine.skip}] ${engine.name} restarted under publishing`, () => undefined);
+    continue;
+  }
+  describe(`${engine.name} backplane: the server restarted under steady publishing`, () => {
+    let server: BackplaneServer;
     const apps: RunningApp[] = [];
     const sessions: JoinedSession[] = [];
-    /** What the backplanes reported: proof that Redis really went away during the run. */
+    /** What the backplanes reported: proof that the server really went away during the run. */
     const warnings: string[] = [];
     const logger = {
       log: () => undefined,
@@ -33,21 +41,16 @@ if (redisSkipReason) {
       error: () => undefined,
     };
     beforeAll(async () => {
-      redis = await startRedis();
-      for (const node of ['node-a', 'node-b']) {
+      server = await engine.start();
+      for (const node of ['node-a', 'node-b'])
         apps.push(
-          await startApp({
-            wamp: {
-              backplane: new RedisBackplane({ url: redis.url, nodeId: node, logger }),
-            },
-          }),
+          await startApp({ wamp: { backplane: engine.backplane(server.url, { nodeId: node, logger }) } }),
         );
-      }
     });
     afterAll(async () => {
       for (const session of sessions) session.client.terminate();
       for (const app of apps) await app.app.close();
-      await redis.kill();
+      await server.kill();
     });
 
     it('every acknowledged publication reaches the subscriber on the other instance once, in order', async () => {
@@ -79,9 +82,9 @@ if (redisSkipReason) {
 
       const outage = (async () => {
         await new Promise((resolve) => setTimeout(resolve, 500));
-        await redis.kill();
+        await server.kill();
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        await redis.restart();
+        await server.restart();
       })();
       for (let sequence = 0; sequence < PUBLICATIONS; sequence++) {
         publisher.client.send([16, sequence + 1, { acknowledge: true }, 'com.restart.seq', [sequence]]);
@@ -91,26 +94,24 @@ if (redisSkipReason) {
       await acknowledging;
       receiving = false;
       await reading;
-      expect(
-        warnings.some((warning) => warning.includes('ECONNREFUSED') || warning.includes('reading failed')),
-      ).toBe(true);
+      expect(warnings.some((warning) => LOST[engine.name].test(warning))).toBe(true);
       expect(acknowledged).toBe(PUBLICATIONS);
       expect(received).toEqual(Array.from({ length: PUBLICATIONS }, (_, sequence) => sequence));
     }, 60_000);
   });
-  describe('Redis backplane: the broker restarted under registrations', () => {
+  describe(`${engine.name} backplane: the server restarted under registrations`, () => {
     const LEASE = 3000;
-    let redis: RedisProcess;
+    let server: BackplaneServer;
     const apps: RunningApp[] = [];
     const sessions: JoinedSession[] = [];
     beforeAll(async () => {
-      redis = await startRedis();
+      server = await engine.start();
       for (const node of ['node-a', 'node-b']) {
         const logger = { log: () => undefined, warn: () => undefined, error: () => undefined };
         apps.push(
           await startApp({
             wamp: {
-              backplane: new RedisBackplane({ url: redis.url, nodeId: node, logger }),
+              backplane: engine.backplane(server.url, { nodeId: node, logger }),
               backplaneLease: LEASE,
             },
           }),
@@ -120,7 +121,7 @@ if (redisSkipReason) {
     afterAll(async () => {
       for (const session of sessions) session.client.terminate();
       for (const app of apps) await app.app.close();
-      await redis.kill();
+      await server.kill();
     });
 
     it('the owner re-asserts its claim: "single" still holds, and calls still reach the callee once', async () => {
@@ -131,9 +132,9 @@ if (redisSkipReason) {
       callee.client.send([64, 1, {}, 'com.restart.single']);
       expect(((await callee.client.next()) as number[]).slice(0, 2)).toEqual([65, 1]);
 
-      await redis.kill();
-      await redis.restart();
-      // One heartbeat and a margin: the claim is back in the empty Redis.
+      await server.kill();
+      await server.restart();
+      // One heartbeat and a margin: the claim is back in the empty server.
       await new Promise((resolve) => setTimeout(resolve, LEASE / 3 + 1500));
       rival.client.send([64, 1, {}, 'com.restart.single']);
       expect(((await rival.client.next(5000)) as unknown[]).slice(0, 5)).toEqual([
