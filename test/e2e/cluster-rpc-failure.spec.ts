@@ -13,7 +13,7 @@ import { startApp, type RunningApp } from '../support/test-app.js';
  */
 
 const LEASE = 600;
-const [ERROR, REGISTER, REGISTERED, CALL, INVOCATION, INTERRUPT] = [8, 64, 65, 48, 68, 69];
+const [ERROR, REGISTER, REGISTERED, CALL, RESULT, INVOCATION, INTERRUPT, YIELD] = [8, 64, 65, 48, 50, 68, 69, 70];
 
 describe('RPC when an instance is lost', () => {
   const hub = new MemoryBackplaneHub();
@@ -50,7 +50,7 @@ describe('RPC when an instance is lost', () => {
     }
   };
 
-  it('a silent instance: callers elsewhere get canceled, its forwarded calls are interrupted, its URIs are freed', async () => {
+  it('a silent instance: callers elsewhere get canceled (also mid-progress), its forwarded calls are interrupted, its URIs are freed', async () => {
     const [callerOnA, calleeOnA, calleeOnB, callerOnB, latecomerOnC] = [
       await on(0),
       await on(0),
@@ -65,8 +65,12 @@ describe('RPC when an instance is lost', () => {
     await untilRouted(callerOnA, 'com.lost.there');
     await untilRouted(callerOnB, 'com.lost.here');
 
-    callerOnA.client.send([CALL, 1, {}, 'com.lost.there', []]);
-    expect(((await calleeOnB.client.next()) as unknown[])[0]).toBe(INVOCATION);
+    // Mid-progress: the callee on B has sent one progressive result when B is lost.
+    callerOnA.client.send([CALL, 1, { receive_progress: true }, 'com.lost.there', []]);
+    const [invocation, invocationRequest] = (await calleeOnB.client.next()) as number[];
+    expect(invocation).toBe(INVOCATION);
+    calleeOnB.client.send([YIELD, invocationRequest, { progress: true }, ['part 1']]);
+    expect(await callerOnA.client.next()).toEqual([RESULT, 1, { progress: true }, ['part 1']]);
     callerOnB.client.send([CALL, 1, {}, 'com.lost.here', []]);
     const [type, request] = (await calleeOnA.client.next()) as number[];
     expect(type).toBe(INVOCATION);
