@@ -9,7 +9,9 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { engineConsoleLogger } from '../core/backplane/engine-console-logger.js';
 import { ReplicatedRetentionStore } from '../core/backplane/replicated-retention-store.js';
+import { settleWithin } from '../core/backplane/settle-within.js';
 import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.js';
 import type { WampRetentionStore } from '../core/router/broker/retention-store.js';
 import type { WampLogger } from '../core/router/wamp-logger.interface.js';
@@ -42,12 +44,6 @@ const OFFLINE_TIMEOUT_MS = 30_000;
 const DISPATCH_BUDGET_MS = 5;
 /** How long closing waits for the server to take what was sent, and to close. */
 const CLOSE_TIMEOUT_MS = 1000;
-
-const consoleLogger: WampLogger = {
-  log: (message) => console.log(message),
-  warn: (message) => console.warn(message),
-  error: (message, trace) => console.error(message, trace ?? ''),
-};
 
 /** One holder of a claim, as stored in the bucket. */
 interface StoredHolder {
@@ -137,7 +133,7 @@ export class NatsBackplane implements WampBackplane {
         `NatsBackplane: subjectPrefix "${this.prefix}" must be 1 to 64 letters, digits, "-" or "_".`,
       );
     }
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger ?? engineConsoleLogger;
     this.ownsConnection = options.connection === undefined;
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the outbox asks through a getter
     const backplane = this;
@@ -273,8 +269,8 @@ export class NatsBackplane implements WampBackplane {
     this.readers.clear();
     const connection = this.connection;
     if (!connection) return;
-    if (this.isConnected) await withinTimeout(connection.flush());
-    if (this.ownsConnection) await withinTimeout(connection.close());
+    if (this.isConnected) await settleWithin(connection.flush(), CLOSE_TIMEOUT_MS);
+    if (this.ownsConnection) await settleWithin(connection.close(), CLOSE_TIMEOUT_MS);
   }
 
   /** A promise of the next time the server is reachable. */
@@ -330,7 +326,7 @@ export class NatsBackplane implements WampBackplane {
     if (this.closed || connected === this.isConnected) return;
     // The first connection is not news; a loss and a return are (the Redis engine's client reports them too).
     if (!connected) this.logger.warn('NatsBackplane: connection to NATS lost; reconnecting');
-    else if (this.connection && this.everConnected) this.logger.log('NatsBackplane: connected to NATS again');
+    else if (this.everConnected) this.logger.log('NatsBackplane: connected to NATS again');
     this.everConnected ||= connected;
     this.isConnected = connected;
     if (connected && this.connection) {
@@ -556,14 +552,4 @@ function readHolders(text: string): Record<string, StoredHolder> {
   } catch {
     return {};
   }
-}
-
-/** Waits for `promise`, at most {@link CLOSE_TIMEOUT_MS}; a failure counts as done. */
-async function withinTimeout(promise: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise.catch(() => undefined),
-    new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS))),
-  ]);
-  clearTimeout(timer);
 }

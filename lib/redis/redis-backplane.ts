@@ -4,7 +4,9 @@ import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.j
 import type { WampRetentionStore } from '../core/router/broker/retention-store.js';
 import type { WampLogger } from '../core/router/wamp-logger.interface.js';
 import type { RedisBackplaneOptions } from './redis-backplane.options.js';
+import { engineConsoleLogger } from '../core/backplane/engine-console-logger.js';
 import { ReplicatedRetentionStore } from '../core/backplane/replicated-retention-store.js';
+import { settleWithin } from '../core/backplane/settle-within.js';
 
 type Receiver = (payload: Uint8Array, from: string) => void;
 
@@ -35,12 +37,6 @@ interface ReadChannel {
   lastId?: string;
   readonly receivers: Set<Receiver>;
 }
-
-const consoleLogger: WampLogger = {
-  log: (message) => console.log(message),
-  warn: (message) => console.warn(message),
-  error: (message, trace) => console.error(message, trace ?? ''),
-};
 
 /**
  * One claim, decided inside Redis so that two instances claiming at once cannot both win. The claim's hash holds
@@ -103,7 +99,7 @@ export class RedisBackplane implements WampBackplane {
     this.nodeId = options.nodeId ?? randomUUID();
     this.prefix = options.keyPrefix ?? 'nestjs-wamp:';
     this.streamLength = options.streamLength ?? 10_000;
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = options.logger ?? engineConsoleLogger;
     this.ownsWriter = options.client === undefined;
     this.writer = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379');
     // Blocking reads hold their connection: they get one of their own. Without an 'error' listener, ioredis
@@ -279,14 +275,7 @@ export class RedisBackplane implements WampBackplane {
     this.reader.disconnect();
     if (readerConnected) await this.reading?.catch(() => undefined);
     if (!this.ownsWriter) return;
-    if (this.writer.status === 'ready') {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.writer.quit().catch(() => undefined),
-        new Promise((resolve) => (timer = setTimeout(resolve, QUIT_TIMEOUT_MS))),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.writer.status === 'ready') await settleWithin(this.writer.quit(), QUIT_TIMEOUT_MS);
     // After QUIT, this only makes sure no reconnection is left pending.
     this.writer.disconnect();
   }

@@ -1,3 +1,6 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, headers } from '@nats-io/transport-node';
+import { JetStreamPublisher } from '../../lib/nats/jetstream-publisher.js';
 import { NatsBackplane } from '../../lib/nats/index.js';
 import { recordingLogger } from '../support/router-options.js';
 import { natsSkipReason, startNats, type NatsProcess } from '../support/nats-server.js';
@@ -5,7 +8,7 @@ import { describeBackplaneContract } from './backplane-contract.js';
 
 /**
  * The NATS engine against a real nats-server (with JetStream) on a loopback port: the contract every engine
- * passes.
+ * passes, and what is particular to NATS (acknowledgments, the first connection).
  */
 
 if (natsSkipReason) {
@@ -18,6 +21,29 @@ if (natsSkipReason) {
   });
   afterAll(async () => {
     await nats.kill();
+  });
+
+  it('a broadcast counts as sent only once JetStream stored it: a subject no stream takes is refused, not taken for sent', async () => {
+    const connection = await connect({ servers: nats.url });
+    const publisher = new JetStreamPublisher(connection);
+    try {
+      const manager = await jetstreamManager(connection);
+      await manager.streams.add({ name: 'acknowledged', subjects: ['acknowledged.>'] });
+      await expect(
+        publisher.publish('acknowledged.one', new Uint8Array([1]), headers()),
+      ).resolves.toBeUndefined();
+      await expect(publisher.publish('nobody.stores.this', new Uint8Array([2]), headers())).rejects.toThrow(
+        /^NatsBackplane: not stored \(503/,
+      );
+      expect((await manager.streams.info('acknowledged')).state.messages).toBe(1);
+      // Waiting when the connection is lost: failed, so that the outbox sends them again.
+      const waiting = publisher.publish('acknowledged.two', new Uint8Array([3]), headers());
+      publisher.failAll('lost');
+      await expect(waiting).rejects.toThrow('lost');
+    } finally {
+      publisher.close();
+      await connection.close();
+    }
   });
 
   it('a server killed during the first connection: the engine connects once it is back (the handshake does not hang)', async () => {

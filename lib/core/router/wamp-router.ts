@@ -134,7 +134,7 @@ export class WampRouter implements WampRouterContext {
     return undefined;
   }
 
-  private backplaneChanged(connected: boolean, state = 'lost'): void {
+  private backplaneChanged(connected: boolean, state: 'lost' | 'not connected yet' = 'lost'): void {
     const logger = this.options.logger;
     if (connected) {
       clearTimeout(this.detachTimer);
