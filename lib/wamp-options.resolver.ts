@@ -2,6 +2,7 @@ import type { WampModuleOptions, WampRealmConfig } from './interfaces/wamp-modul
 import { isReservedUri, isValidUri, isValidUriForMatch } from './core/protocol/wamp-uri.js';
 import type { WampLogger } from './core/router/wamp-logger.interface.js';
 import type { WampRouterOptions } from './core/router/wamp-router-options.interface.js';
+import type { OutboundFlowOptions } from './core/router/outbound/outbound-flow.options.js';
 import { SerializerRegistry, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
 import type { WampWebSocketEndpointOptions } from './websocket/wamp-websocket-endpoint.js';
 import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
@@ -41,7 +42,11 @@ const WAMP_DEFAULTS = {
   perMessageDeflate: false,
   maxCallsPerSession: 128,
   callTimeout: 0,
-  outboundBufferLimit: 1024 * 1024,
+  outboundBufferLimit: 8 * 1024 * 1024,
+  outboundHighWaterMark: 1024 * 1024,
+  outboundLowWaterMark: 256 * 1024,
+  outboundMemoryBudget: 256 * 1024 * 1024,
+  slowConsumerTimeout: 5_000,
   maxSubscriptionsPerSession: 1024,
   maxRegistrationsPerSession: 1024,
   maxInvocationsPerCallee: 1024,
@@ -105,6 +110,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       parts: options.parts,
       backplane: options.backplane,
       backplaneLease: options.backplaneLease ?? WAMP_DEFAULTS.backplaneLease,
+      outbound: outboundFlow(options),
     },
     endpoint: {
       path,
@@ -117,10 +123,6 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       headersTimeout: options.headersTimeout ?? WAMP_DEFAULTS.headersTimeout,
       shutdownTimeout: options.shutdownTimeout ?? WAMP_DEFAULTS.shutdownTimeout,
       maxConnections: options.maxConnections ?? WAMP_DEFAULTS.maxConnections,
-      outbound: {
-        bufferLimit: options.outboundBufferLimit ?? WAMP_DEFAULTS.outboundBufferLimit,
-        slowConsumerPolicy: options.slowConsumerPolicy ?? WAMP_DEFAULTS.slowConsumerPolicy,
-      },
     },
     realms,
     handlers: options.handlers ?? 'all',
@@ -129,9 +131,58 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
   };
 }
 
+/**
+ * The flow-control settings. The water marks follow a smaller `outboundBufferLimit` when they are not set
+ * (high: half the cap, at most 1 MiB; low: a quarter of high, at most 256 KiB), so that lowering the cap alone
+ * stays consistent.
+ */
+function outboundFlow(options: WampModuleOptions): OutboundFlowOptions {
+  const bufferLimit = options.outboundBufferLimit ?? WAMP_DEFAULTS.outboundBufferLimit;
+  const highWaterMark =
+    options.outboundHighWaterMark ??
+    Math.min(WAMP_DEFAULTS.outboundHighWaterMark, Math.max(1, Math.floor(bufferLimit / 2)));
+  const lowWaterMark =
+    options.outboundLowWaterMark ??
+    Math.min(WAMP_DEFAULTS.outboundLowWaterMark, Math.floor(highWaterMark / 4));
+  return {
+    bufferLimit,
+    highWaterMark,
+    lowWaterMark,
+    memoryBudget: options.outboundMemoryBudget ?? WAMP_DEFAULTS.outboundMemoryBudget,
+    slowConsumerTimeout: options.slowConsumerTimeout ?? WAMP_DEFAULTS.slowConsumerTimeout,
+    slowConsumerPolicy: options.slowConsumerPolicy ?? WAMP_DEFAULTS.slowConsumerPolicy,
+  };
+}
+
+/** The flow-control options that only make sense together: low < high <= cap <= budget. */
+function outboundProblems(options: WampModuleOptions): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const flow = outboundFlow(options);
+  const kib = (bytes: number): string => `${bytes} bytes`;
+  if (flow.lowWaterMark >= flow.highWaterMark) {
+    problems.push({
+      path: options.outboundLowWaterMark !== undefined ? 'outboundLowWaterMark' : 'outboundHighWaterMark',
+      message: `the low-water mark (${kib(flow.lowWaterMark)}) must be below the high-water mark (${kib(flow.highWaterMark)})`,
+    });
+  }
+  if (flow.highWaterMark > flow.bufferLimit) {
+    problems.push({
+      path: 'outboundHighWaterMark',
+      message: `the high-water mark (${kib(flow.highWaterMark)}) must not exceed outboundBufferLimit (${kib(flow.bufferLimit)}), the hard cap per connection`,
+    });
+  }
+  if (flow.bufferLimit > flow.memoryBudget) {
+    problems.push({
+      path: 'outboundMemoryBudget',
+      message: `the budget for all connections (${kib(flow.memoryBudget)}) must be at least outboundBufferLimit (${kib(flow.bufferLimit)}), the cap of one`,
+    });
+  }
+  return problems;
+}
+
 /** What depends on several options: realm URIs under the chosen URI rules, duplicates, conflicting auth. */
 function relatedProblems(options: WampModuleOptions): OptionProblem[] {
-  const problems: OptionProblem[] = [];
+  const problems: OptionProblem[] = outboundProblems(options);
   const strictUris = options.strictUris ?? WAMP_DEFAULTS.strictUris;
   const seen = new Set<string>();
   (options.realms ?? []).forEach((realm, index) => {

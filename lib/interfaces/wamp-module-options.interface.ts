@@ -167,12 +167,40 @@ export interface WampModuleOptions {
    */
   handlers?: 'all' | 'wamp-only';
   /**
-   * Bytes queued for one connection beyond which EVENTs are not queued (slow consumers). Default 1 MiB.
-   * RPC results and errors are never dropped; a connection whose queue passes four times this is closed (1008).
+   * Hard cap (bytes) of what is queued for one connection, whatever the time. Default 8 MiB. An EVENT that would
+   * pass it is handled by `slowConsumerPolicy` at once; RPC results, invocations and errors are never dropped,
+   * and a connection whose queue passes four times the cap is closed (1008).
    */
   outboundBufferLimit?: number;
-  /** What happens to an EVENT for a consumer over `outboundBufferLimit`: `'drop'` (default, counted) or `'disconnect'` (close 1008). */
+  /**
+   * Bytes queued for one connection above which it is behind: the router stops reading connections that
+   * publish until it is back under `outboundLowWaterMark` (TCP backpressure instead of loss). Default 1 MiB
+   * (half of `outboundBufferLimit` when that is smaller).
+   */
+  outboundHighWaterMark?: number;
+  /**
+   * Bytes queued under which a connection has caught up: publishers it held back are read again, its
+   * slow-consumer clock stops, and dropped EVENTs resume. Default 256 KiB (a quarter of the high-water mark
+   * when that is smaller).
+   */
+  outboundLowWaterMark?: number;
+  /**
+   * Milliseconds a connection may stay above `outboundLowWaterMark` before it is a slow consumer and
+   * `slowConsumerPolicy` applies (NATS's `write_deadline`). Default 5000. A connection found slow never holds
+   * publishers back again.
+   */
+  slowConsumerTimeout?: number;
+  /**
+   * What happens to a slow consumer: `'drop'` (default) drops and counts its EVENTs until it catches up;
+   * `'disconnect'` closes it (1008). One with RPC messages waiting that long is closed under either policy.
+   */
   slowConsumerPolicy?: 'drop' | 'disconnect';
+  /**
+   * Bytes queued for all connections together. Default 256 MiB. Past it, publishers are held back, EVENTs are
+   * not queued for connections above their low-water mark, and slow consumers still holding more than that
+   * are cut (1006, largest queue first) until the total is back under it.
+   */
+  outboundMemoryBudget?: number;
   /**
    * `'open'` (default): any topic may be subscribed unless a subscription hook refuses; `'hooked'`: only topics
    * covered by a `@WampSubscription` hook may be subscribed (others get `wamp.error.not_authorized`).

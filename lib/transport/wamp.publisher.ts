@@ -34,6 +34,30 @@ export interface WampPublishOptions extends Pick<
 export class WampPublisher {
   constructor(private readonly router: WampRouter) {}
 
+  /**
+   * Whether the router is holding publishers back right now: a subscriber that reads is behind, or the
+   * outbound memory budget is exceeded. Clients' connections that publish are not read meanwhile; server
+   * code that publishes in bulk should await {@link drained} before its next batch, as a stream writer waits
+   * for `'drain'`. A publication made anyway is not refused: it is queued (or dropped for consumers that are
+   * slow), under the same caps.
+   */
+  get needsDrain(): boolean {
+    return this.router.outboundFlow.holdsPublishers;
+  }
+
+  /**
+   * Resolves when publishers are no longer held back (at once when they are not).
+   *
+   * @example
+   * for (const batch of batches) {
+   *   await publisher.drained();
+   *   for (const change of batch) publisher.publish('docs.changes', [change]);
+   * }
+   */
+  drained(): Promise<void> {
+    return this.router.outboundFlow.whenClear();
+  }
+
   /** Publishes `args` / `kwargs` on `topic`; returns the publication IDs (one per realm published in). */
   publish(topic: string, args?: WampArgs, kwargs?: WampKwargs, options: WampPublishOptions = {}): number[] {
     const { realm, ...publishOptions } = options;

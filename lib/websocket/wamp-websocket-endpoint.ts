@@ -16,7 +16,7 @@ import type { WampRouter } from '../core/router/wamp-router.js';
 import type { SerializerRegistry } from '../core/serializers/serializer-registry.js';
 import type { WampSerializer } from '../core/serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
-import { WebSocketConnection, type OutboundLimits } from './websocket-connection.js';
+import { WebSocketConnection } from './websocket-connection.js';
 
 /** Settings of one WAMP-over-WebSocket endpoint. */
 export interface WampWebSocketEndpointOptions {
@@ -38,8 +38,6 @@ export interface WampWebSocketEndpointOptions {
   readonly headersTimeout: number;
   /** Milliseconds to wait, after the sessions were sent GOODBYE, before the remaining sockets are cut. */
   readonly shutdownTimeout: number;
-  /** Outbound buffer limit and slow-consumer policy of each connection. */
-  readonly outbound: OutboundLimits;
   /** Connections accepted at once; further upgrades get HTTP 503. */
   readonly maxConnections: number;
 }
@@ -241,7 +239,7 @@ export class WampWebSocketEndpoint {
         url: request.url ?? this.options.path,
         headers: withoutHandshakeFields(request.headers),
       },
-      this.options.outbound,
+      this.router.outboundFlow,
       socket,
     );
     this.connections.add(connection);

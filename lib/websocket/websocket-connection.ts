@@ -2,6 +2,8 @@ import WebSocket from 'ws';
 import { encodeMessage } from '../core/protocol/message-encoder.js';
 import type { WampMessage } from '../core/protocol/wamp-message.interface.js';
 import type { RegisteredConnection } from '../core/router/connection-registry.js';
+import type { OutboundAccount, OutboundQueueOwner } from '../core/router/outbound/outbound-account.js';
+import type { OutboundFlowControl } from '../core/router/outbound/outbound-flow-control.js';
 import type { ConnectionCloseReason, WampConnection } from '../core/router/wamp-connection.interface.js';
 import type { WampSession } from '../core/router/wamp-session.js';
 import type { WampTransportInfo } from '../core/router/wamp-transport-info.interface.js';
@@ -17,14 +19,6 @@ const CLOSE_CODES: Readonly<Record<ConnectionCloseReason, number>> = {
   policy_violation: 1008,
   shutdown: 1001,
 };
-
-/** Outbound buffering rules of one connection (see the README's slow-consumer section). */
-export interface OutboundLimits {
-  /** Bytes queued for the socket beyond which EVENTs are not queued. */
-  readonly bufferLimit: number;
-  /** What happens to an EVENT beyond the limit: dropped and counted, or the consumer disconnected. */
-  readonly slowConsumerPolicy: 'drop' | 'disconnect';
-}
 
 /**
  * Where the socket listeners below find their connection: one property per socket instead of a closure
@@ -80,9 +74,10 @@ function releaseAll(): void {
 }
 
 /**
- * Bytes one connection may hold corked before they are handed to the socket anyway. While corked, frames
- * count in `bufferedAmount` even though the kernel would take them at once; a burst bigger than the
- * outbound limit in one tick would otherwise make a healthy consumer look slow.
+ * Bytes one connection may hold corked before they are handed to the socket anyway (a quarter of the
+ * high-water mark when that is smaller). While corked, frames count in `bufferedAmount` even though the kernel
+ * would take them at once; a burst bigger than the high-water mark in one tick would otherwise make a consumer
+ * that reads look behind.
  */
 const MAX_CORKED_BYTES = 16 * 1024;
 
@@ -138,15 +133,15 @@ export interface CorkableSocket {
 
 /**
  * A {@link WampConnection} over one `ws` socket. Also a {@link RegisteredConnection}: it carries the keepalive
- * bookkeeping the endpoint's single sweep timer reads (one timer for all connections rather than one each).
+ * bookkeeping the endpoint's single sweep timer reads (one timer for all connections rather than one each);
+ * and an {@link OutboundQueueOwner}: what it queues for its peer is counted and bounded by the router's
+ * {@link OutboundFlowControl}, which may also hold its reading while it publishes to peers that are behind.
  */
-export class WebSocketConnection implements WampConnection, RegisteredConnection {
+export class WebSocketConnection implements WampConnection, RegisteredConnection, OutboundQueueOwner {
   /** Last time anything (message or pong) arrived, in ms since epoch. */
   lastSeen = Date.now();
   /** When the outstanding keepalive ping was sent, or 0 when none is outstanding. */
   pingSentAt = 0;
-  /** EVENTs dropped because this consumer's outbound buffer was full. */
-  droppedEvents = 0;
   private readonly sendOptions: Readonly<{ binary: boolean }>;
   private corked = false;
   private corkedBytes = 0;
@@ -161,13 +156,18 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
    */
   private backlog?: DeferredMessage[];
   private onClosed?: (connection: WebSocketConnection) => void;
+  /** This connection's standing with the flow control. */
+  private readonly outbound: OutboundAccount;
+  /** The peer has published: its reading is held while others are behind (see {@link producing}). */
+  private publishing = false;
 
   constructor(
     /** The underlying socket. */
     readonly socket: WebSocket,
     readonly serializer: WampSerializer,
     readonly transport: WampTransportInfo,
-    private readonly limits: OutboundLimits,
+    /** The router's flow control, which bounds this connection's queue and may hold its reading. */
+    private readonly flow: OutboundFlowControl,
     /**
      * The TCP/TLS socket under `socket`, when known. Frames sent in one turn of the event loop (the RESULTs
      * of the calls that arrived in one read, a burst of EVENTs) then leave in one write instead of one
@@ -176,7 +176,26 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
     private readonly wire?: CorkableSocket,
   ) {
     this.sendOptions = serializer.binary ? BINARY_FRAME : TEXT_FRAME;
-    this.maxCorkedBytes = Math.max(1, Math.min(MAX_CORKED_BYTES, Math.floor(limits.bufferLimit / 4)));
+    this.maxCorkedBytes = Math.max(1, Math.min(MAX_CORKED_BYTES, Math.floor(flow.options.highWaterMark / 4)));
+    this.outbound = flow.open(this);
+  }
+
+  /** EVENTs dropped for this consumer: it was slow, over its cap, or the memory budget was exceeded. */
+  get droppedEvents(): number {
+    return this.outbound.droppedEvents;
+  }
+
+  /** Bytes queued for the peer in this process (ws's queue and the socket's), what the flow control counts. */
+  get queuedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /**
+   * The peer published (or sent a progressive result): from now on its reading is held back whenever the
+   * flow control says others are behind, so that its bursts wait in its own TCP window.
+   */
+  producing(): void {
+    this.publishing = true;
   }
 
   /**
@@ -202,11 +221,27 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
       this.backlog.push({ data, isBinary });
       return;
     }
+    if (this.publishing && this.flow.holdsPublishers) {
+      this.holdReading([{ data, isBinary }]);
+      return;
+    }
     if (this.overBudget()) {
       this.deferReading([{ data, isBinary }]);
       return;
     }
     this.handle(session, data, isBinary);
+  }
+
+  /** Stops reading until the flow control lets publishers go again, keeping `backlog` in order. */
+  private holdReading(backlog: DeferredMessage[], socketPaused = false): void {
+    this.backlog = backlog;
+    if (!socketPaused) this.socket.pause();
+    this.flow.hold(this.outbound);
+  }
+
+  /** Publishers may be read again (called by the flow control). */
+  resumeReading(): void {
+    this.continueReading();
   }
 
   private handle(session: WampSession, data: Buffer, isBinary: boolean): void {
@@ -261,6 +296,10 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
       const session = this.session;
       // The session ended (a message in the backlog closed it, or the socket did): the rest is moot.
       if (!session) return;
+      if (this.publishing && this.flow.holdsPublishers) {
+        this.holdReading(backlog.slice(next), true);
+        return;
+      }
       if (this.overBudget()) {
         this.deferReading(backlog.slice(next), true);
         return;
@@ -293,32 +332,27 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
     const session = this.session;
     this.session = undefined;
     this.backlog = undefined;
+    this.flow.forget(this.outbound);
     this.onClosed?.(this);
     this.onClosed = undefined;
     session?.transportClosed();
   }
 
   /**
-   * Sends a message that must not be lost (RPC results and errors, session messages). Such messages are
-   * bounded by the in-flight call cap; a peer that lets even those pile up past four times the buffer limit
-   * is disconnected rather than buffered without bound.
+   * Sends a message that must not be lost (RPC results and errors, invocations, session messages). Such
+   * messages are never dropped: a peer that lets them wait above the low-water mark for `slowConsumerTimeout`,
+   * or pile up past four times the cap, is closed instead (see {@link OutboundFlowControl}).
    */
   send(message: WampMessage): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.socket.bufferedAmount > this.limits.bufferLimit * 4) {
-      this.close('policy_violation', 'outbound buffer overflow');
-      return;
-    }
-    this.write(this.serializer.encode(encodeMessage(message)));
+    const data = this.serializer.encode(encodeMessage(message));
+    if (!this.flow.admitMessage(this.outbound, this.socket.bufferedAmount, data.length)) return;
+    this.write(data);
   }
 
   sendEvent(frame: Buffer | string): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
-    if (this.socket.bufferedAmount > this.limits.bufferLimit) {
-      if (this.limits.slowConsumerPolicy === 'drop') this.droppedEvents++;
-      else this.close('policy_violation', 'slow consumer');
-      return;
-    }
+    if (!this.flow.admitEvent(this.outbound, this.socket.bufferedAmount, frame.length)) return;
     this.write(frame);
   }
 
@@ -326,6 +360,7 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
     const wire = this.wire;
     if (!wire) {
       this.socket.send(data, this.sendOptions);
+      this.flow.observe(this.outbound, this.socket.bufferedAmount);
       return;
     }
     if (!this.corked) {
@@ -351,6 +386,17 @@ export class WebSocketConnection implements WampConnection, RegisteredConnection
     if (!this.corked) return;
     this.corked = false;
     this.wire?.uncork();
+    // What the kernel did not take stays counted (and watched) until it does.
+    this.flow.observe(this.outbound, this.socket.bufferedAmount);
+  }
+
+  /** The flow control found the peer slow, or needs its memory back (see {@link OutboundQueueOwner.closeSlow}). */
+  closeSlow(reason: string, immediately: boolean): void {
+    if (immediately) this.socket.terminate();
+    else this.close('policy_violation', reason);
+    // The session ends now, not when the close frame, queued behind what the peer does not read, times out:
+    // its calls are interrupted and its callers answered at once.
+    this.transportClosed();
   }
 
   close(reason: ConnectionCloseReason, message: string): void {

@@ -1090,8 +1090,10 @@ describe('broker spec examples with loose URIs (express)', () => {
   });
 });
 
-describe('slow consumers (express, outboundBufferLimit 64 KiB)', () => {
+describe('slow consumers (express, outboundBufferLimit 64 KiB, slowConsumerTimeout 300 ms)', () => {
   const LIMIT = 64 * 1024;
+  /** Short, so that the publisher held back by the stalled subscriber goes on quickly. */
+  const TIMEOUT = 300;
   /** Events per round of the flood (about 1 MB: well within what one reading consumer absorbs). */
   const ROUND = 1000;
   /**
@@ -1136,7 +1138,10 @@ describe('slow consumers (express, outboundBufferLimit 64 KiB)', () => {
     let running: RunningApp;
 
     beforeAll(async () => {
-      running = await startApp({ wamp: { outboundBufferLimit: LIMIT }, controllers: [EchoController] });
+      running = await startApp({
+        wamp: { outboundBufferLimit: LIMIT, slowConsumerTimeout: TIMEOUT },
+        controllers: [EchoController],
+      });
     });
     afterEach(async () => {
       await closeAll(running);
@@ -1155,19 +1160,24 @@ describe('slow consumers (express, outboundBufferLimit 64 KiB)', () => {
       const watch = watchBuffer(connection);
       try {
         slow.client.socket.pause();
+        const started = performance.now();
         const total = await flood(publisher, () => connection.droppedEvents > 0);
         await receiveAll(healthy, total);
 
         const frameBytes = Buffer.byteLength(JSON.stringify([36, id, MAX_ID, {}, [total, PAD]])) + 10;
         expect(connection.droppedEvents).toBeGreaterThan(0);
-        expect(watch.max).toBeGreaterThan(LIMIT - frameBytes);
+        // Behind (past the high-water mark, half the cap), it held the publisher back until it was found slow
+        // after the timeout; its queue stayed near the high-water mark, under the cap.
+        expect(performance.now() - started).toBeGreaterThanOrEqual(TIMEOUT);
+        expect(watch.max).toBeGreaterThan(LIMIT / 2);
         expect(watch.max).toBeLessThanOrEqual(LIMIT + frameBytes);
         expect(connection.socket.bufferedAmount).toBeLessThanOrEqual(LIMIT + frameBytes);
         expect(connection.socket.readyState).toBe(WebSocket.OPEN);
 
-        // A call result is never dropped, even now that the buffer is over the limit.
+        // A call result is never dropped, even now that it is found slow and its EVENTs are dropped.
+        const before = connection.socket.bufferedAmount;
         slow.send([48, 900, {}, 'test.echo', ['still here']]);
-        await waitFor(() => connection.socket.bufferedAmount > LIMIT, 'the RESULT to be queued');
+        await waitFor(() => connection.socket.bufferedAmount > before, 'the RESULT to be queued');
 
         slow.client.socket.resume();
         const received: Message[] = [];
@@ -1200,7 +1210,9 @@ describe('slow consumers (express, outboundBufferLimit 64 KiB)', () => {
     let running: RunningApp;
 
     beforeAll(async () => {
-      running = await startApp({ wamp: { outboundBufferLimit: LIMIT, slowConsumerPolicy: 'disconnect' } });
+      running = await startApp({
+        wamp: { outboundBufferLimit: LIMIT, slowConsumerPolicy: 'disconnect', slowConsumerTimeout: TIMEOUT },
+      });
     });
     afterEach(async () => {
       await closeAll(running);

@@ -24,6 +24,12 @@ export interface WampConnection {
    */
   sendEvent(frame: Buffer | string): void;
   /**
+   * Tells the transport that its peer produces traffic for others (it published, or sent a progressive
+   * result), so that it may hold this peer's reading while the router's other peers are behind (backpressure
+   * rather than loss). Optional: a transport without flow control ignores it.
+   */
+  producing?(): void;
+  /**
    * Closes the transport, saying why in transport-neutral words; each transport maps them to its own (the
    * WebSocket close codes 1000, 1002, 1008 and 1001).
    */

@@ -1,6 +1,7 @@
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampAuthorizer } from './wamp-authorizer.interface.js';
 import type { WampBackplane } from '../backplane/wamp-backplane.interface.js';
+import type { OutboundFlowOptions } from './outbound/outbound-flow.options.js';
 import type { EventHistoryRule } from './meta/event-history.js';
 import type { WampRealmParts, WampRealmSettings } from './realm-parts.interface.js';
 
@@ -54,4 +55,9 @@ export interface WampRouterOptions extends WampRealmSettings {
    * instances that still see the cluster. Default 10000.
    */
   readonly backplaneLease?: number;
+  /**
+   * How much the router queues for peers that read slower than it writes, and what happens then (backpressure,
+   * slow consumers, the memory budget). Default: {@link DEFAULT_OUTBOUND_FLOW}.
+   */
+  readonly outbound?: OutboundFlowOptions;
 }

@@ -10,6 +10,8 @@ import type { SubscriptionCatalog } from './subscription-catalog.interface.js';
 import { createBroker, createDealer } from './realm-parts.factory.js';
 import type { RealmPartContext } from './realm-parts.interface.js';
 import type { WampConnection } from './wamp-connection.interface.js';
+import { OutboundFlowControl } from './outbound/outbound-flow-control.js';
+import { DEFAULT_OUTBOUND_FLOW } from './outbound/outbound-flow.options.js';
 import { WampRealm } from './wamp-realm.js';
 import type { WampRouterContext } from './wamp-router-context.interface.js';
 import type { WampRouterOptions } from './wamp-router-options.interface.js';
@@ -37,6 +39,11 @@ export class WampRouter implements WampRouterContext {
   readonly ids = new RandomIdGenerator();
   /** Realms by URI. */
   readonly realms: ReadonlyMap<string, WampRealm>;
+  /**
+   * What every transport of this router queues for its peers, bounded together: backpressure on publishers,
+   * the slow-consumer rule, the memory budget (see `OutboundFlowOptions`).
+   */
+  readonly outboundFlow: OutboundFlowControl;
   /** How sessions decode messages (see {@link WampRouterContext.decoderOptions}). */
   readonly decoderOptions: MessageDecoderOptions;
   private readonly sessions = new Set<WampPeer>();
@@ -52,6 +59,7 @@ export class WampRouter implements WampRouterContext {
   private readonly membership?: ClusterMembership;
 
   constructor(readonly options: WampRouterOptions) {
+    this.outboundFlow = new OutboundFlowControl(options.outbound ?? DEFAULT_OUTBOUND_FLOW);
     this.decoderOptions = {
       strictUris: options.strictUris,
       maxDepth: options.maxDepth,
@@ -192,6 +200,7 @@ export class WampRouter implements WampRouterContext {
     grace = 2 * this.options.goodbyeTimeout,
   ): Promise<void> {
     this.shuttingDown = true;
+    this.outboundFlow.stop();
     clearTimeout(this.detachTimer);
     this.stopWatchingBackplane?.();
     for (const stop of this.stops.splice(0)) stop();

@@ -472,6 +472,7 @@ export class WampSession implements WampPeer {
         realm.dealer.unregister(this, message);
         return;
       case WampMessageType.YIELD:
+        if (message.options.progress === true) this.connection.producing?.();
         realm.dealer.yield(this, message);
         return;
       case WampMessageType.ERROR:
@@ -484,6 +485,7 @@ export class WampSession implements WampPeer {
         realm.dealer.invocationError(this, message);
         return;
       case WampMessageType.PUBLISH:
+        this.connection.producing?.();
         realm.broker.publish(this, message);
         return;
       case WampMessageType.SUBSCRIBE:

@@ -5,6 +5,8 @@ import {
   type CorkableSocket,
 } from '../../../lib/websocket/websocket-connection.js';
 import type { WampSession } from '../../../lib/core/router/wamp-session.js';
+import { OutboundFlowControl } from '../../../lib/core/router/outbound/outbound-flow-control.js';
+import { DEFAULT_OUTBOUND_FLOW } from '../../../lib/core/router/outbound/outbound-flow.options.js';
 import { decodeMessage, type WampMessage } from '../../../lib/core/index.js';
 import { DEFAULT_DECODER_OPTIONS } from '../../../lib/core/protocol/message-decoder.js';
 import { fakeJsonSerializer } from '../../support/fake-connection.js';
@@ -35,7 +37,13 @@ class FakeWire implements CorkableSocket {
   }
 }
 
-const LIMITS = { bufferLimit: 1024, slowConsumerPolicy: 'drop' as const };
+/** High-water mark 1 KiB: a connection holds at most 256 bytes corked. */
+const LIMITS = new OutboundFlowControl({
+  ...DEFAULT_OUTBOUND_FLOW,
+  bufferLimit: 4096,
+  highWaterMark: 1024,
+  lowWaterMark: 256,
+});
 const TRANSPORT = {
   type: 'websocket' as const,
   protocol: 'wamp.2.json',
@@ -93,10 +101,10 @@ describe('WebSocketConnection write coalescing', () => {
     expect(wire.depth).toBe(0);
   });
 
-  it('hands the held frames to the socket once a quarter of the outbound limit is held, and keeps holding', async () => {
+  it('hands the held frames to the socket once a quarter of the high-water mark is held, and keeps holding', async () => {
     const wire = new FakeWire();
     const socket = new FakeWebSocket(wire);
-    const limits = { bufferLimit: 1024, slowConsumerPolicy: 'drop' as const };
+    const limits = LIMITS;
     const subject = new WebSocketConnection(
       socket as unknown as WebSocket,
       fakeJsonSerializer,

@@ -203,12 +203,59 @@ describe('module options are checked at startup', () => {
       'WampModule: invalid option slowConsumerPolicy: expected one of "drop", "disconnect", got "block" (string)',
     ],
     [
+      'a low-water mark above the high-water mark',
+      { outboundLowWaterMark: 2048, outboundHighWaterMark: 1024 },
+      'WampModule: invalid option outboundLowWaterMark: the low-water mark (2048 bytes) must be below the high-water mark (1024 bytes)',
+    ],
+    [
+      'a high-water mark above the cap',
+      { outboundHighWaterMark: 2 * 1024 * 1024, outboundBufferLimit: 1024 * 1024 },
+      'WampModule: invalid option outboundHighWaterMark: the high-water mark (2097152 bytes) must not exceed outboundBufferLimit (1048576 bytes), the hard cap per connection',
+    ],
+    [
+      'a budget below the cap of one connection',
+      { outboundMemoryBudget: 1024 * 1024 },
+      'WampModule: invalid option outboundMemoryBudget: the budget for all connections (1048576 bytes) must be at least outboundBufferLimit (8388608 bytes), the cap of one',
+    ],
+    [
+      'a slow-consumer timeout of zero',
+      { slowConsumerTimeout: 0 },
+      'WampModule: invalid option slowConsumerTimeout: expected a positive integer, got 0 (number)',
+    ],
+    [
       'an origin that is a number',
       { allowedOrigins: [80] },
       'WampModule: invalid option allowedOrigins[0]: expected an origin string or a RegExp, got 80 (number)',
     ],
   ])('%s', (_name, options, message) => {
     expect(errorOf(options)).toContain(message);
+  });
+
+  it('derives the water marks from a smaller cap when they are not set, and keeps explicit ones', () => {
+    expect(resolveWampOptions({ outboundBufferLimit: 64 * 1024 }, recordingLogger()).router.outbound).toEqual(
+      {
+        bufferLimit: 64 * 1024,
+        highWaterMark: 32 * 1024,
+        lowWaterMark: 8 * 1024,
+        memoryBudget: 256 * 1024 * 1024,
+        slowConsumerTimeout: 5000,
+        slowConsumerPolicy: 'drop',
+      },
+    );
+    expect(resolveWampOptions({}, recordingLogger()).router.outbound).toEqual({
+      bufferLimit: 8 * 1024 * 1024,
+      highWaterMark: 1024 * 1024,
+      lowWaterMark: 256 * 1024,
+      memoryBudget: 256 * 1024 * 1024,
+      slowConsumerTimeout: 5000,
+      slowConsumerPolicy: 'drop',
+    });
+    expect(
+      resolveWampOptions(
+        { outboundLowWaterMark: 1000, outboundHighWaterMark: 5000, slowConsumerPolicy: 'disconnect' },
+        recordingLogger(),
+      ).router.outbound,
+    ).toMatchObject({ lowWaterMark: 1000, highWaterMark: 5000, slowConsumerPolicy: 'disconnect' });
   });
 
   it('lists every problem at once, each with its path', () => {

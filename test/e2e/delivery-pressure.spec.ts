@@ -1,0 +1,146 @@
+import { WampPublisher, WampRouter } from '../../lib/index.js';
+import { RawWampClient } from '../support/raw-wamp-client.js';
+import { startApp, type RunningApp } from '../support/test-app.js';
+
+/**
+ * Delivery under pressure, the parts a client or server code sees directly (the bursts, 1,000 and 2,000
+ * subscribers and the memory bounds are in test/hardening/delivery-pressure.spec.ts): server-side publishers'
+ * signal, and RPC messages to peers that do not read.
+ */
+
+const KIB = 1024;
+const TIMEOUT = 500;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(condition: () => boolean, timeout: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeout;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+describe('delivery under pressure (express, low 16 KiB, high 64 KiB, cap 4 MiB, slowConsumerTimeout 500 ms)', () => {
+  let running: RunningApp;
+  const clients: RawWampClient[] = [];
+
+  /** Joins realm1 with every role; a callee announcing call canceling and progressive results. */
+  async function join(): Promise<{ client: RawWampClient; session: number }> {
+    const client = await RawWampClient.connect(running.url);
+    clients.push(client);
+    client.send([
+      1,
+      'realm1',
+      {
+        roles: {
+          caller: { features: { progressive_call_results: true } },
+          callee: { features: { call_canceling: true, progressive_call_results: true } },
+          publisher: {},
+          subscriber: {},
+        },
+      },
+    ]);
+    const welcome = (await client.next()) as unknown[];
+    expect(welcome[0]).toBe(2);
+    return { client, session: welcome[1] as number };
+  }
+
+  function sessionOpen(session: number): boolean {
+    return running.app.get(WampRouter).realms.get('realm1')?.sessions.get(session) !== undefined;
+  }
+
+  beforeAll(async () => {
+    running = await startApp({
+      wamp: {
+        outboundLowWaterMark: 16 * KIB,
+        outboundHighWaterMark: 64 * KIB,
+        outboundBufferLimit: 4096 * KIB,
+        slowConsumerTimeout: TIMEOUT,
+      },
+    });
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.terminate();
+  });
+  afterAll(async () => {
+    await running.app.close();
+  });
+
+  it('server-side publishing: needsDrain while a subscriber that reads is behind, drained() once it caught up, nothing lost', async () => {
+    const { client } = await join();
+    client.send([32, 1, {}, 'pressure.server']);
+    expect(((await client.next()) as unknown[]).slice(0, 2)).toEqual([33, 1]);
+    const publisher = running.app.get(WampPublisher);
+    expect(publisher.needsDrain).toBe(false);
+    await expect(publisher.drained()).resolves.toBeUndefined();
+
+    client.socket.pause();
+    const payload = 'x'.repeat(64 * KIB);
+    let published = 0;
+    // The kernel's buffers take the first megabytes; then the router's queue grows past the high-water mark.
+    while (!publisher.needsDrain && published < 2000) {
+      publisher.publish('pressure.server', [published++, payload]);
+      if (published % 16 === 0) await sleep(1);
+    }
+    expect(publisher.needsDrain).toBe(true);
+    let drained = false;
+    const whenDrained = publisher.drained().then(() => (drained = true));
+    expect(drained).toBe(false);
+    client.socket.resume();
+    await whenDrained;
+    expect(publisher.needsDrain).toBe(false);
+    const sequence: number[] = [];
+    while (sequence.length < published) {
+      const event = (await client.next(5000)) as unknown[];
+      expect(event[0]).toBe(36);
+      sequence.push((event[4] as number[])[0]);
+    }
+    expect(sequence).toEqual([...Array(published).keys()]);
+  });
+
+  it('a caller that stops reading its progressive results is closed when its time is up; the callee gets INTERRUPT', async () => {
+    const callee = await join();
+    callee.client.send([64, 1, {}, 'pressure.stream']);
+    expect(((await callee.client.next()) as unknown[]).slice(0, 2)).toEqual([65, 1]);
+    const caller = await join();
+    caller.client.send([48, 7, { receive_progress: true }, 'pressure.stream']);
+    const invocation = (await callee.client.next()) as unknown[];
+    expect(invocation[0]).toBe(68);
+    const request = invocation[1] as number;
+
+    caller.client.socket.pause();
+    // 8 MiB of progress: past what loopback's kernel buffers take (about 4 MB here) and the low-water mark,
+    // under four times the cap (which would close it at once).
+    const chunk = 'p'.repeat(64 * KIB);
+    for (let index = 0; index < 128; index++)
+      callee.client.send([70, request, { progress: true }, [index, chunk]]);
+    const started = performance.now();
+    await until(() => !sessionOpen(caller.session), TIMEOUT + 1000, 'the caller to be closed');
+    const closedAfter = performance.now() - started;
+    expect(closedAfter).toBeGreaterThanOrEqual(TIMEOUT - 100);
+    const interrupt = (await callee.client.next(2000)) as unknown[];
+    expect(interrupt.slice(0, 2)).toEqual([69, request]);
+  });
+
+  it('a callee that stops reading its invocations is closed when its time is up; every caller gets ERROR wamp.error.canceled', async () => {
+    const callee = await join();
+    callee.client.send([64, 1, {}, 'pressure.work']);
+    expect(((await callee.client.next()) as unknown[]).slice(0, 2)).toEqual([65, 1]);
+    callee.client.socket.pause();
+    const caller = await join();
+    // 11 MB of invocations: past the kernel's buffers, under four times the cap; within maxCallsPerSession.
+    const argument = 'a'.repeat(96 * KIB);
+    const calls = 120;
+    for (let index = 1; index <= calls; index++)
+      caller.client.send([48, index, {}, 'pressure.work', [argument]]);
+    const started = performance.now();
+    const answers: unknown[][] = [];
+    while (answers.length < calls) answers.push((await caller.client.next(TIMEOUT + 3000)) as unknown[]);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(TIMEOUT - 100);
+    expect(answers.map((answer) => [answer[0], answer[4]])).toEqual(
+      Array.from({ length: calls }, () => [8, 'wamp.error.canceled']),
+    );
+    expect(sessionOpen(callee.session)).toBe(false);
+    expect(sessionOpen(caller.session)).toBe(true);
+  });
+});
