@@ -1,0 +1,274 @@
+import { WampRouter, type WampModuleOptions } from '../../lib/index.js';
+import { WampGateway, type WebSocketConnection } from '../../lib/index.js';
+import { startApp, type RunningApp } from '../support/test-app.js';
+import { MB, mb, peakSampler, settledMemory, waitFor } from './support/measure.js';
+import { runPressureClients, type PressureReport, type PressureRequest } from './support/pressure-clients.js';
+
+/**
+ * Delivery under pressure: one publisher sends a burst far larger than any queue, some subscribers read and
+ * some stop reading. The clients run in a child process (support/pressure-worker.ts), so this process's
+ * memory is the router's. What must hold: every subscriber that reads gets every event in order (the
+ * publisher is held back, not its events dropped); the stalled ones are found slow and lose events or are
+ * cut, after the configured time or at their cap; the queues stay within the cap per connection and the
+ * budget for all, and the process's memory within a bound each test asserts.
+ */
+
+const KIB = 1024;
+const figures: string[] = [];
+
+afterAll(() => {
+  process.stdout.write(
+    [
+      '',
+      'Delivery under pressure',
+      '| scenario | readers | stalled | outcome | queues | memory Δ (peak heap+external / RSS) | time |',
+      '|---|---|---|---|---|---|---|',
+      ...figures,
+      '',
+    ].join('\n'),
+  );
+});
+
+/** What the router side saw while the burst ran: per connection, and for all together. */
+interface RouterWatch {
+  /** Largest queue seen per connection. */
+  readonly peakQueue: Map<WebSocketConnection, number>;
+  /** When each connection first held more than the low-water mark, and when it was seen closed. */
+  readonly aboveLowAt: Map<WebSocketConnection, number>;
+  readonly closedAt: Map<WebSocketConnection, number>;
+  peakTotal: number;
+  /** The total, sampled, with its time. */
+  readonly totals: { at: number; total: number }[];
+  stop(): void;
+}
+
+function watchRouter(running: RunningApp, lowWaterMark: number): RouterWatch {
+  const router = running.app.get(WampRouter);
+  const endpoint = running.app.get(WampGateway).endpoint;
+  const known = new Set<WebSocketConnection>();
+  const watch: RouterWatch = {
+    peakQueue: new Map(),
+    aboveLowAt: new Map(),
+    closedAt: new Map(),
+    peakTotal: 0,
+    totals: [],
+    stop: () => clearInterval(timer),
+  };
+  const timer = setInterval(() => {
+    const now = performance.now();
+    for (const connection of endpoint?.openConnections ?? []) known.add(connection);
+    for (const connection of known) {
+      const queued = connection.socket.bufferedAmount;
+      watch.peakQueue.set(connection, Math.max(watch.peakQueue.get(connection) ?? 0, queued));
+      if (queued > lowWaterMark && !watch.aboveLowAt.has(connection)) watch.aboveLowAt.set(connection, now);
+      if (connection.socket.readyState !== 1 && !watch.closedAt.has(connection))
+        watch.closedAt.set(connection, now);
+    }
+    const total = router.outboundFlow.totalQueued;
+    watch.peakTotal = Math.max(watch.peakTotal, total);
+    watch.totals.push({ at: now, total });
+  }, 5);
+  return watch;
+}
+
+interface Outcome {
+  readonly report: PressureReport;
+  readonly watch: RouterWatch;
+  readonly peakHeapMb: number;
+  readonly peakRssMb: number;
+  readonly running: RunningApp;
+}
+
+async function burst(
+  options: WampModuleOptions,
+  request: Omit<PressureRequest, 'url' | 'topic'>,
+  lowWaterMark: number,
+  check: (outcome: Outcome) => Promise<void> | void,
+): Promise<void> {
+  const running = await startApp({ wamp: options });
+  try {
+    const before = await settledMemory();
+    const sampler = peakSampler();
+    const watch = watchRouter(running, lowWaterMark);
+    let report: PressureReport;
+    let peak = { heapUsed: 0, rss: 0 };
+    try {
+      report = await runPressureClients({ ...request, url: running.url, topic: 'pressure.burst' }, () => {
+        watch.stop();
+        peak = sampler.stop();
+      });
+    } finally {
+      watch.stop();
+      sampler.stop();
+    }
+    await check({
+      report,
+      watch,
+      running,
+      peakHeapMb: mb(peak.heapUsed - before.heapUsed),
+      peakRssMb: mb(peak.rss - before.rss),
+    });
+  } finally {
+    await running.app.close();
+  }
+}
+
+function expectEveryReaderGotAll(report: PressureReport, events: number): void {
+  expect(report.readers.length).toBeGreaterThan(0);
+  for (const reader of report.readers) expect(reader).toEqual({ received: events, inOrder: true });
+}
+
+/** The connections that got events dropped or were closed: the stalled ones. */
+function stalledOf(watch: RouterWatch): WebSocketConnection[] {
+  return [...watch.peakQueue.keys()].filter(
+    (connection) => connection.droppedEvents > 0 || watch.closedAt.has(connection),
+  );
+}
+
+describe('delivery under pressure', () => {
+  const EVENTS = 400;
+  const EVENT_BYTES = 64 * KIB;
+  const TIMEOUT = 1000;
+  const CAP = 8 * MB;
+  const LOW = 256 * KIB;
+
+  it("400 x 64 KiB in one burst, one reader and one stalled subscriber (JSON, 'drop'): 400/400 in order, the stalled one dropped at its cap", async () => {
+    await burst(
+      { slowConsumerTimeout: TIMEOUT },
+      {
+        protocol: 'wamp.2.json',
+        readers: 1,
+        stalled: 1,
+        events: EVENTS,
+        eventBytes: EVENT_BYTES,
+        timeoutMs: 30_000,
+        settleMs: 200,
+      },
+      LOW,
+      ({ report, watch, peakHeapMb, peakRssMb }) => {
+        expectEveryReaderGotAll(report, EVENTS);
+        const stalled = stalledOf(watch);
+        expect(stalled).toHaveLength(1);
+        const [connection] = stalled;
+        expect(connection.droppedEvents).toBeGreaterThan(0);
+        expect(watch.peakQueue.get(connection)).toBeLessThanOrEqual(CAP + EVENT_BYTES + 64);
+        // Memory: the stalled one's queue (its cap) and what is in flight to the reader, not the 25 MB burst.
+        expect(peakHeapMb).toBeLessThan(48);
+        figures.push(
+          `| 400 x 64 KiB, JSON, 'drop', default cap 8 MiB | 1: ${report.readers[0].received}/${EVENTS} in order | 1: ` +
+            `${connection.droppedEvents} dropped | stalled peak ${mb(watch.peakQueue.get(connection) ?? 0)} MB, total peak ` +
+            `${mb(watch.peakTotal)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms |`,
+        );
+      },
+    );
+  }, 60_000);
+
+  it("the same with 'disconnect' and a 64 MiB cap: the stalled one is closed when its time is up, not before", async () => {
+    await burst(
+      { slowConsumerTimeout: TIMEOUT, slowConsumerPolicy: 'disconnect', outboundBufferLimit: 64 * MB },
+      {
+        protocol: 'wamp.2.json',
+        readers: 1,
+        stalled: 1,
+        events: EVENTS,
+        eventBytes: EVENT_BYTES,
+        timeoutMs: 30_000,
+        settleMs: 2500,
+      },
+      LOW,
+      ({ report, watch, peakHeapMb, peakRssMb }) => {
+        expectEveryReaderGotAll(report, EVENTS);
+        const stalled = stalledOf(watch);
+        expect(stalled).toHaveLength(1);
+        const [connection] = stalled;
+        expect(connection.droppedEvents).toBe(0);
+        const cutAfter = (watch.closedAt.get(connection) ?? 0) - (watch.aboveLowAt.get(connection) ?? 0);
+        // Found slow by the sweep (every 10 ms) once above the low-water mark for the timeout.
+        expect(cutAfter).toBeGreaterThanOrEqual(TIMEOUT - 20);
+        expect(cutAfter).toBeLessThan(TIMEOUT + 500);
+        expect(peakHeapMb).toBeLessThan(80);
+        figures.push(
+          `| 400 x 64 KiB, JSON, 'disconnect', cap 64 MiB | 1: ${report.readers[0].received}/${EVENTS} in order | 1: ` +
+            `closed ${Math.round(cutAfter)} ms after passing the low-water mark (timeout ${TIMEOUT} ms) | stalled peak ` +
+            `${mb(watch.peakQueue.get(connection) ?? 0)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms |`,
+        );
+      },
+    );
+  }, 60_000);
+
+  it('1,000 subscribers on msgpack (10 readers, 990 stalled): every reader 400/400 in order, queues and memory bounded', async () => {
+    await burst(
+      { slowConsumerTimeout: TIMEOUT },
+      {
+        protocol: 'wamp.2.msgpack',
+        readers: 10,
+        stalled: 990,
+        events: EVENTS,
+        eventBytes: EVENT_BYTES,
+        timeoutMs: 60_000,
+        settleMs: 200,
+      },
+      LOW,
+      ({ report, watch, peakHeapMb, peakRssMb, running }) => {
+        expectEveryReaderGotAll(report, EVENTS);
+        const stalled = stalledOf(watch);
+        expect(stalled.length).toBe(990);
+        const budget = 256 * MB;
+        for (const connection of stalled)
+          expect(watch.peakQueue.get(connection)).toBeLessThanOrEqual(CAP + EVENT_BYTES + 64);
+        // The frames are shared by every subscriber of a serializer: the budget counts each queue (990 x up to
+        // the low-water mark past it, for at most the timeout), the process holds far less.
+        expect(watch.peakTotal).toBeLessThanOrEqual(budget + 990 * (LOW + EVENT_BYTES));
+        expect(peakHeapMb).toBeLessThan(160);
+        const flow = running.app.get(WampRouter).outboundFlow;
+        const cut = stalled.filter((connection) => watch.closedAt.has(connection)).length;
+        figures.push(
+          `| 400 x 64 KiB, msgpack, 'drop', budget 256 MiB | 10: all ${EVENTS}/${EVENTS} in order | 990: ` +
+            `${stalled.length - cut} dropping, ${cut} cut by the budget | total peak ${mb(watch.peakTotal)} MB, now ` +
+            `${mb(flow.totalQueued)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms |`,
+        );
+      },
+    );
+  }, 120_000);
+
+  it('2,000 stalled subscribers and a 32 MiB budget: the budget holds, the reader gets every event', async () => {
+    const budget = 32 * MB;
+    const low = 16 * KIB;
+    const eventBytes = 16 * KIB;
+    const events = 200;
+    await burst(
+      {
+        slowConsumerTimeout: TIMEOUT,
+        outboundMemoryBudget: budget,
+        outboundLowWaterMark: low,
+        outboundBufferLimit: 4 * MB,
+      },
+      {
+        protocol: 'wamp.2.json',
+        readers: 1,
+        stalled: 2000,
+        events,
+        eventBytes,
+        timeoutMs: 60_000,
+        settleMs: TIMEOUT + 500,
+      },
+      low,
+      async ({ report, watch, peakHeapMb, peakRssMb, running }) => {
+        expectEveryReaderGotAll(report, events);
+        const flow = running.app.get(WampRouter).outboundFlow;
+        // Past the budget nothing grows beyond the low-water mark, and within the timeout the largest queues are cut.
+        expect(watch.peakTotal).toBeLessThanOrEqual(budget + 2000 * (low + eventBytes + 64));
+        const lastOver = watch.totals.filter((sample) => sample.total > budget).at(-1)?.at ?? 0;
+        const firstOver = watch.totals.find((sample) => sample.total > budget)?.at ?? 0;
+        expect(await waitFor(() => flow.totalQueued <= budget, 3000)).toBe(true);
+        expect(peakHeapMb).toBeLessThan(200);
+        const cut = [...watch.closedAt.keys()].length;
+        figures.push(
+          `| 200 x 16 KiB, JSON, budget 32 MiB, low-water 16 KiB | 1: ${events}/${events} in order | 2,000: ${cut} cut by the ` +
+            `budget | total peak ${mb(watch.peakTotal)} MB (logical: shared frames counted per queue), over the budget ` +
+            `for ${Math.round(lastOver - firstOver)} ms, now ${mb(flow.totalQueued)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms |`,
+        );
+      },
+    );
+  }, 150_000);
+});
