@@ -149,6 +149,21 @@ describe('OutboundFlowControl', () => {
     flow.stop();
   });
 
+  it('the frequent sweep looks only at connections that hold publishers back; the full one at every queue', () => {
+    const { flow, open, events, advance } = setup({ slowConsumerPolicy: 'disconnect' });
+    const quiet = open();
+    events(quiet, 3, 10 * KIB); // above low, under high: holds nobody back
+    const behind = open();
+    events(behind, 11, 10 * KIB);
+    advance(1000);
+    flow.sweep(true);
+    expect(quiet.owner.closed).toBeUndefined();
+    expect(behind.owner.closed?.reason).toBe('slow consumer');
+    flow.sweep();
+    expect(quiet.owner.closed?.reason).toBe('slow consumer');
+    flow.stop();
+  });
+
   it('the hard cap applies at once: an EVENT past it is dropped, a message that cannot be dropped closes past 4x', () => {
     const { flow, open, events } = setup();
     const peer = open();

@@ -9,6 +9,13 @@ import type { OutboundFlowOptions } from './outbound-flow.options.js';
 const SWEEP_INTERVAL = 10;
 
 /**
+ * Every how many sweeps the connections that hold nobody back (a few bytes the kernel has not taken yet, or a
+ * stalled peer already found slow) are looked at too: thousands of stalled peers must not cost a scan of all
+ * of them every 10 ms, and their clocks are in seconds.
+ */
+const FULL_SWEEP_EVERY = 10;
+
+/**
  * Delivery under pressure, for every connection of a router together (one per router, shared by its
  * transports). It applies three rules, cheapest first:
  *
@@ -46,6 +53,7 @@ export class OutboundFlowControl {
   /** The router is shutting down: nobody is held back any more (their GOODBYE replies must be read). */
   private stopped = false;
   private timer?: ReturnType<typeof setInterval>;
+  private sweeps = 0;
   private readonly sweepInterval: number;
   /**
    * How long a behind connection may go without its queue shrinking before it stops holding publishers back:
@@ -280,15 +288,20 @@ export class OutboundFlowControl {
 
   private startSweeping(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.sweep(), this.sweepInterval);
+    this.timer = setInterval(() => this.sweep(++this.sweeps % FULL_SWEEP_EVERY !== 0), this.sweepInterval);
     this.timer.unref();
   }
 
-  /** Re-reads the queues that held bytes, applies the clocks, and gives memory back when over budget. */
-  sweep(): void {
+  /**
+   * Re-reads the queues that hold bytes (only those holding publishers back when `onlyBehind`: the timer asks
+   * for the others every tenth time), applies the clocks, and gives memory back when over budget.
+   */
+  sweep(onlyBehind = false): void {
     const now = this.clock();
     const timeout = this.options.slowConsumerTimeout;
+    const onlyHot = onlyBehind && !this.overBudget;
     for (const account of this.watched) {
+      if (onlyHot && !account.behind) continue;
       this.observe(account, account.owner.queuedBytes);
       if (account.closed) continue;
       if (account.undroppableSince !== 0 && now - account.undroppableSince >= timeout) {
