@@ -146,6 +146,14 @@ describe('delivery under pressure', () => {
   const TIMEOUT = 1000;
   const CAP = 8 * MB;
   const LOW = 256 * KIB;
+  /** 400 x 64 KiB from one JSON publisher to one subscriber that reads. */
+  const ONE_READER_BURST = {
+    protocol: 'wamp.2.json',
+    readers: 1,
+    events: EVENTS,
+    eventBytes: EVENT_BYTES,
+    timeoutMs: 30_000,
+  } as const;
 
   it("400 x 64 KiB in one burst, one reader and one stalled subscriber (JSON, 'drop'): 400/400 in order, the stalled one dropped at its cap", async () => {
     // Control: the same burst and reader, nobody stalled.
@@ -153,15 +161,7 @@ describe('delivery under pressure', () => {
     let controlMs = 0;
     await burst(
       { slowConsumerTimeout: TIMEOUT },
-      {
-        protocol: 'wamp.2.json',
-        readers: 1,
-        stalled: 0,
-        events: EVENTS,
-        eventBytes: EVENT_BYTES,
-        timeoutMs: 30_000,
-        settleMs: 200,
-      },
+      { ...ONE_READER_BURST, stalled: 0, settleMs: 200 },
       LOW,
       ({ report, canary }) => {
         expectEveryReaderGotAll(report, EVENTS);
@@ -171,15 +171,7 @@ describe('delivery under pressure', () => {
     );
     await burst(
       { slowConsumerTimeout: TIMEOUT },
-      {
-        protocol: 'wamp.2.json',
-        readers: 1,
-        stalled: 1,
-        events: EVENTS,
-        eventBytes: EVENT_BYTES,
-        timeoutMs: 30_000,
-        settleMs: 200,
-      },
+      { ...ONE_READER_BURST, stalled: 1, settleMs: 200 },
       LOW,
       ({ report, watch, peakHeapMb, peakRssMb, canary }) => {
         expectEveryReaderGotAll(report, EVENTS);
@@ -206,15 +198,7 @@ describe('delivery under pressure', () => {
   it("the same with 'disconnect' and a 64 MiB cap: the stalled one is closed when its time is up, not before", async () => {
     await burst(
       { slowConsumerTimeout: TIMEOUT, slowConsumerPolicy: 'disconnect', outboundBufferLimit: 64 * MB },
-      {
-        protocol: 'wamp.2.json',
-        readers: 1,
-        stalled: 1,
-        events: EVENTS,
-        eventBytes: EVENT_BYTES,
-        timeoutMs: 30_000,
-        settleMs: 2500,
-      },
+      { ...ONE_READER_BURST, stalled: 1, settleMs: 2500 },
       LOW,
       ({ report, watch, peakHeapMb, peakRssMb }) => {
         expectEveryReaderGotAll(report, EVENTS);
