@@ -1,4 +1,13 @@
-import { WampPublisher, WampRouter } from '../../lib/index.js';
+import { Controller } from '@nestjs/common';
+import { Ctx } from '@nestjs/microservices';
+import type { WampSession } from '../../lib/core/index.js';
+import {
+  WampContext,
+  WampProcedure,
+  WampPublisher,
+  WampRouter,
+  type WebSocketConnection,
+} from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
@@ -11,6 +20,25 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 const KIB = 1024;
 const TIMEOUT = 500;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An app handler streaming 64 KiB progressive results every 5 ms until its call is aborted. */
+@Controller()
+class ProducerController {
+  static aborted = 0;
+  static sent = 0;
+
+  @WampProcedure('pressure.produce')
+  async produce(@Ctx() ctx: WampContext): Promise<string> {
+    const chunk = 'r'.repeat(64 * KIB);
+    for (let index = 0; index < 2000 && !ctx.signal.aborted; index++) {
+      ctx.progress(index, chunk);
+      ProducerController.sent++;
+      await sleep(5);
+    }
+    if (ctx.signal.aborted) ProducerController.aborted++;
+    return 'done';
+  }
+}
 
 async function until(condition: () => boolean, timeout: number, what: string): Promise<void> {
   const deadline = performance.now() + timeout;
@@ -57,6 +85,7 @@ describe('delivery under pressure (express, low 16 KiB, high 64 KiB, cap 4 MiB, 
         outboundBufferLimit: 4096 * KIB,
         slowConsumerTimeout: TIMEOUT,
       },
+      controllers: [ProducerController],
     });
   });
   afterEach(() => {
@@ -120,6 +149,37 @@ describe('delivery under pressure (express, low 16 KiB, high 64 KiB, cap 4 MiB, 
     expect(closedAfter).toBeGreaterThanOrEqual(TIMEOUT - 100);
     const interrupt = (await callee.client.next(2000)) as unknown[];
     expect(interrupt.slice(0, 2)).toEqual([69, request]);
+  });
+
+  it("an app handler's progressive results to a caller that stops reading: the caller is closed when its time is up, the handler's signal fires", async () => {
+    const caller = await join();
+    caller.client.send([48, 3, { receive_progress: true }, 'pressure.produce']);
+    const first = (await caller.client.next()) as unknown[];
+    expect(first.slice(0, 3)).toEqual([50, 3, { progress: true }]);
+    caller.client.socket.pause();
+    const session = running.app
+      .get(WampRouter)
+      .realms.get('realm1')
+      ?.sessions.get(caller.session) as WampSession;
+    const connection = session.connection as WebSocketConnection;
+    let peak = 0;
+    const started = performance.now();
+    await until(
+      () => {
+        peak = Math.max(peak, connection.socket.bufferedAmount);
+        return !sessionOpen(caller.session);
+      },
+      TIMEOUT + 5000,
+      'the caller to be closed',
+    );
+    await until(() => ProducerController.aborted === 1, 1000, "the handler's signal");
+    // Past what the kernel took (the first megabytes), then the timeout above the low-water mark: well under
+    // four times the cap, and the handler stopped producing.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(TIMEOUT - 100);
+    expect(peak).toBeLessThan(4 * 4096 * KIB);
+    const sent = ProducerController.sent;
+    await sleep(50);
+    expect(ProducerController.sent).toBe(sent);
   });
 
   it('a callee that stops reading its invocations is closed when its time is up; every caller gets ERROR wamp.error.canceled', async () => {
