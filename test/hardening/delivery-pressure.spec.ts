@@ -37,6 +37,8 @@ interface RouterWatch {
   /** When each connection first held more than the low-water mark, and when it was seen closed. */
   readonly aboveLowAt: Map<WebSocketConnection, number>;
   readonly closedAt: Map<WebSocketConnection, number>;
+  /** Longest time each connection stayed above the low-water mark without a break (ms, sampled). */
+  readonly longestAboveLow: Map<WebSocketConnection, number>;
   peakTotal: number;
   /** The total, sampled, with its time. */
   readonly totals: { at: number; total: number }[];
@@ -47,10 +49,12 @@ function watchRouter(running: RunningApp, lowWaterMark: number): RouterWatch {
   const router = running.app.get(WampRouter);
   const endpoint = running.app.get(WampGateway).endpoint;
   const known = new Set<WebSocketConnection>();
+  const aboveLowSince = new Map<WebSocketConnection, number>();
   const watch: RouterWatch = {
     peakQueue: new Map(),
     aboveLowAt: new Map(),
     closedAt: new Map(),
+    longestAboveLow: new Map(),
     peakTotal: 0,
     totals: [],
     stop: () => clearInterval(timer),
@@ -62,6 +66,16 @@ function watchRouter(running: RunningApp, lowWaterMark: number): RouterWatch {
       const queued = connection.socket.bufferedAmount;
       watch.peakQueue.set(connection, Math.max(watch.peakQueue.get(connection) ?? 0, queued));
       if (queued > lowWaterMark && !watch.aboveLowAt.has(connection)) watch.aboveLowAt.set(connection, now);
+      if (queued > lowWaterMark) {
+        const since = aboveLowSince.get(connection) ?? now;
+        aboveLowSince.set(connection, since);
+        watch.longestAboveLow.set(
+          connection,
+          Math.max(watch.longestAboveLow.get(connection) ?? 0, now - since),
+        );
+      } else {
+        aboveLowSince.delete(connection);
+      }
       if (connection.socket.readyState !== 1 && !watch.closedAt.has(connection))
         watch.closedAt.set(connection, now);
     }
@@ -133,6 +147,18 @@ function expectEveryReaderGotAll(report: PressureReport, events: number): void {
   for (const reader of report.readers) expect(reader).toEqual({ received: events, inOrder: true });
 }
 
+/**
+ * The longest time a connection that was not stalled stayed above the low-water mark: what a reader needs,
+ * against which `slowConsumerTimeout`'s default is chosen.
+ */
+function readersLongestAboveLow(watch: RouterWatch): number {
+  const stalled = new Set(stalledOf(watch));
+  let longest = 0;
+  for (const [connection, ms] of watch.longestAboveLow)
+    if (!stalled.has(connection)) longest = Math.max(longest, ms);
+  return Math.round(longest);
+}
+
 /** The connections that got events dropped or were closed: the stalled ones. */
 function stalledOf(watch: RouterWatch): WebSocketConnection[] {
   return [...watch.peakQueue.keys()].filter(
@@ -189,7 +215,8 @@ describe('delivery under pressure', () => {
           `| 400 x 64 KiB, JSON, 'drop', default cap 8 MiB | 1: ${report.readers[0].received}/${EVENTS} in order | 1: ` +
             `${connection.droppedEvents} dropped | stalled peak ${mb(watch.peakQueue.get(connection) ?? 0)} MB, total peak ` +
             `${mb(watch.peakTotal)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms (control, nobody ` +
-            `stalled: ${controlMs} ms); canary p99 ${canary.p99} ms (control ${control.p99} ms) |`,
+            `stalled: ${controlMs} ms); canary p99 ${canary.p99} ms (control ${control.p99} ms); the reader stayed above ` +
+            `the low-water mark at most ${readersLongestAboveLow(watch)} ms |`,
         );
       },
     );
@@ -249,7 +276,8 @@ describe('delivery under pressure', () => {
         figures.push(
           `| 400 x 64 KiB, msgpack, 'drop', budget 256 MiB | 10: all ${EVENTS}/${EVENTS} in order | 990: ` +
             `${stalled.length - cut} dropping, ${cut} cut by the budget | total peak ${mb(watch.peakTotal)} MB, now ` +
-            `${mb(flow.totalQueued)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms |`,
+            `${mb(flow.totalQueued)} MB | ${peakHeapMb} / ${peakRssMb} MB | ${report.elapsedMs} ms; readers stayed above ` +
+            `the low-water mark at most ${readersLongestAboveLow(watch)} ms |`,
         );
       },
     );
