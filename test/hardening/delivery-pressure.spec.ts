@@ -4,6 +4,7 @@ import { startApp, type RunningApp } from '../support/test-app.js';
 import { MB, mb, peakSampler, settledMemory, waitFor } from './support/measure.js';
 import { runPressureClients, type PressureReport, type PressureRequest } from './support/pressure-clients.js';
 import { CanaryController, startCanary, type CanaryReport } from './support/canary.js';
+import { clientFrame, rawUpgrade } from './support/raw-websocket.js';
 
 /**
  * Delivery under pressure: one publisher sends a burst far larger than any queue, some subscribers read and
@@ -323,4 +324,88 @@ describe('delivery under pressure', () => {
       },
     );
   }, 150_000);
+});
+
+describe('attacking backpressure: a subscriber that reads a trickle to hold publishers back', () => {
+  const TIMEOUT = 1000;
+
+  /**
+   * A publisher sends a 16 KiB EVENT every 2 ms for 4 s, and every tenth one acknowledged, whose round trip it
+   * records: while it is held back, those round trips grow. The attacker (a hand-made WebSocket client)
+   * subscribes, then reads 2 KiB every 10 ms (`trickle`: it reads, so it counts as a reader that is behind),
+   * or everything (the control).
+   */
+  async function holdTimes(
+    trickle: boolean,
+  ): Promise<{ rtts: { at: number; ms: number }[]; dropped: number }> {
+    const running = await startApp({
+      wamp: { slowConsumerTimeout: TIMEOUT, outboundHighWaterMark: 64 * KIB, outboundLowWaterMark: 16 * KIB },
+    });
+    const { RawWampClient } = await import('../support/raw-wamp-client.js');
+    const attacker = await rawUpgrade(running.port);
+    try {
+      attacker.write(
+        clientFrame(0x1, Buffer.from(JSON.stringify([1, 'realm1', { roles: { subscriber: {} } }]))),
+      );
+      attacker.write(clientFrame(0x1, Buffer.from(JSON.stringify([32, 1, {}, 'pressure.attack']))));
+      if (!trickle) attacker.resume();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const reader = setInterval(() => {
+        if (trickle) attacker.read(2048);
+      }, 10);
+      const { client: publisher } = await RawWampClient.join(running.url);
+      const sentAt = new Map<number, number>();
+      const rtts: { at: number; ms: number }[] = [];
+      publisher.socket.on('message', (raw: Buffer) => {
+        const message = JSON.parse(raw.toString()) as unknown[];
+        const sent = sentAt.get(message[1] as number);
+        if (message[0] === 17 && sent !== undefined) rtts.push({ at: sent, ms: performance.now() - sent });
+      });
+      const payload = 'x'.repeat(16 * KIB);
+      const started = performance.now();
+      for (let request = 1; performance.now() - started < 4000; request++) {
+        const acknowledge = request % 10 === 0;
+        if (acknowledge) sentAt.set(request, performance.now());
+        publisher.send([
+          16,
+          request,
+          acknowledge ? { acknowledge } : {},
+          'pressure.attack',
+          [request, payload],
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      clearInterval(reader);
+      let dropped = 0;
+      for (const connection of running.app.get(WampGateway).endpoint?.openConnections ?? []) {
+        dropped += connection.droppedEvents;
+      }
+      publisher.terminate();
+      return { rtts: rtts.map((rtt) => ({ at: rtt.at - started, ms: rtt.ms })), dropped };
+    } finally {
+      attacker.destroy();
+      await running.app.close();
+    }
+  }
+
+  it('holds publishers back at most once, for at most slowConsumerTimeout; then it is slow for good', async () => {
+    const control = await holdTimes(false);
+    const attack = await holdTimes(true);
+    const longest = (rtts: { ms: number }[]): number => Math.round(Math.max(...rtts.map((rtt) => rtt.ms)));
+    // Control: a subscriber that reads everything never holds the publisher back for long.
+    expect(longest(control.rtts)).toBeLessThan(200);
+    expect(control.dropped).toBe(0);
+    // Attack: one hold, bounded by the timeout (plus a sweep and the publisher's own backlog) ...
+    expect(longest(attack.rtts)).toBeLessThan(TIMEOUT + 500);
+    // ... after which the attacker is slow (its EVENTs dropped) and the publisher is never held again.
+    expect(attack.dropped).toBeGreaterThan(0);
+    const lateHold = attack.rtts.filter((rtt) => rtt.at > TIMEOUT + 1500 && rtt.ms > 200);
+    expect(lateHold).toEqual([]);
+    figures.push(
+      `| trickle reader (2 KiB every 10 ms) vs a publisher of 16 KiB every 2 ms, 4 s | publisher's acknowledged ` +
+        `PUBLISH round trip at most ${longest(attack.rtts)} ms (control, a subscriber reading everything: ` +
+        `${longest(control.rtts)} ms) | attacker: ${attack.dropped} EVENTs dropped once found slow | – | – | – | 4 s |`,
+    );
+  }, 60_000);
 });

@@ -33,6 +33,7 @@ import {
 } from '../../lib/index.js';
 import { RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
+import { clientFrame, rawUpgrade } from './support/raw-websocket.js';
 import { CanaryController, startCanary, type Canary, type CanaryReport } from './support/canary.js';
 import { MB, mb, peakSampler, settledMemory, sleep, waitFor, type MemorySample } from './support/measure.js';
 
@@ -190,60 +191,6 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   const counts: Record<string, number> = {};
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
-}
-
-/** A client frame (masked, as RFC 6455 requires from clients). */
-function clientFrame(opcode: number, payload: Buffer): Buffer {
-  const mask = randomBytes(4);
-  const length = payload.length;
-  const header =
-    length < 126
-      ? Buffer.from([0x80 | opcode, 0x80 | length])
-      : length < 65536
-        ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff])
-        : (() => {
-            const big = Buffer.alloc(10);
-            big[0] = 0x80 | opcode;
-            big[1] = 0x80 | 127;
-            big.writeBigUInt64BE(BigInt(length), 2);
-            return big;
-          })();
-  const masked = Buffer.alloc(length);
-  for (let index = 0; index < length; index++) masked[index] = payload[index] ^ mask[index & 3];
-  return Buffer.concat([header, mask, masked]);
-}
-
-/**
- * A WebSocket handshake done by hand on a raw TCP socket, so the attacker controls every byte it sends and
- * never reads what the router answers (the socket is paused once the 101 arrived).
- */
-async function rawUpgrade(port: number, protocol = 'wamp.2.json'): Promise<Socket> {
-  const socket = connect(port, HOST);
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  socket.write(
-    `GET /ws HTTP/1.1\r\nHost: ${HOST}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
-      `Sec-WebSocket-Protocol: ${protocol}\r\n\r\n`,
-  );
-  let head = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no 101 within 2 s')), 2000);
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.pause();
-      if (!head.startsWith('HTTP/1.1 101')) reject(new Error(`handshake refused: ${head.split('\r\n')[0]}`));
-      else resolve();
-    };
-    socket.on('data', onData);
-  });
-  return socket;
 }
 
 /** Joins a realm on a raw socket (HELLO sent, WELCOME left unread). */
