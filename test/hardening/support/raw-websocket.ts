@@ -58,4 +58,3 @@ export async function rawUpgrade(port: number, protocol = 'wamp.2.json'): Promis
   });
   return socket;
 }
-
