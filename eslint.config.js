@@ -10,7 +10,11 @@ import tseslint from 'typescript-eslint';
  */
 const LAYERS = [
   { folder: 'lib/core', packages: [], mayImport: ['lib/core'] },
-  { folder: 'lib/websocket', packages: ['ws'], mayImport: ['lib/core', 'lib/websocket'] },
+  // What every transport's connection shares (read budget, write coalescing, flow control): no socket library.
+  { folder: 'lib/connection', packages: [], mayImport: ['lib/core', 'lib/connection'] },
+  { folder: 'lib/websocket', packages: ['ws'], mayImport: ['lib/core', 'lib/connection', 'lib/websocket'] },
+  // RawSocket: Node's net and tls only.
+  { folder: 'lib/rawsocket', packages: [], mayImport: ['lib/core', 'lib/connection', 'lib/rawsocket'] },
   // The Redis engine of the backplane: only the core and ioredis (an optional peer dependency).
   { folder: 'lib/redis', packages: ['ioredis'], mayImport: ['lib/core', 'lib/redis'] },
   // The NATS engine: only the core and the nats.js packages (optional peer dependencies).

@@ -25,4 +25,5 @@ export default {
   // apps (npm run test:consumers), which need the npm registry.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/hardening/', '<rootDir>/test/consumers/'],
   testTimeout: 20000,
+  setupFiles: ['<rootDir>/test/support/jest-environment.ts'],
 };

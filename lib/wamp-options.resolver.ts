@@ -3,6 +3,12 @@ import { isReservedUri, isValidUri, isValidUriForMatch } from './core/protocol/w
 import type { WampLogger } from './core/router/wamp-logger.interface.js';
 import type { WampRouterOptions } from './core/router/wamp-router-options.interface.js';
 import type { OutboundFlowOptions } from './core/router/outbound/outbound-flow.options.js';
+import type { TlsOptions } from 'node:tls';
+import type { WampRawSocketEndpointOptions } from './rawsocket/wamp-rawsocket-endpoint.js';
+import { RAWSOCKET_SERIALIZERS } from './rawsocket/rawsocket-protocol.js';
+
+/** The serializers RawSocket can carry (it names JSON, MessagePack and CBOR; the batched variants are WebSocket's). */
+const RAWSOCKET_PROTOCOLS: readonly string[] = Object.values(RAWSOCKET_SERIALIZERS);
 import { SerializerRegistry, WAMP_SUBPROTOCOLS } from './core/serializers/serializer-registry.js';
 import type { WampWebSocketEndpointOptions } from './websocket/wamp-websocket-endpoint.js';
 import { DEFAULT_WAMP_AGENT } from './wamp.constants.js';
@@ -17,9 +23,21 @@ export interface ResolvedWampOptions {
   readonly endpoint: WampWebSocketEndpointOptions;
   /** Which handlers the WAMP transport serves. */
   readonly handlers: 'all' | 'wamp-only';
+  /** RawSocket endpoint settings and where it listens, when the `rawSocket` option is set. */
+  readonly rawSocket?: ResolvedRawSocketOptions;
   /** Standalone port, when the module listens on its own server. */
   readonly port?: number;
   readonly host?: string;
+}
+
+/** The RawSocket endpoint's settings and its listeners. */
+export interface ResolvedRawSocketOptions {
+  readonly endpoint: WampRawSocketEndpointOptions;
+  readonly port?: number;
+  readonly host?: string;
+  readonly tls?: TlsOptions;
+  readonly path?: string;
+  readonly shareHttpPort: boolean;
 }
 
 /** Defaults of every option (documented in the README's option table). */
@@ -124,6 +142,26 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       shutdownTimeout: options.shutdownTimeout ?? WAMP_DEFAULTS.shutdownTimeout,
       maxConnections: options.maxConnections ?? WAMP_DEFAULTS.maxConnections,
     },
+    rawSocket: options.rawSocket && {
+      endpoint: {
+        serializers: new SerializerRegistry(
+          protocols.filter((protocol) => RAWSOCKET_PROTOCOLS.includes(protocol)),
+          { maxBatchedMessages },
+        ),
+        maxPayload,
+        handshakeTimeout:
+          options.rawSocket.handshakeTimeout ?? options.headersTimeout ?? WAMP_DEFAULTS.headersTimeout,
+        pingInterval: options.pingInterval ?? WAMP_DEFAULTS.pingInterval,
+        pingTimeout: options.pingTimeout ?? WAMP_DEFAULTS.pingTimeout,
+        shutdownTimeout: options.shutdownTimeout ?? WAMP_DEFAULTS.shutdownTimeout,
+        maxConnections: options.maxConnections ?? WAMP_DEFAULTS.maxConnections,
+      },
+      port: options.rawSocket.port,
+      host: options.rawSocket.host,
+      tls: options.rawSocket.tls,
+      path: options.rawSocket.path,
+      shareHttpPort: options.rawSocket.shareHttpPort ?? false,
+    },
     realms,
     handlers: options.handlers ?? 'all',
     port: options.port,
@@ -183,6 +221,16 @@ function outboundProblems(options: WampModuleOptions): OptionProblem[] {
 /** What depends on several options: realm URIs under the chosen URI rules, duplicates, conflicting auth. */
 function relatedProblems(options: WampModuleOptions): OptionProblem[] {
   const problems: OptionProblem[] = outboundProblems(options);
+  const rawSocket = options.rawSocket;
+  if (rawSocket && rawSocket.port === undefined && rawSocket.path === undefined && !rawSocket.shareHttpPort) {
+    problems.push({
+      path: 'rawSocket',
+      message: 'says nowhere to listen: set port, path or shareHttpPort: true',
+    });
+  }
+  if (rawSocket?.tls && rawSocket.port === undefined) {
+    problems.push({ path: 'rawSocket.tls', message: 'applies to rawSocket.port, which is not set' });
+  }
   const strictUris = options.strictUris ?? WAMP_DEFAULTS.strictUris;
   const seen = new Set<string>();
   (options.realms ?? []).forEach((realm, index) => {

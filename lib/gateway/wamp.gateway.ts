@@ -14,6 +14,9 @@ import { WampTransport } from '../transport/wamp.server.js';
 import type { ResolvedWampOptions } from '../wamp-options.resolver.js';
 import { WAMP_RESOLVED_OPTIONS } from '../wamp.constants.js';
 import { WampWebSocketEndpoint } from '../websocket/wamp-websocket-endpoint.js';
+import { WampRawSocketEndpoint } from '../rawsocket/wamp-rawsocket-endpoint.js';
+import { SharedPortSniffer } from '../rawsocket/shared-port-sniffer.js';
+import type { AddressInfo } from 'node:net';
 
 /** How long after the server listens the transport may take to start before the gateway warns. */
 const TRANSPORT_START_GRACE = 1000;
@@ -29,7 +32,12 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('WampGateway');
   /** The endpoint serving WAMP over WebSocket. */
   readonly endpoint: WampWebSocketEndpoint;
+  /** The RawSocket endpoint, when the `rawSocket` option is set. */
+  readonly rawSocketEndpoint?: WampRawSocketEndpoint;
+  /** Where RawSocket listens on its own (`tcp://host:port`, `tcps://…`, `unix:/path`), once listening. */
+  readonly rawSocketAddresses: string[] = [];
   private listening?: string;
+  private stopSniffing?: () => void;
 
   constructor(
     @Inject(WAMP_RESOLVED_OPTIONS) private readonly options: ResolvedWampOptions,
@@ -39,6 +47,9 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
     @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
   ) {
     this.endpoint = new WampWebSocketEndpoint(router, options.endpoint, this.logger);
+    if (options.rawSocket) {
+      this.rawSocketEndpoint = new WampRawSocketEndpoint(router, options.rawSocket.endpoint, this.logger);
+    }
   }
 
   /** Where the endpoint can be reached, e.g. `/ws` on the app's server or `ws://127.0.0.1:9000/ws`. */
@@ -48,6 +59,7 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     this.checkAuthenticators();
+    await this.listenRawSocket();
     const { port, host, endpoint } = this.options;
     if (port !== undefined) {
       const address = await this.endpoint.listen(port, host);
@@ -64,6 +76,14 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
       );
     }
     this.endpoint.attach(server);
+    if (this.rawSocketEndpoint && this.options.rawSocket?.shareHttpPort) {
+      this.stopSniffing = SharedPortSniffer.attach(
+        server,
+        this.rawSocketEndpoint,
+        this.options.rawSocket.endpoint.handshakeTimeout,
+      );
+      this.logger.log("WAMP router serving RawSocket on the application's HTTP port too");
+    }
     this.listening = endpoint.path;
     this.logger.log(
       `WAMP router serving WebSocket upgrades at ${endpoint.path} on the application's HTTP server`,
@@ -78,6 +98,34 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
    * `no_such_procedure` without a word. Checked shortly after the server listens, as apps may start the
    * microservices just after `listen()`.
    */
+  /** Listens for RawSocket on the port and/or Unix socket of its own the options name. */
+  private async listenRawSocket(): Promise<void> {
+    const settings = this.options.rawSocket;
+    const rawSocket = this.rawSocketEndpoint;
+    if (!settings || !rawSocket) return;
+    if (settings.shareHttpPort && this.options.port !== undefined) {
+      throw new Error(
+        'WampModule: rawSocket.shareHttpPort needs the application\'s HTTP server, but "port" makes the router ' +
+          'listen on a port of its own; set rawSocket.port instead.',
+      );
+    }
+    if (settings.port !== undefined) {
+      const address = (await rawSocket.listen({
+        port: settings.port,
+        host: settings.host,
+        tls: settings.tls,
+      })) as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      this.rawSocketAddresses.push(`${settings.tls ? 'tcps' : 'tcp'}://${host}:${address.port}`);
+    }
+    if (settings.path !== undefined) {
+      await rawSocket.listen({ path: settings.path });
+      this.rawSocketAddresses.push(`unix:${settings.path}`);
+    }
+    for (const address of this.rawSocketAddresses)
+      this.logger.log(`WAMP router listening for RawSocket on ${address}`);
+  }
+
   private expectTransportStarted(): void {
     const timer = setTimeout(() => {
       if (this.transport.isListening) return;
@@ -110,6 +158,7 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await this.endpoint.close();
+    this.stopSniffing?.();
+    await Promise.all([this.endpoint.close(), this.rawSocketEndpoint?.close()]);
   }
 }

@@ -1,4 +1,5 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
+import type { TlsOptions } from 'node:tls';
 import type { WampAuthorizationOptions } from '../core/auth/wamp-authorization.options.js';
 import type { WampRealmAuthOptions } from '../core/auth/wamp-realm-auth.options.js';
 import type { WampAuthenticator } from '../core/router/wamp-authenticator.interface.js';
@@ -40,6 +41,30 @@ export interface WampRealmConfig {
    * eventHistory: [{ topic: 'com.example.chat.', match: 'prefix', limit: 200 }]
    */
   eventHistory?: EventHistoryRule[];
+}
+
+/**
+ * Where and how the router serves RawSocket (option `rawSocket`).
+ *
+ * @example
+ * WampModule.forRoot({ rawSocket: { port: 8081, shareHttpPort: true } })
+ */
+export interface WampRawSocketOptions {
+  /** A TCP port of its own (0: any free port). */
+  port?: number;
+  /** The address that port binds to. Default: every interface. */
+  host?: string;
+  /** TLS for that port (Node's `tls.createServer` options: `key`, `cert`, `ca`, ...). */
+  tls?: TlsOptions;
+  /** A Unix domain socket path to listen on as well (or instead). */
+  path?: string;
+  /**
+   * Serve RawSocket on the application's HTTP(S) port too, next to HTTP and WebSocket, by its first byte
+   * (0x7F). Default `false`. Over TLS when that server is HTTPS.
+   */
+  shareHttpPort?: boolean;
+  /** Milliseconds a connection may take to send its 4-octet handshake. Default 10000 (`headersTimeout`). */
+  handshakeTimeout?: number;
 }
 
 /**
@@ -210,6 +235,12 @@ export interface WampModuleOptions {
   allowedOrigins?: (string | RegExp)[];
   /** Enable permessage-deflate. Default `false` (compression bombs, CPU). */
   perMessageDeflate?: boolean;
+  /**
+   * Serve WAMP over RawSocket as well (backend services, devices, Autobahn|Python or |C++ over TCP): on a port
+   * or Unix socket of its own, and/or on the application's HTTP port, told apart by the first byte. Default:
+   * none. See the README's RawSocket section.
+   */
+  rawSocket?: WampRawSocketOptions;
   /** `agent` announced in WELCOME. Default `nestjs-wamp/<version>`. */
   agent?: string;
   /**

@@ -145,6 +145,24 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     subscriptions: enumRule(['open', 'hooked']),
     allowedOrigins: arrayRule(either(stringRule('an origin string'), regExpRule())),
     perMessageDeflate: booleanRule(),
+    rawSocket: objectRule(
+      {
+        port: integerRule(0, 65535),
+        host: stringRule(),
+        tls: customRule(
+          'TLS options (an object with key and cert)',
+          (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+        ),
+        path: stringRule('a Unix socket path', (value) =>
+          value.length > 0 && value.length <= 104
+            ? undefined
+            : `expected a Unix socket path of 1-104 characters, got ${value.length}`,
+        ),
+        shareHttpPort: booleanRule(),
+        handshakeTimeout: positive(),
+      },
+      { expected: 'RawSocket options' },
+    ),
     agent: stringRule(),
     parts: objectRule({
       broker: functionRule('a factory function'),

@@ -50,6 +50,8 @@ import { PageModule } from './page/page.module.js';
         // WAMP_BACKPLANE=redis://... or nats://...: one instance of a cluster; without it, the app runs alone.
         backplane: backplaneFor(config.backplaneUrl),
         backplaneLease: config.backplaneLease,
+        // WAMP over RawSocket (backend services, devices): on RAWSOCKET_PORT, and on the HTTP port by its first byte.
+        rawSocket: { port: config.rawSocketPort, host: config.host, shareHttpPort: true },
       }),
     }),
     AppConfigModule,

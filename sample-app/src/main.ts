@@ -1,11 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { WampTransport } from '../../lib/index.js';
+import { WampGateway, WampTransport } from '../../lib/index.js';
 import { AppModule } from './app.module.js';
 import { AppConfig } from './config/app-config.js';
 
-/** Starts the sample app: HTTP (the page at `/`) and WAMP (`/ws`, realm `realm1`) on one port. */
+/**
+ * Starts the sample app: HTTP (the page at `/`) and WAMP (`/ws`, realm `realm1`) on one port, RawSocket on
+ * that port too and on `RAWSOCKET_PORT`.
+ */
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks(); // Ctrl-C closes WAMP sessions politely and flushes the database
@@ -18,7 +21,8 @@ async function bootstrap(): Promise<void> {
 
   const url = await app.getUrl(); // the port actually bound (PORT=0 picks a free one)
   new Logger('SampleApp').log(
-    `Page at ${url}/, WAMP router at ${url.replace(/^http/, 'ws')}/ws, realm "realm1"`,
+    `Page at ${url}/, WAMP router at ${url.replace(/^http/, 'ws')}/ws, realm "realm1"; RawSocket at ` +
+      `${[...app.get(WampGateway).rawSocketAddresses, url.replace(/^http/, 'tcp')].join(' and ')}`,
   );
 }
 

@@ -10,7 +10,12 @@
  * | thruway.js 2.0.7     | yes  | no: its WebSocketTransport hard-codes `wamp.2.json` | no (same) | child process (rxjs 5 lives in test/interop/thruway-client) |
  * | Autobahn|Python 22.7.1 | yes | yes    | yes  | child process (/usr/bin/python3, Debian python3-autobahn) |
  *
- * All runs go at once (10 sessions on one router), so each run only looks at the `docs.changes` events
+ * Over RawSocket, on its own port (`RAWSOCKET_PORT`) and on the HTTP port, the same scenario is played by
+ * Autobahn|JS's Node RawSocket transport (JSON, the only serializer it has there) and Autobahn|Python's asyncio
+ * RawSocket client (`rs://`, JSON, msgpack and CBOR; python_client.py gives its protocol class the
+ * `transport_details` property 22.7.1 forgot).
+ *
+ * All runs go at once (18 sessions on one router), so each run only looks at the `docs.changes` events
  * of its own document. The scenario, per run:
  *  1. subscribe to `docs.changes` and `job_events`;
  *  2. `docs.createDocument` kwargs {title, body} -> the document; EVENT `{action: 'created', document}`;
@@ -534,9 +539,16 @@ async function runPython(url: string, serializer: WampSerializerName): Promise<S
 // ---------------------------------------------------------------------------------------------
 // which runs, and why some are not
 
+/**
+ * How a run reaches the app: WebSocket at `/ws`, or RawSocket on `RAWSOCKET_PORT` (its own port) or on the
+ * HTTP port (told apart from HTTP by its first byte).
+ */
+type Transport = 'WebSocket' | 'RawSocket' | 'RawSocket on the HTTP port';
+
 interface RunSpec {
   client: ClientName;
   serializer: WampSerializerName;
+  transport: Transport;
   /** Why this combination does not run (shown as the skipped describe's name), or null. */
   skip: string | null;
   play: (url: string) => Promise<ScenarioRun>;
@@ -548,10 +560,11 @@ function pythonSkipReason(serializer: WampSerializerName): string | null {
   return `SKIPPED: ${PYTHON} cannot import autobahn${lib} (apt install python3-autobahn python3-cbor2 python3-msgpack)`;
 }
 
-const RUNS: RunSpec[] = ALL_SERIALIZERS.flatMap((serializer): RunSpec[] => [
+const WEBSOCKET_RUNS: RunSpec[] = ALL_SERIALIZERS.flatMap((serializer): RunSpec[] => [
   {
     client: 'Autobahn|JS',
     serializer,
+    transport: 'WebSocket',
     skip: null,
     play: (url) =>
       runInProcess(
@@ -563,6 +576,7 @@ const RUNS: RunSpec[] = ALL_SERIALIZERS.flatMap((serializer): RunSpec[] => [
   {
     client: 'wampy',
     serializer,
+    transport: 'WebSocket',
     skip: null,
     play: (url) =>
       runInProcess(newRun('wampy', serializer), () => openWampySession(url, REALM, serializer), wampyAdapter),
@@ -570,6 +584,7 @@ const RUNS: RunSpec[] = ALL_SERIALIZERS.flatMap((serializer): RunSpec[] => [
   {
     client: 'thruway.js',
     serializer,
+    transport: 'WebSocket',
     skip:
       serializer === 'json'
         ? thruwaySkipReason()
@@ -579,10 +594,41 @@ const RUNS: RunSpec[] = ALL_SERIALIZERS.flatMap((serializer): RunSpec[] => [
   {
     client: 'Autobahn|Python',
     serializer,
+    transport: 'WebSocket',
     skip: pythonSkipReason(serializer),
     play: (url) => runPython(url, serializer),
   },
 ]);
+
+/**
+ * The same scenario over RawSocket, on its own port and on the HTTP port: Autobahn|JS's Node RawSocket
+ * transport (JSON: the only serializer it has there) and Autobahn|Python's (`rs://`, every serializer).
+ */
+const RAWSOCKET_RUNS: RunSpec[] = (['RawSocket', 'RawSocket on the HTTP port'] as const).flatMap(
+  (transport): RunSpec[] => [
+    {
+      client: 'Autobahn|JS',
+      serializer: 'json',
+      transport,
+      skip: null,
+      play: (url) =>
+        runInProcess(
+          newRun('Autobahn|JS', 'json'),
+          () => openAutobahnSession(url, REALM, 'json'),
+          autobahnAdapter,
+        ),
+    },
+    ...ALL_SERIALIZERS.map((serializer): RunSpec => ({
+      client: 'Autobahn|Python',
+      serializer,
+      transport,
+      skip: pythonSkipReason(serializer),
+      play: (url) => runPython(url, serializer),
+    })),
+  ],
+);
+
+const RUNS: RunSpec[] = [...WEBSOCKET_RUNS, ...RAWSOCKET_RUNS];
 
 // ---------------------------------------------------------------------------------------------
 // expectations, in the application's terms of each client
@@ -619,7 +665,16 @@ describe('the sample app, one scenario, four independent clients', () => {
   const runs = new Map<string, Promise<ScenarioRun>>();
   let allDone: Promise<unknown>;
   let startedAt = 0;
-  const key = (client: ClientName, serializer: WampSerializerName) => `${client}/${serializer}`;
+  const key = (spec: RunSpec) => `${spec.client}/${spec.serializer}/${spec.transport}`;
+  /** The URL each transport's runs use. */
+  const urlOf = (transport: Transport): string => {
+    if (transport === 'WebSocket') return running.url;
+    const rawSocket = running.app
+      .get(WampGateway)
+      .rawSocketAddresses.find((entry) => entry.startsWith('tcp://'));
+    const port = transport === 'RawSocket' ? Number(rawSocket?.split(':').at(-1)) : running.port;
+    return `rs://127.0.0.1:${port}`;
+  };
 
   beforeAll(async () => {
     dbDir = mkdtempSync(join(tmpdir(), 'nestjs-wamp-scenario-'));
@@ -630,7 +685,7 @@ describe('the sample app, one scenario, four independent clients', () => {
     running = await startModule(AppModule);
     startedAt = Date.now();
     for (const spec of RUNS) {
-      if (spec.skip === null) runs.set(key(spec.client, spec.serializer), spec.play(running.url));
+      if (spec.skip === null) runs.set(key(spec), spec.play(urlOf(spec.transport)));
     }
     allDone = Promise.all(runs.values());
   }, 30000);
@@ -645,7 +700,15 @@ describe('the sample app, one scenario, four independent clients', () => {
     if (dbDir) rmSync(dbDir, { recursive: true, force: true });
   });
 
-  describe.each(RUNS.map((r) => [`${r.client} on ${r.serializer}`, r] as const))('%s', (_name, spec) => {
+  describe.each(
+    RUNS.map(
+      (r) =>
+        [
+          `${r.client} on ${r.serializer}${r.transport === 'WebSocket' ? '' : ` over ${r.transport}`}`,
+          r,
+        ] as const,
+    ),
+  )('%s', (_name, spec) => {
     const d = spec.skip === null ? describe : describe.skip;
     d(spec.skip ?? 'the scenario', () => {
       let run: ScenarioRun;
@@ -653,7 +716,7 @@ describe('the sample app, one scenario, four independent clients', () => {
       const { client } = spec;
 
       beforeAll(async () => {
-        run = await runs.get(key(spec.client, spec.serializer))!;
+        run = await runs.get(key(spec))!;
         document = asRecord(run.outcomes.create?.kind === 'result' ? run.outcomes.create.args[0] : undefined);
       }, RUN_MS + 5000);
 

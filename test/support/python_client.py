@@ -524,6 +524,16 @@ def main():
 
     serializer.unserialize = tapped_unserialize
 
+    if url.startswith("rs"):
+        # Autobahn|Python 22.7.1's asyncio RawSocket protocol records its transport details in
+        # _transport_details but lacks the transport_details property its own session reads on WELCOME
+        # (AttributeError, then ABORT cannot_authenticate). The Twisted flavour has it; this gives the asyncio
+        # one the same read-only property, nothing more.
+        from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol
+
+        if not hasattr(WampRawSocketClientProtocol, "transport_details"):
+            WampRawSocketClientProtocol.transport_details = property(lambda self: self._transport_details)
+
     runner = ApplicationRunner(url, realm, serializers=[serializer])
     try:
         runner.run(Client)

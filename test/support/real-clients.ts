@@ -357,6 +357,20 @@ function openWithWsWhenNeeded(conn: AutobahnConnection, connectionOptions?: Reco
   }
 }
 
+/**
+ * Records what Autobahn|JS sends over its RawSocket transport, which serializes with its own JSON serializer
+ * (the tapped one in `serializers` is not used there): from the session's opening on, HELLO excepted.
+ */
+function tapRawSocketTransport(session: unknown, sent: unknown[][]): void {
+  const transport = (session as { _socket?: { send(message: unknown[]): void } })._socket;
+  if (!transport) return;
+  const send = transport.send.bind(transport);
+  transport.send = (message: unknown[]) => {
+    sent.push(message);
+    send(message);
+  };
+}
+
 function autobahnOpen(
   url: string,
   realm: string,
@@ -366,8 +380,12 @@ function autobahnOpen(
   const autobahn = loadAutobahn();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const sent: unknown[][] = [];
+  // `rs://host:port`: Autobahn|JS's Node RawSocket transport (JSON only; it makes its own serializer).
+  const rawSocket = /^rs:\/\/([^:/]+):(\d+)$/.exec(url);
   const conn = new autobahn.Connection({
-    url,
+    ...(rawSocket
+      ? { transports: [{ type: 'rawsocket', host: rawSocket[1], port: Number(rawSocket[2]) }] }
+      : { url }),
     realm,
     serializers: [tapAutobahnSerializer(autobahnSerializer(autobahn, serializer), sent)],
     max_retries: 0,
@@ -384,6 +402,7 @@ function autobahnOpen(
   const outcome = new Promise<OpenOutcome<AutobahnSession>>((resolve, reject) => {
     conn.onopen = (session, details) => {
       opened = true;
+      if (rawSocket) tapRawSocketTransport(session, sent);
       const close = async (): Promise<string> => {
         if (session.isOpen) {
           leaving = true;

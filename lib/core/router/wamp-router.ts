@@ -48,6 +48,7 @@ export class WampRouter implements WampRouterContext {
   readonly decoderOptions: MessageDecoderOptions;
   private readonly sessions = new Set<WampPeer>();
   private shuttingDown = false;
+  private shutdownDone?: Promise<void>;
   private detached = false;
   private detachTimer?: NodeJS.Timeout;
   private stopWatchingBackplane?: () => void;
@@ -195,10 +196,13 @@ export class WampRouter implements WampRouterContext {
    * `wamp.close.system_shutdown` (each waits at most `goodbyeTimeout` for the reply) and joining ones ABORT.
    * Resolves when all sessions are closed.
    */
-  async shutdown(
-    message = 'The router is shutting down.',
-    grace = 2 * this.options.goodbyeTimeout,
-  ): Promise<void> {
+  shutdown(message = 'The router is shutting down.', grace = 2 * this.options.goodbyeTimeout): Promise<void> {
+    // Every transport's endpoint asks when it closes: the first call does the work, the others wait for it.
+    this.shutdownDone ??= this.closeSessions(message, grace);
+    return this.shutdownDone;
+  }
+
+  private async closeSessions(message: string, grace: number): Promise<void> {
     this.shuttingDown = true;
     this.outboundFlow.stop();
     clearTimeout(this.detachTimer);

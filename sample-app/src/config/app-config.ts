@@ -10,7 +10,8 @@ const DEFAULT_DOCS_DB = fileURLToPath(new URL('../../data/docs.sqlite', import.m
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | `PORT` | `8080` | HTTP + WAMP port (`0` picks a free one) |
+ * | `PORT` | `8080` | HTTP + WAMP port (`0` picks a free one); RawSocket is served on it too |
+ * | `RAWSOCKET_PORT` | `8081` | WAMP over RawSocket on a port of its own (`0` picks a free one) |
  * | `HOST` | `127.0.0.1` | interface to listen on (loopback: the sample is not exposed to the network by default) |
  * | `DOCS_DB` | `sample-app/data/docs.sqlite` | SQLite file of the documents (relative paths are from the working directory) |
  * | `JOB_DURATION_MS` | `3000` | how long `doJob`'s background job runs |
@@ -29,6 +30,8 @@ export class AppConfig {
     readonly backplaneUrl?: string,
     /** `backplaneLease` (ms): how long another instance may stay silent before it is taken for lost. */
     readonly backplaneLease = 10_000,
+    /** RawSocket's own port (it is served on the HTTP port as well). */
+    readonly rawSocketPort = 8081,
   ) {}
 
   /** Reads and validates the settings from `env` (the process environment by default). */
@@ -41,6 +44,7 @@ export class AppConfig {
       nonEmpty(env.ADMIN_TICKET) ?? 'admin-secret',
       backplaneFrom(env),
       integerFrom(env, 'WAMP_BACKPLANE_LEASE', 10_000, 100, 3_600_000),
+      integerFrom(env, 'RAWSOCKET_PORT', 8081, 0, 65_535),
     );
   }
 }

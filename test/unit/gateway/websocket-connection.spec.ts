@@ -1,9 +1,6 @@
 import WebSocket from 'ws';
-import {
-  READ_BUDGET_MS,
-  WebSocketConnection,
-  type CorkableSocket,
-} from '../../../lib/websocket/websocket-connection.js';
+import { WebSocketConnection } from '../../../lib/websocket/websocket-connection.js';
+import { READ_BUDGET_MS, type CorkableSocket } from '../../../lib/connection/message-connection.js';
 import type { WampSession } from '../../../lib/core/router/wamp-session.js';
 import { OutboundFlowControl } from '../../../lib/core/router/outbound/outbound-flow-control.js';
 import { DEFAULT_OUTBOUND_FLOW } from '../../../lib/core/router/outbound/outbound-flow.options.js';

@@ -1,0 +1,225 @@
+import { Controller } from '@nestjs/common';
+import { connect, type Socket } from 'node:net';
+import WebSocket from 'ws';
+import { WampGateway, WampProcedure } from '../../lib/index.js';
+import { startApp, type Platform, type RunningApp } from '../support/test-app.js';
+
+/**
+ * WAMP over RawSocket, byte-exact: the handshake and its error answers, framing, PING/PONG, limits, on a port
+ * of its own and on the application's HTTP port (Express and Fastify) next to HTTP and WebSocket.
+ */
+
+@Controller()
+class BigController {
+  @WampProcedure('raw.big')
+  big(): string {
+    return 'x'.repeat(4096);
+  }
+}
+
+/** A RawSocket client written by hand: every byte is the test's. */
+class RawSocketPeer {
+  private buffer = Buffer.alloc(0);
+  private waiter?: () => void;
+  closed = false;
+  readonly whenClosed: Promise<void>;
+
+  private constructor(readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = Buffer.concat([this.buffer, chunk]);
+      this.waiter?.();
+    });
+    this.whenClosed = new Promise((resolve) =>
+      socket.on('close', () => {
+        this.closed = true;
+        this.waiter?.();
+        resolve();
+      }),
+    );
+    socket.on('error', () => undefined);
+  }
+
+  static async open(port: number): Promise<RawSocketPeer> {
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return new RawSocketPeer(socket);
+  }
+
+  /** Waits for `count` bytes (or the close); resolves with them, or with what there was at the close. */
+  async take(count: number, timeout = 2000): Promise<Buffer> {
+    const deadline = Date.now() + timeout;
+    while (this.buffer.length < count && !this.closed) {
+      if (Date.now() > deadline) throw new Error(`expected ${count} bytes, got ${this.buffer.length}`);
+      await new Promise<void>((resolve) => {
+        this.waiter = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+    const taken = this.buffer.subarray(0, count);
+    this.buffer = this.buffer.subarray(taken.length);
+    return taken;
+  }
+
+  /** Handshake for JSON with the largest maximum; resolves with the router's answer. */
+  async handshake(octets = [0x7f, 0xf1, 0, 0]): Promise<Buffer> {
+    this.socket.write(Buffer.from(octets));
+    return this.take(4);
+  }
+
+  send(message: unknown, type = 0): void {
+    const payload = Buffer.from(JSON.stringify(message));
+    this.frame(type, payload);
+  }
+
+  frame(type: number, payload: Buffer): void {
+    const header = Buffer.from([
+      type,
+      payload.length >> 16,
+      (payload.length >> 8) & 0xff,
+      payload.length & 0xff,
+    ]);
+    this.socket.write(Buffer.concat([header, payload]));
+  }
+
+  /** The next frame: its type and payload. */
+  async next(): Promise<{ type: number; payload: Buffer }> {
+    const header = await this.take(4);
+    if (header.length < 4) throw new Error('closed');
+    const length = (header[1] << 16) | (header[2] << 8) | header[3];
+    return { type: header[0], payload: await this.take(length) };
+  }
+
+  async message(): Promise<unknown[]> {
+    const frame = await this.next();
+    expect(frame.type).toBe(0);
+    return JSON.parse(frame.payload.toString()) as unknown[];
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+function rawSocketPort(running: RunningApp): number {
+  const address = running.app.get(WampGateway).rawSocketAddresses.find((entry) => entry.startsWith('tcp://'));
+  return Number(address?.split(':').at(-1));
+}
+
+describe.each<Platform>(['express', 'fastify'])('RawSocket (%s)', (platform) => {
+  let running: RunningApp;
+  const peers: RawSocketPeer[] = [];
+
+  async function open(port: number): Promise<RawSocketPeer> {
+    const peer = await RawSocketPeer.open(port);
+    peers.push(peer);
+    return peer;
+  }
+
+  beforeAll(async () => {
+    running = await startApp({
+      platform,
+      wamp: { rawSocket: { port: 0, host: '127.0.0.1', shareHttpPort: true, handshakeTimeout: 500 } },
+      controllers: [BigController],
+    });
+  });
+  afterEach(() => {
+    for (const peer of peers.splice(0)) peer.destroy();
+  });
+  afterAll(async () => {
+    await running.app.close();
+  });
+
+  it.each([
+    ['its own port', () => rawSocketPort(running)],
+    ['the HTTP port', () => running.port],
+  ])('on %s: handshake, HELLO/WELCOME, a call to the meta API, GOODBYE', async (_where, port) => {
+    const peer = await open(port());
+    // The router's maximum: 2 x maxPayload (1 MiB) = 2 MiB = 2^(9+12).
+    expect([...(await peer.handshake())]).toEqual([0x7f, 0xc1, 0, 0]);
+    peer.send([1, 'realm1', { roles: { caller: {} } }]);
+    const welcome = await peer.message();
+    expect(welcome[0]).toBe(2);
+    peer.send([48, 1, {}, 'wamp.session.count']);
+    expect(await peer.message()).toEqual([50, 1, {}, [expect.any(Number)]]);
+    peer.send([6, {}, 'wamp.close.close_realm']);
+    expect(await peer.message()).toEqual([6, {}, 'wamp.close.goodbye_and_out']);
+    await peer.whenClosed;
+  });
+
+  it('answers PING with a PONG carrying the same payload', async () => {
+    const peer = await open(rawSocketPort(running));
+    await peer.handshake();
+    peer.frame(1, Buffer.from('are you there'));
+    expect(await peer.next()).toEqual({ type: 2, payload: Buffer.from('are you there') });
+  });
+
+  it.each([
+    ['an unsupported serializer (15)', [0x7f, 0xff, 0, 0], [0x7f, 0x10, 0, 0]],
+    ['serializer 0', [0x7f, 0xf0, 0, 0], [0x7f, 0x10, 0, 0]],
+    ['reserved octets set', [0x7f, 0xf1, 0, 1], [0x7f, 0x30, 0, 0]],
+  ])('refuses %s with the spec error, then closes', async (_name, octets, reply) => {
+    const peer = await open(rawSocketPort(running));
+    expect([...(await peer.handshake(octets))]).toEqual(reply);
+    await peer.whenClosed;
+  });
+
+  it('closes a connection whose first octet is not 0x7F without answering (own port)', async () => {
+    const peer = await open(rawSocketPort(running));
+    peer.socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00]));
+    await peer.whenClosed;
+    expect((await peer.take(1)).length).toBe(0);
+  });
+
+  it('cuts a handshake that never completes at handshakeTimeout', async () => {
+    const peer = await open(rawSocketPort(running));
+    peer.socket.write(Buffer.from([0x7f]));
+    const started = Date.now();
+    await peer.whenClosed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
+  it('closes a connection that sends a frame above the announced maximum, or a reserved frame type', async () => {
+    const big = await open(rawSocketPort(running));
+    await big.handshake();
+    big.socket.write(Buffer.from([0, 0x20, 0, 1])); // 2 MiB + 1 announced, nothing else sent
+    await big.whenClosed;
+    const reserved = await open(rawSocketPort(running));
+    await reserved.handshake();
+    reserved.frame(3, Buffer.from('x'));
+    await reserved.whenClosed;
+  });
+
+  it('a client announcing 2 KiB gets ERROR payload_size_exceeded instead of a 4 KiB RESULT, and stays', async () => {
+    const peer = await open(rawSocketPort(running));
+    expect([...(await peer.handshake([0x7f, 0x21, 0, 0]))]).toEqual([0x7f, 0xc1, 0, 0]);
+    peer.send([1, 'realm1', { roles: { caller: {} } }]);
+    expect((await peer.message())[0]).toBe(2);
+    peer.send([48, 7, {}, 'raw.big']);
+    expect(await peer.message()).toEqual([
+      8,
+      48,
+      7,
+      {},
+      'wamp.error.payload_size_exceeded',
+      ['The answer is larger than the 2048 octets this client accepts.'],
+    ]);
+    peer.send([48, 8, {}, 'wamp.session.count']);
+    expect(await peer.message()).toEqual([50, 8, {}, [expect.any(Number)]]);
+  });
+
+  it('the HTTP port still serves HTTP and WebSocket next to RawSocket', async () => {
+    const response = await fetch(`http://127.0.0.1:${running.port}/nothing-here`);
+    expect(response.status).toBe(404);
+    const socket = new WebSocket(`${running.url}`, 'wamp.2.json');
+    const welcome = await new Promise<unknown[]>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('open', () => socket.send(JSON.stringify([1, 'realm1', { roles: { caller: {} } }])));
+      socket.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as unknown[]));
+    });
+    expect(welcome[0]).toBe(2);
+    socket.terminate();
+  });
+});
