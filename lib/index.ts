@@ -56,7 +56,6 @@ export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 // The gateway (the endpoint's address, its open connections)
 export { WampGateway } from './gateway/wamp.gateway.js';
 export { WebSocketConnection } from './websocket/websocket-connection.js';
-export { RawSocketConnection } from './rawsocket/rawsocket-connection.js';
 
 // From the core: the router (injectable, e.g. for `sessionCount`), and what sessions, handlers,
 // authenticators and the `parts` option are typed with (the whole core is `nestjs-wamp/core`)

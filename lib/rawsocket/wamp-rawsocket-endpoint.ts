@@ -50,6 +50,8 @@ export type RawSocketListenTarget =
 export class WampRawSocketEndpoint {
   private readonly connections: ConnectionRegistry<RawSocketConnection>;
   private readonly servers: Server[] = [];
+  /** Sockets still in their handshake, or refused and closing: cut when the endpoint closes. */
+  private readonly pending = new Set<Socket>();
   /** The maximum this router announces, in octets. */
   readonly maxLength: number;
 
@@ -105,6 +107,8 @@ export class WampRawSocketEndpoint {
     socket.on('error', this.onSocketError);
     socket.setNoDelay?.(true);
     this.connections.startKeepalive();
+    this.pending.add(socket);
+    socket.once('close', () => this.pending.delete(socket));
     let received = arrival.initial ?? Buffer.alloc(0);
     if (received.length >= 4) {
       socket.pause();
@@ -173,6 +177,7 @@ export class WampRawSocketEndpoint {
         this.router.outboundFlow,
         { peerMaxLength: parsed.clientMaxLength, maxLength: this.maxLength },
       );
+      this.pending.delete(socket);
       this.connections.add(connection);
       connection.attach(this.router.openSession(connection), this.connections.remove);
       if (rest.length > 0) connection.feed(rest);
@@ -198,6 +203,9 @@ export class WampRawSocketEndpoint {
    */
   async close(): Promise<void> {
     await this.connections.close();
+    // A server closes only once its last socket has: those that never became a session go now.
+    for (const socket of this.pending) socket.destroy();
+    this.pending.clear();
     await Promise.all(
       this.servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
     );

@@ -93,7 +93,8 @@ describe('public API', () => {
     // The uncurated barrel exported 239 names; these bounds make growth a decision, not an accident.
     // Raised from 150 for the server-side call API (issue 15: callProcedure, WampCallError, their types).
     // Raised from 90 for the injectable meta service (issue 16: WampMetaService and its four result types).
-    expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(95);
+    // Raised from 95 for the RawSocket options' type (issue 19: WampRawSocketOptions).
+    expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(96);
     // Raised from 155 for the meta API's ports (issue 16: catalogs, their facts and listeners, event history store).
     expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(170);
   });
