@@ -120,7 +120,7 @@ export abstract class MessageConnection implements WampConnection, RegisteredCon
    * paused), handled in order in later turns. Undefined when reading is not deferred, which is almost always.
    */
   private backlog?: DeferredMessage[];
-  private onClosed?: (connection: this) => void;
+  private onClosed?: (connection: MessageConnection) => void;
   /** This connection's standing with the flow control. */
   private readonly outbound: OutboundAccount;
   /** The peer has published: its reading is held while others are behind (see {@link producing}). */
@@ -180,7 +180,7 @@ export abstract class MessageConnection implements WampConnection, RegisteredCon
    * Starts handing the transport's messages to `session`; `onClosed` runs once when the transport has closed,
    * before the session learns of it.
    */
-  attach(session: WampSession, onClosed: (connection: this) => void): void {
+  attach(session: WampSession, onClosed: (connection: MessageConnection) => void): void {
     this.session = session;
     this.onClosed = onClosed;
     this.listen();

@@ -17,6 +17,8 @@ import { WampWebSocketEndpoint } from '../websocket/wamp-websocket-endpoint.js';
 import { WampRawSocketEndpoint } from '../rawsocket/wamp-rawsocket-endpoint.js';
 import { SharedPortSniffer } from '../rawsocket/shared-port-sniffer.js';
 import type { AddressInfo } from 'node:net';
+import { ConnectionRegistry } from '../core/router/connection-registry.js';
+import type { MessageConnection } from '../connection/message-connection.js';
 
 /** How long after the server listens the transport may take to start before the gateway warns. */
 const TRANSPORT_START_GRACE = 1000;
@@ -46,9 +48,16 @@ export class WampGateway implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly transport: WampTransport,
     @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
   ) {
-    this.endpoint = new WampWebSocketEndpoint(router, options.endpoint, this.logger);
+    // One registry for every transport: `maxConnections` counts WebSocket and RawSocket connections together.
+    const connections = new ConnectionRegistry<MessageConnection>(router, options.endpoint);
+    this.endpoint = new WampWebSocketEndpoint(router, options.endpoint, this.logger, connections);
     if (options.rawSocket) {
-      this.rawSocketEndpoint = new WampRawSocketEndpoint(router, options.rawSocket.endpoint, this.logger);
+      this.rawSocketEndpoint = new WampRawSocketEndpoint(
+        router,
+        options.rawSocket.endpoint,
+        this.logger,
+        connections,
+      );
     }
   }
 

@@ -5,6 +5,7 @@ import type { WampLogger } from '../core/router/wamp-logger.interface.js';
 import type { WampRouter } from '../core/router/wamp-router.js';
 import type { SerializerRegistry } from '../core/serializers/serializer-registry.js';
 import { RawSocketConnection } from './rawsocket-connection.js';
+import type { MessageConnection } from '../connection/message-connection.js';
 import {
   RAWSOCKET_MAX_PAYLOAD,
   RAWSOCKET_SERIALIZERS,
@@ -48,7 +49,8 @@ export type RawSocketListenTarget =
  * HTTP port, see `SharedPortSniffer`). Nest-free, like the WebSocket endpoint, and sharing its connection layer.
  */
 export class WampRawSocketEndpoint {
-  private readonly connections: ConnectionRegistry<RawSocketConnection>;
+  /** Open connections: limit, keepalive, graceful close; shared with the router's other transports when given. */
+  private readonly connections: ConnectionRegistry<MessageConnection>;
   private readonly servers: Server[] = [];
   /** Sockets still in their handshake, or refused and closing: cut when the endpoint closes. */
   private readonly pending = new Set<Socket>();
@@ -59,19 +61,21 @@ export class WampRawSocketEndpoint {
     private readonly router: WampRouter,
     private readonly options: WampRawSocketEndpointOptions,
     private readonly logger: WampLogger,
+    /** The registry the router's other transports use too; a registry of its own when omitted. */
+    connections?: ConnectionRegistry<MessageConnection>,
   ) {
-    this.connections = new ConnectionRegistry(router, options);
+    this.connections = connections ?? new ConnectionRegistry(router, options);
     this.maxLength = 2 ** (9 + lengthExponent(Math.min(RAWSOCKET_MAX_PAYLOAD + 1, 2 * options.maxPayload)));
   }
 
   /** Number of open RawSocket connections. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.openConnections.length;
   }
 
-  /** The open connections. */
+  /** The open RawSocket connections. */
   get openConnections(): RawSocketConnection[] {
-    return this.connections.connections;
+    return this.connections.connections.filter((connection) => connection instanceof RawSocketConnection);
   }
 
   /** Listens on a port or Unix socket path of its own; resolves with the bound address (or the path). */

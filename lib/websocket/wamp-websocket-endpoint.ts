@@ -17,6 +17,7 @@ import type { SerializerRegistry } from '../core/serializers/serializer-registry
 import type { WampSerializer } from '../core/serializers/wamp-serializer.interface.js';
 import { rejectUpgrade, UpgradeRouter } from './upgrade-router.js';
 import { WebSocketConnection } from './websocket-connection.js';
+import type { MessageConnection } from '../connection/message-connection.js';
 
 /** Settings of one WAMP-over-WebSocket endpoint. */
 export interface WampWebSocketEndpointOptions {
@@ -49,8 +50,11 @@ export interface WampWebSocketEndpointOptions {
  */
 export class WampWebSocketEndpoint {
   private readonly wss: WebSocketServer;
-  /** Open connections (each carries its session): limit, keepalive and graceful close. */
-  private readonly connections: ConnectionRegistry<WebSocketConnection>;
+  /**
+   * Open connections (each carries its session): limit, keepalive and graceful close. Shared with the
+   * router's other transports when given (`maxConnections` then counts them all).
+   */
+  private readonly connections: ConnectionRegistry<MessageConnection>;
   private attachedTo?: HttpServer;
   private ownServer?: HttpServer;
 
@@ -58,8 +62,10 @@ export class WampWebSocketEndpoint {
     private readonly router: WampRouter,
     private readonly options: WampWebSocketEndpointOptions,
     private readonly logger: WampLogger,
+    /** The registry the router's other transports use too; a registry of its own when omitted. */
+    connections?: ConnectionRegistry<MessageConnection>,
   ) {
-    this.connections = new ConnectionRegistry(router, options);
+    this.connections = connections ?? new ConnectionRegistry(router, options);
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -74,12 +80,12 @@ export class WampWebSocketEndpoint {
 
   /** Number of open WebSocket connections. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.openConnections.length;
   }
 
-  /** The open connections (e.g. to read `droppedEvents` or `socket.bufferedAmount` when monitoring). */
+  /** The open WebSocket connections (e.g. to read `droppedEvents` or `socket.bufferedAmount` when monitoring). */
   get openConnections(): WebSocketConnection[] {
-    return this.connections.connections;
+    return this.connections.connections.filter((connection) => connection instanceof WebSocketConnection);
   }
 
   /** Serves the endpoint on an existing HTTP(S) server (the Nest app's), sharing its port. */

@@ -459,3 +459,41 @@ describe('RawSocket under the same rules as WebSocket: auth, slow consumers, gra
     await closing;
   });
 });
+
+describe('maxConnections counts WebSocket and RawSocket connections together', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({ wamp: { maxConnections: 1, rawSocket: { port: 0, host: '127.0.0.1' } } });
+  });
+  afterAll(async () => {
+    await running.app.close();
+  });
+
+  it('a RawSocket handshake gets error 4 while a WebSocket holds the only slot, and the other way round HTTP 503', async () => {
+    const socket = new WebSocket(running.url, 'wamp.2.json');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    const refused = await RawSocketPeer.open(rawSocketPort(running));
+    expect([...(await refused.handshake())]).toEqual([0x7f, 0x40, 0, 0]);
+    await refused.whenClosed;
+    socket.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const holder = await RawSocketPeer.open(rawSocketPort(running));
+    expect([...(await holder.handshake())]).toEqual([0x7f, 0xc1, 0, 0]);
+    const status = await new Promise<number>((resolve) => {
+      const second = new WebSocket(running.url, 'wamp.2.json');
+      second.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      second.once('open', () => {
+        second.terminate();
+        resolve(101);
+      });
+      second.once('error', () => undefined);
+    });
+    expect(status).toBe(503);
+    holder.destroy();
+  });
+});
