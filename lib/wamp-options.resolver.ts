@@ -228,6 +228,16 @@ function relatedProblems(options: WampModuleOptions): OptionProblem[] {
       message: 'says nowhere to listen: set port, path or shareHttpPort: true',
     });
   }
+  if (
+    rawSocket &&
+    options.serializers &&
+    !options.serializers.some((name) => RAWSOCKET_PROTOCOLS.includes(name))
+  ) {
+    problems.push({
+      path: 'rawSocket',
+      message: `RawSocket carries wamp.2.json, wamp.2.msgpack or wamp.2.cbor, and "serializers" enables none of them`,
+    });
+  }
   if (rawSocket?.tls && rawSocket.port === undefined) {
     problems.push({ path: 'rawSocket.tls', message: 'applies to rawSocket.port, which is not set' });
   }

@@ -27,6 +27,8 @@ export class SharedPortSniffer {
     const sniff = (socket: Socket): void => {
       const timer = setTimeout(() => socket.destroy(), timeout);
       timer.unref();
+      // A connection that closes without a byte must not keep its timer (and this scope) for the timeout.
+      socket.once('close', () => clearTimeout(timer));
       const onError = (): void => {
         clearTimeout(timer);
         socket.destroy();

@@ -223,6 +223,26 @@ describe('module options are checked at startup', () => {
       'WampModule: invalid option slowConsumerTimeout: expected a positive integer, got 0 (number)',
     ],
     [
+      'RawSocket with nowhere to listen',
+      { rawSocket: {} },
+      'WampModule: invalid option rawSocket: says nowhere to listen: set port, path or shareHttpPort: true',
+    ],
+    [
+      'RawSocket TLS without its port',
+      { rawSocket: { path: '/tmp/wamp.sock', tls: { key: 'k', cert: 'c' } } },
+      'WampModule: invalid option rawSocket.tls: applies to rawSocket.port, which is not set',
+    ],
+    [
+      'RawSocket with only batched serializers enabled',
+      { rawSocket: { port: 0 }, serializers: ['wamp.2.json.batched'] },
+      'WampModule: invalid option rawSocket: RawSocket carries wamp.2.json, wamp.2.msgpack or wamp.2.cbor, and "serializers" enables none of them',
+    ],
+    [
+      'a RawSocket port out of range',
+      { rawSocket: { port: 70000 } },
+      'WampModule: invalid option rawSocket.port: expected an integer in [0, 65535], got 70000 (number)',
+    ],
+    [
       'an origin that is a number',
       { allowedOrigins: [80] },
       'WampModule: invalid option allowedOrigins[0]: expected an origin string or a RegExp, got 80 (number)',
