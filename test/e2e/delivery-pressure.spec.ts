@@ -182,7 +182,7 @@ describe('delivery under pressure (express, low 16 KiB, high 64 KiB, cap 4 MiB, 
     expect(ProducerController.sent).toBe(sent);
   });
 
-  it('a callee that stops reading its invocations is closed when its time is up; every caller gets ERROR wamp.error.canceled', async () => {
+  it('a callee that stops reading its invocations is closed when its time is up; every caller gets ERROR wamp.error.canceled (or no_such_procedure for a call read after the cut)', async () => {
     const callee = await join();
     callee.client.send([64, 1, {}, 'pressure.work']);
     expect(((await callee.client.next()) as unknown[]).slice(0, 2)).toEqual([65, 1]);
@@ -197,9 +197,19 @@ describe('delivery under pressure (express, low 16 KiB, high 64 KiB, cap 4 MiB, 
     const answers: unknown[][] = [];
     while (answers.length < calls) answers.push((await caller.client.next(TIMEOUT + 3000)) as unknown[]);
     expect(performance.now() - started).toBeGreaterThanOrEqual(TIMEOUT - 100);
-    expect(answers.map((answer) => [answer[0], answer[4]])).toEqual(
-      Array.from({ length: calls }, () => [8, 'wamp.error.canceled']),
+    // Every call is answered once. The calls the router had routed when the callee was cut get
+    // wamp.error.canceled; on a loaded machine the router may still be reading the last of the 11 MB then,
+    // and a call it reads after the cut finds no callee: wamp.error.no_such_procedure, as the spec says.
+    expect(answers.map((answer) => answer[2]).sort((a, b) => Number(a) - Number(b))).toEqual(
+      Array.from({ length: calls }, (_, index) => index + 1),
     );
+    const outcomes = answers.map((answer) => `${answer[0]} ${answer[4]}`);
+    const canceled = outcomes.filter((outcome) => outcome === '8 wamp.error.canceled').length;
+    expect(canceled).toBeGreaterThan(0);
+    expect(outcomes).toEqual([
+      ...Array.from({ length: canceled }, () => '8 wamp.error.canceled'),
+      ...Array.from({ length: calls - canceled }, () => '8 wamp.error.no_such_procedure'),
+    ]);
     expect(sessionOpen(callee.session)).toBe(false);
     expect(sessionOpen(caller.session)).toBe(true);
   });
