@@ -51,7 +51,8 @@ const layering = {
       const name = source.startsWith('@') ? source.split('/').slice(0, 2).join('/') : source.split('/')[0];
       if (source.startsWith('node:') || layer.packages.includes(name)) return;
       // Runtime dependencies the core itself is built on.
-      if (['msgpackr', 'cbor-x'].includes(name)) return;
+      // (and the Standard Schema interface contracts are typed with: types only, no code)
+      if (['msgpackr', 'cbor-x', '@standard-schema/spec'].includes(name)) return;
       context.report({ node, message: `${layer.folder} may not import the package "${source}".` });
     };
     return {

@@ -32,6 +32,7 @@ export { WampKwarg } from './decorators/wamp-kwarg.decorator.js';
 export type { WampArgumentOptions } from './decorators/wamp-argument.options.js';
 export type { WampCallPayload } from './decorators/wamp-call-payload.interface.js';
 export type { ArgumentPipe } from './decorators/wamp-argument.binding.js';
+export { WampContract, WampTopic, type WampContractPayload } from './decorators/wamp-contract.decorator.js';
 
 // The transport and what handlers use
 export { WampTransport } from './transport/wamp.server.js';
@@ -50,6 +51,7 @@ export {
   type WampSubscriptionInfo,
   type WampKillOptions,
 } from './transport/wamp-meta.service.js';
+export { WampCatalog, type WampApiSnapshot } from './transport/wamp-catalog.service.js';
 export { WampClientProxy } from './transport/wamp.client-proxy.js';
 export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 
@@ -118,4 +120,7 @@ export {
   type WampDealer,
   type WampRetentionStore,
   type WampPublicationBus,
+  type WampProcedureContract,
+  type WampTopicContract,
+  type WampProcedureDescription,
 } from './core/index.js';

@@ -17,12 +17,21 @@ import { WampTransport } from './transport/wamp.server.js';
 import { WampClientProxy } from './transport/wamp.client-proxy.js';
 import { WampCaller } from './transport/wamp.caller.js';
 import { WampMetaService } from './transport/wamp-meta.service.js';
+import { WampCatalog } from './transport/wamp-catalog.service.js';
 import { WampPublisher } from './transport/wamp.publisher.js';
 import { resolveWampOptions, type ResolvedWampOptions } from './wamp-options.resolver.js';
 import { WAMP_MODULE_OPTIONS, WAMP_RESOLVED_OPTIONS } from './wamp.constants.js';
 
 /** The module's injectable services, provided and exported as they are. */
-const injectables = [WampGateway, WampTransport, WampPublisher, WampCaller, WampMetaService, WampClientProxy];
+const injectables = [
+  WampGateway,
+  WampTransport,
+  WampPublisher,
+  WampCaller,
+  WampMetaService,
+  WampCatalog,
+  WampClientProxy,
+];
 
 const sharedProviders: Provider[] = [
   {

@@ -91,6 +91,23 @@ export {
   type EventHistoryBounds,
 } from './router/meta/event-history-store.js';
 
+// Contracts and reflection: schemas checked before a handler runs, and the API catalog clients can read
+export type {
+  WampProcedureContract,
+  WampTopicContract,
+  WampSchema,
+  JsonSchema,
+  WampContractIssue,
+} from './contracts/wamp-contract.interface.js';
+export type {
+  WampProcedureDescription,
+  WampTopicDescription,
+  WampErrorDescription,
+  WampErrorDocumentation,
+} from './contracts/api-description.interface.js';
+export { ApiCatalog } from './contracts/api-catalog.js';
+export { ReflectionMetaUri, ReflectionErrorUri } from './router/meta/reflection-meta-api.js';
+
 // Authentication and authorization
 export type {
   WampAuthenticator,

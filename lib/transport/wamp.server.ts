@@ -2,11 +2,27 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 // Nest's own metadata keys, imported rather than copied: they are what @MessagePattern writes.
-import { PATTERN_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants.js';
+import {
+  PATTERN_HANDLER_METADATA,
+  PATTERN_METADATA,
+  TRANSPORT_METADATA,
+} from '@nestjs/microservices/constants.js';
 import { from, isObservable, lastValueFrom, type Observable, type Subscription } from 'rxjs';
 import { isValidUriForMatch, uriLimitProblem } from '../core/protocol/wamp-uri.js';
 import type { WampArgs, WampKwargs, WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
 import type { PublicationHandler } from '../core/router/broker/broker-hooks.interface.js';
+import { contractViolation } from '../core/contracts/contract-violation.js';
+import {
+  ArgumentsChecker,
+  type ArgumentsOutcome,
+  type CheckedArguments,
+} from '../core/contracts/procedure-contract-checker.js';
+import type { WampProcedureContract, WampTopicContract } from '../core/contracts/wamp-contract.interface.js';
+import {
+  WAMP_CONTRACT_METADATA,
+  WAMP_TOPIC_CONTRACTS_METADATA,
+  type WampTopicDeclaration,
+} from '../decorators/wamp-contract.decorator.js';
 import type { WampRealm } from '../core/router/wamp-realm.js';
 import type { WampCall } from '../core/router/dealer/wamp-call.interface.js';
 import { WampRouter } from '../core/router/wamp-router.js';
@@ -28,6 +44,17 @@ interface HandlerScope {
   readonly wampScoped: ReadonlySet<string>;
   /** Whether the app declares handlers scoped to another transport (so other transports are connected). */
   readonly otherTransports: boolean;
+  /** Contracts of handlers, keyed `message <uri>` or `event <uri>` (see {@link contractKey}). */
+  readonly contracts: ReadonlyMap<string, WampProcedureContract | WampTopicContract>;
+  /** Topic contracts declared on classes with `@WampTopic`. */
+  readonly topics: readonly WampTopicDeclaration[];
+}
+
+/** Nest's handler type for `@EventPattern` (`PatternHandler.EVENT`). */
+const EVENT_HANDLER_TYPE = 2;
+
+function contractKey(isEventHandler: boolean, pattern: string): string {
+  return `${isEventHandler ? 'event' : 'message'} ${pattern}`;
 }
 
 /**
@@ -161,9 +188,12 @@ export class WampTransport
         if (pattern.startsWith('{') || pattern.startsWith('[')) continue;
         this.checkUri(pattern, 'topic');
         if (!scoped) exposedUnscoped.push(pattern);
+        const contract = scope.contracts.get(contractKey(true, pattern));
+        const checker = contract ? this.checkerFor(pattern, contract) : undefined;
         for (const realm of this.realmsFor(pattern, extras)) {
           this.unregister.push(
-            realm.broker.registerPublicationHandler(pattern, this.publicationHandler(handler)),
+            realm.catalog.declareTopic(pattern, contract, true, checker?.validator ?? null),
+            realm.broker.registerPublicationHandler(pattern, this.publicationHandler(handler, checker)),
           );
         }
         continue;
@@ -178,14 +208,54 @@ export class WampTransport
       if (!scoped && this.options.handlers === 'wamp-only') continue;
       this.checkUri(pattern, 'procedure');
       if (!scoped) exposedUnscoped.push(pattern);
+      const contract = scope.contracts.get(contractKey(false, pattern)) as WampProcedureContract | undefined;
+      const checker = contract ? this.checkerFor(pattern, contract) : undefined;
       for (const realm of this.realmsFor(pattern, handler.extras as Record<string, unknown> | undefined)) {
-        this.unregister.push(realm.dealer.registerProcedure(pattern, (call) => this.invoke(handler, call)));
+        this.unregister.push(
+          realm.catalog.declareProcedure(pattern, contract, checker?.validator ?? null),
+          realm.dealer.registerProcedure(
+            pattern,
+            checker?.checks
+              ? (call) => this.invokeChecked(handler, call, checker)
+              : (call) => this.invoke(handler, call),
+          ),
+        );
       }
     }
+    for (const { uri, contract } of scope.topics) this.declareTopic(uri, contract);
     if (exposedUnscoped.length > 0 && scope.otherTransports) {
       this.wampLogger.warn(
         `Handlers without a transport are served over WAMP as well as by the other transports: ${exposedUnscoped.join(', ')}. ` +
           'Scope them (@WampProcedure or @MessagePattern(uri, WAMP_TRANSPORT) / another transport) or set handlers: "wamp-only".',
+      );
+    }
+  }
+
+  /** Compiles a handler's contract at startup; a bad one fails the start with a message naming the URI. */
+  private checkerFor(uri: string, contract: WampProcedureContract | WampTopicContract): ArgumentsChecker {
+    try {
+      return new ArgumentsChecker(uri, contract);
+    } catch (error) {
+      throw new Error(`WampTransport: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /**
+   * A topic contract declared with `@WampTopic`: shown by reflection, and checked against client publications
+   * (a refusal reaches no subscriber).
+   */
+  private declareTopic(uri: string, contract: WampTopicContract): void {
+    this.checkUri(uri, 'topic');
+    const checker = this.checkerFor(uri, contract);
+    for (const realm of this.router.realms.values()) {
+      this.unregister.push(realm.catalog.declareTopic(uri, contract, false, checker.validator));
+      if (!checker.checks) continue;
+      this.unregister.push(
+        realm.broker.registerPublicationHandler(uri, async (publication) => {
+          const outcome = await checker.check(publication.args, publication.kwargs);
+          if (!outcome.issues) return ACCEPT;
+          return { accept: false, ...contractViolation(outcome.issues) };
+        }),
       );
     }
   }
@@ -247,14 +317,20 @@ export class WampTransport
     }
   }
 
-  private publicationHandler(handler: MessageHandler): PublicationHandler {
+  private publicationHandler(
+    handler: MessageHandler,
+    checker: ArgumentsChecker | undefined,
+  ): PublicationHandler {
     return async (publication) => {
       const context = new WampEventContext(publication);
       try {
-        const outcome: unknown = await handler(
-          { args: publication.args, kwargs: publication.kwargs },
-          context,
-        );
+        let payload: CheckedArguments = { args: publication.args, kwargs: publication.kwargs };
+        if (checker?.checks) {
+          const checked = await checker.check(publication.args, publication.kwargs);
+          if (checked.issues) return { accept: false, ...contractViolation(checked.issues) };
+          payload = checked.payload;
+        }
+        const outcome: unknown = await handler(payload, context);
         if (isObservable(outcome)) await lastValueFrom(outcome, { defaultValue: undefined });
         return { accept: true };
       } catch (error) {
@@ -282,7 +358,16 @@ export class WampTransport
   /** Which patterns are scoped to WAMP, read from the controllers' `@MessagePattern` metadata. */
   private scanHandlerScopes(): HandlerScope {
     const wampScoped = new Set<string>();
+    const contracts = new Map<string, WampProcedureContract | WampTopicContract>();
+    const topics: WampTopicDeclaration[] = [];
     let otherTransports = false;
+    for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
+      const declared = wrapper.metatype
+        ? (Reflect.getMetadata(WAMP_TOPIC_CONTRACTS_METADATA, wrapper.metatype) as
+            WampTopicDeclaration[] | undefined)
+        : undefined;
+      if (declared) topics.push(...declared);
+    }
     for (const wrapper of this.discovery.getControllers()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance) continue;
@@ -292,6 +377,14 @@ export class WampTransport
         if (typeof method !== 'function') continue;
         const patterns = Reflect.getMetadata(PATTERN_METADATA, method) as unknown[] | undefined;
         if (!patterns) continue;
+        const contract = Reflect.getMetadata(WAMP_CONTRACT_METADATA, method) as
+          WampProcedureContract | WampTopicContract | undefined;
+        if (contract) {
+          const isEvent = Reflect.getMetadata(PATTERN_HANDLER_METADATA, method) === EVENT_HANDLER_TYPE;
+          for (const pattern of patterns) {
+            if (typeof pattern === 'string') contracts.set(contractKey(isEvent, pattern), contract);
+          }
+        }
         const transport = Reflect.getMetadata(TRANSPORT_METADATA, method) as unknown;
         if (transport === WAMP_TRANSPORT) {
           for (const pattern of patterns) if (typeof pattern === 'string') wampScoped.add(pattern);
@@ -300,13 +393,16 @@ export class WampTransport
         }
       }
     }
-    return { wampScoped, otherTransports };
+    return { wampScoped, otherTransports, contracts, topics: [...new Set(topics)] };
   }
 
   /** Runs one call through the Nest handler and answers it (the dealer guarantees one final answer). */
-  private invoke(handler: MessageHandler, call: WampCall): void {
+  private invoke(
+    handler: MessageHandler,
+    call: WampCall,
+    payload: CheckedArguments = { args: call.args, kwargs: call.kwargs },
+  ): void {
     const context = new WampContext(call);
-    const payload = { args: call.args, kwargs: call.kwargs };
     // Without processing hooks (the common case) Nest's wrapper only adds closures and a promise per call.
     const processing = this.hasProcessingHooks()
       ? this.runWithProcessingHooks(context, (runEndHook) =>
@@ -315,6 +411,38 @@ export class WampTransport
       : this.execute(handler, payload, context, call, NO_END_HOOK);
     // The processing hook is app instrumentation and may return anything; only a rejection matters here.
     Promise.resolve(processing).catch((error: unknown) => this.fail(call, error));
+  }
+
+  /**
+   * Checks a call against its procedure's contract before Nest's pipeline runs: a call that breaks it is answered
+   * ERROR `wamp.error.invalid_argument` and never reaches guards, interceptors, pipes or the handler; one that keeps
+   * it runs with the validator's values. Costs the validators' own work, and a promise only when one is async.
+   */
+  private invokeChecked(handler: MessageHandler, call: WampCall, checker: ArgumentsChecker): void {
+    let outcome: ArgumentsOutcome | Promise<ArgumentsOutcome>;
+    try {
+      outcome = checker.check(call.args, call.kwargs);
+    } catch (error) {
+      this.fail(call, error);
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (checked) => this.runChecked(handler, call, checked),
+        (error: unknown) => this.fail(call, error),
+      );
+    } else {
+      this.runChecked(handler, call, outcome);
+    }
+  }
+
+  private runChecked(handler: MessageHandler, call: WampCall, outcome: ArgumentsOutcome): void {
+    if (outcome.issues) {
+      const violation = contractViolation(outcome.issues);
+      call.error(violation.uri, violation.args, violation.kwargs);
+      return;
+    }
+    this.invoke(handler, call, outcome.payload);
   }
 
   private hasProcessingHooks(): boolean {
@@ -408,6 +536,9 @@ export class WampTransport
     call.error(uri, args, kwargs);
   }
 }
+
+/** A publication that keeps its topic's contract goes on to the topic's subscribers. */
+const ACCEPT = { accept: true } as const;
 
 /** The end hook when the app set no processing hooks. */
 const NO_END_HOOK = (): void => undefined;

@@ -1,3 +1,4 @@
+import { ApiCatalog } from '../contracts/api-catalog.js';
 import type { WampAuthenticator } from './wamp-authenticator.interface.js';
 import type { WampBroker } from './wamp-broker.interface.js';
 import type { WampAuthorizer } from './wamp-authorizer.interface.js';
@@ -19,6 +20,11 @@ export interface WampRealmObserver {
 export class WampRealm {
   /** Established sessions of this realm by session ID. */
   readonly sessions = new Map<number, WampPeer>();
+  /**
+   * The realm's API as reflection tells it: the application's procedures and topics with their contracts, and
+   * the procedures clients registered.
+   */
+  readonly catalog: ApiCatalog = new ApiCatalog(() => this.dealer.registrations);
   private readonly observers: WampRealmObserver[] = [];
   private announced: Readonly<Record<string, { features: Readonly<Record<string, boolean>> }>>;
 

@@ -94,8 +94,12 @@ describe('public API', () => {
     // Raised from 150 for the server-side call API (issue 15: callProcedure, WampCallError, their types).
     // Raised from 90 for the injectable meta service (issue 16: WampMetaService and its four result types).
     // Raised from 95 for the RawSocket options' type (issue 19: WampRawSocketOptions).
-    expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(96);
+    // Raised from 96 for contracts and the catalog (issue 20: WampContract, WampTopic, WampContractPayload,
+    // WampCatalog and its snapshot, the two contract types, the procedure description; the rest is in core).
+    expect(entries.get('lib/index.ts')?.length).toBeLessThanOrEqual(104);
     // Raised from 155 for the meta API's ports (issue 16: catalogs, their facts and listeners, event history store).
-    expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(170);
+    // Raised from 170 for contracts and reflection (issue 20: five contract types, four description types, the
+    // realm's ApiCatalog and the reflection URIs).
+    expect(entries.get('lib/core/index.ts')?.length).toBeLessThanOrEqual(182);
   });
 });

@@ -2,6 +2,7 @@ import type { WampRealm } from '../wamp-realm.js';
 import type { EventHistoryRule } from './event-history.js';
 import { EventHistory } from './event-history.js';
 import { MemoryEventHistoryStore, type WampEventHistoryStore } from './event-history-store.js';
+import { ReflectionMetaApi } from './reflection-meta-api.js';
 import { RegistrationMetaApi } from './registration-meta-api.js';
 import { SessionMetaApi } from './session-meta-api.js';
 import { LocalSessionDirectory, type SessionDirectory } from './session-directory.js';
@@ -86,6 +87,10 @@ export function installMetaApi(realm: WampRealm, settings: MetaApiSettings): Ins
     new RegistrationMetaApi(dealer.registrations, dealer, broker, settings).install();
     realm.announce('dealer', 'registration_meta_api');
   }
+  // Reflection: both roles announce it, as the spec asks (a broker may offer procedures, a dealer topics).
+  new ReflectionMetaApi(realm.catalog, dealer, settings).install();
+  realm.announce('broker', 'reflection');
+  realm.announce('dealer', 'reflection');
   let subscriptions = broker.subscriptions;
   if (subscriptions && settings.backplane && settings.membership) {
     const cluster = new ClusterSubscriptionCatalog(
