@@ -229,8 +229,9 @@ describe('WebSocketConnection read fairness', () => {
     const { socket, session, deliver } = reading(cost);
     // What ws emits from one chunk: 20 messages at once, 2 ms each, 40 ms for the lot.
     const sent = deliver(20, 'm');
-    // Within the budget: about budget / cost messages, never all of them.
-    expect(session.handled.length).toBeGreaterThanOrEqual(2);
+    // Within the budget: about budget / cost messages, never all of them. At least one: the budget is measured
+    // by the clock, and on a loaded machine (CI with other workers) one message's 2 ms can take the whole budget.
+    expect(session.handled.length).toBeGreaterThanOrEqual(1);
     expect(session.handled.length).toBeLessThan(sent.length);
     expect(socket.calls).toEqual(['pause']);
     let turns = 0;
