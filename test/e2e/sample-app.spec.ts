@@ -200,7 +200,7 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
       ]);
     });
 
-    it('getDocument with a non-integer or missing document_id: wamp.error.invalid_argument', async () => {
+    it('getDocument with a non-integer or missing document_id: wamp.error.invalid_argument (its contract)', async () => {
       const fraction = peer.call('docs.getDocument', [1.5]);
       expect(await peer.next()).toEqual([
         ERROR,
@@ -208,8 +208,8 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
         fraction,
         {},
         'wamp.error.invalid_argument',
-        ['Validation failed (numeric string is expected)'],
-        { status: 400, message: 'Validation failed (numeric string is expected)', statusText: 'Bad Request' },
+        ['kwargs.document_id: document_id must be an integer'],
+        { issues: [{ path: ['kwargs', 'document_id'], message: 'document_id must be an integer' }] },
       ]);
       const missing = peer.call('docs.getDocument');
       expect(await peer.next()).toEqual([
@@ -218,44 +218,65 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
         missing,
         {},
         'wamp.error.invalid_argument',
-        ['Missing required argument "document_id".'],
-        { reason: 'missing', name: 'document_id', position: 0 },
+        ['kwargs.document_id: document_id must be an integer'],
+        { issues: [{ path: ['kwargs', 'document_id'], message: 'document_id must be an integer' }] },
       ]);
     });
 
-    it.each<[string, unknown[] | undefined, Record<string, unknown> | undefined, string[]]>([
-      ['an empty title', ['', 'body'], undefined, ['title should not be empty']],
-      ['a blank title', [], { title: '   ', body: 'body' }, ['title should not be empty']],
+    it.each<[string, unknown[] | undefined, Record<string, unknown> | undefined, [string, string][]]>([
+      ['an empty title', ['', 'body'], undefined, [['title', 'title should not be empty']]],
+      ['a blank title', [], { title: '   ', body: 'body' }, [['title', 'title should not be empty']]],
       [
         'a title over 200 characters',
         ['x'.repeat(201), 'body'],
         undefined,
-        ['title must be shorter than or equal to 200 characters'],
+        [['title', 'title must be shorter than or equal to 200 characters']],
       ],
       [
         'a body over 10000 characters',
         [],
         { title: 'Big', body: 'x'.repeat(10_001) },
-        ['body must be shorter than or equal to 10000 characters'],
+        [['body', 'body must be shorter than or equal to 10000 characters']],
       ],
-      ['a missing body', ['Title only'], undefined, ['body must be a string']],
-      ['a number as title', [42, 'body'], undefined, ['title must be a string']],
-      ['an unknown kwarg', [], { title: 'T', body: 'B', author: 'me' }, ['property author should not exist']],
-      ['nothing at all', undefined, undefined, ['title must be a string', 'body must be a string']],
+      ['a missing body', ['Title only'], undefined, [['body', 'body must be a string']]],
+      ['a number as title', [42, 'body'], undefined, [['title', 'title must be a string']]],
+      [
+        'an unknown kwarg',
+        [],
+        { title: 'T', body: 'B', author: 'me' },
+        [['', 'property author should not exist']],
+      ],
+      [
+        'nothing at all',
+        undefined,
+        undefined,
+        [
+          ['title', 'title must be a string'],
+          ['body', 'body must be a string'],
+        ],
+      ],
     ])(
-      'createDocument with %s: wamp.error.invalid_argument naming the problem',
-      async (_case, args, kwargs, messages) => {
+      'createDocument with %s: wamp.error.invalid_argument naming the problem (its contract)',
+      async (_case, args, kwargs, problems) => {
         const watcher = await joinPeer();
         await watcher.subscribe('docs.changes');
         const id = peer.call('docs.createDocument', args, kwargs);
+        const issues = problems.map(([name, message]) => ({
+          path: name === '' ? ['kwargs'] : ['kwargs', name],
+          message,
+        }));
         expect(await peer.next()).toEqual([
           ERROR,
           CALL,
           id,
           {},
           'wamp.error.invalid_argument',
-          [messages.join('; ')],
-          { status: 400, message: messages, statusText: 'Bad Request' },
+          [
+            problems
+              .map(([name, message]) => `kwargs${name === '' ? '' : `.${name}`}: ${message}`)
+              .join('; '),
+          ],
+          { issues },
         ]);
         await watcher.expectSilence(50); // nothing was created
       },
@@ -263,14 +284,15 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
 
     it('createDocument with too many positional arguments: wamp.error.invalid_argument', async () => {
       const id = peer.call('docs.createDocument', ['T', 'B', 'extra']);
+      const message = 'expected at most 2 positional arguments (title, body), got 3';
       expect(await peer.next()).toEqual([
         ERROR,
         CALL,
         id,
         {},
         'wamp.error.invalid_argument',
-        ['Expected at most 2 positional arguments (title, body), got 3.'],
-        { reason: 'too_many_arguments', expected: ['title', 'body'] },
+        [`args: ${message}`],
+        { issues: [{ path: ['args'], message }] },
       ]);
     });
 

@@ -782,12 +782,8 @@ describe('the sample app, one scenario, four independent clients', () => {
             client,
             'docs.createDocument',
             'wamp.error.invalid_argument',
-            ['title should not be empty'],
-            {
-              status: 400,
-              message: ['title should not be empty'],
-              statusText: 'Bad Request',
-            },
+            ['kwargs.title: title should not be empty'],
+            { issues: [{ path: ['kwargs', 'title'], message: 'title should not be empty' }] },
           ),
         );
       });

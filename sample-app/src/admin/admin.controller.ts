@@ -1,5 +1,7 @@
 import { Controller, UseGuards } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { z } from 'zod';
+import { WampContract } from '../../../lib/index.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { RolesGuard } from '../auth/roles.guard.js';
 import { DocsService } from '../docs/docs.service.js';
@@ -26,6 +28,11 @@ export class AdminController {
    * deletion published on `docs.changes` like `docs.deleteDocument`'s.
    */
   @MessagePattern('admin.resetDocuments')
+  @WampContract({
+    description: 'Deletes every document (admin role only).',
+    result: z.object({ status: z.literal('SUCCESS'), deleted: z.number().int() }),
+    errors: { 'wamp.error.not_authorized': 'The session is not an admin.' },
+  })
   async resetDocuments(): Promise<ResetResult> {
     return { status: 'SUCCESS', deleted: await this.docs.deleteAll() };
   }

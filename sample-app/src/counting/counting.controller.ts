@@ -1,7 +1,8 @@
 import { BadRequestException, Controller, ParseFloatPipe, ParseIntPipe } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
-import { WampParam } from '../../../lib/index.js';
+import { z } from 'zod';
+import { WampContract, WampParam, type WampProcedureContract } from '../../../lib/index.js';
 import { InRangePipe } from '../common/pipes/in-range.pipe.js';
 import { ParseStringPipe } from '../common/pipes/parse-string.pipe.js';
 import { CountingService, type CountStep } from './counting.service.js';
@@ -9,6 +10,23 @@ import { CountingService, type CountStep } from './counting.service.js';
 /** The most `slowlyCountToNumber` counts to, and its longest interval in seconds. */
 export const MAX_COUNT = 1000;
 export const MAX_INTERVAL_SECONDS = 10;
+
+/** One step of the count, as each progressive result and the final result carry it. */
+const CountStepSchema = z.object({ count: z.number().int(), taunt: z.string() });
+
+/**
+ * The contract documents what the procedure returns; its arguments are converted and checked by the pipes below
+ * (the other way to validate: Nest pipes, inside the pipeline), so the contract declares no argument schema.
+ */
+const CountContract = {
+  description:
+    'Counts from 1 to count_to, one step every interval seconds; each step is a progressive result.',
+  result: CountStepSchema,
+  progress: CountStepSchema,
+  errors: {
+    'wamp.error.invalid_argument': 'count_to is not an integer in 1..1000, or interval not in 0..10.',
+  },
+} satisfies WampProcedureContract;
 
 /**
  * serverwamp's "type marshalling" example. Its Python type hints (`count_to: int, interval: float,
@@ -27,6 +45,7 @@ export class CountingController {
    * last step. CANCEL stops the count (the Observable is unsubscribed).
    */
   @MessagePattern('slowlyCountToNumber')
+  @WampContract(CountContract)
   slowlyCountToNumber(
     @WampParam(
       'count_to',

@@ -1,31 +1,22 @@
-import { Controller, ParseIntPipe, ValidationPipe } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { WampException, WampParam } from '../../../lib/index.js';
-import { WampArgsObject } from '../common/wamp-args-object.decorator.js';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { WampContract, WampException, type WampContractPayload } from '../../../lib/index.js';
+import {
+  CreateDocumentContract,
+  DeleteDocumentContract,
+  GetDocumentContract,
+  ListDocumentsContract,
+} from './docs.contracts.js';
 import type { DeleteResult, Document } from './document.js';
 import { DocsService } from './docs.service.js';
 import { DocsUri } from './docs.uris.js';
-import { CreateDocumentDto } from './dto/create-document.dto.js';
 
 /**
- * Validates `docs.createDocument`'s input against {@link CreateDocumentDto}:
- * - `validateCustomDecorators`: `@WampArgsObject` is a custom decorator, which ValidationPipe skips otherwise;
- * - `whitelist` + `forbidNonWhitelisted`: an unknown kwarg is an error, not silently stored or dropped;
- * - `transform`: the handler receives a real `CreateDocumentDto` (with the title trimmed);
- * - `stopAtFirstError`: one message per property ("title must be a string", not also its length).
- */
-const createDocumentValidation = new ValidationPipe({
-  validateCustomDecorators: true,
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  stopAtFirstError: true,
-});
-
-/**
- * The documents API (serverwamp's `docs_api` route set) as WAMP procedures. Each handler only binds
- * arguments (decorators and pipes validate them: a bad one answers `wamp.error.invalid_argument` before
- * the handler runs) and maps outcomes to WAMP results and errors; the work is in {@link DocsService}.
+ * The documents API (serverwamp's `docs_api` route set) as WAMP procedures. Each handler declares its contract
+ * (see docs.contracts.ts): the router checks the arguments before the handler runs (a bad one answers
+ * `wamp.error.invalid_argument` naming each problem), binds positional arguments to their names, and hands the
+ * handler the parsed values; the handler maps outcomes to WAMP results and errors; the work is in
+ * {@link DocsService}.
  */
 @Controller()
 export class DocsController {
@@ -36,7 +27,9 @@ export class DocsController {
    * integer string). ERROR `docs.error.not_found` when there is no such document.
    */
   @MessagePattern(DocsUri.GET)
-  getDocument(@WampParam('document_id', ParseIntPipe) id: number): Document {
+  @WampContract(GetDocumentContract)
+  getDocument(@Payload() { kwargs }: WampContractPayload<typeof GetDocumentContract>): Document {
+    const id = kwargs.document_id;
     const document = this.docs.find(id);
     if (!document) {
       throw new WampException(DocsUri.NOT_FOUND, [`Document ${id} does not exist.`], { document_id: id });
@@ -46,19 +39,21 @@ export class DocsController {
 
   /** `docs.listDocuments()` -> every document, oldest first (RESULT `[[document, ...]]`). */
   @MessagePattern(DocsUri.LIST)
+  @WampContract(ListDocumentsContract)
   listDocuments(): Document[] {
     return this.docs.list();
   }
 
   /**
    * `docs.createDocument(title, body)` -> the new document, also published on `docs.changes`. Positional
-   * `[title, body]` or kwargs `{title, body}` (see `@WampArgsObject`): one DTO validates both forms.
+   * `[title, body]` or kwargs `{title, body}`: the contract binds both forms to kwargs.
    */
   @MessagePattern(DocsUri.CREATE)
+  @WampContract(CreateDocumentContract)
   createDocument(
-    @WampArgsObject(['title', 'body'], createDocumentValidation) input: CreateDocumentDto,
+    @Payload() { kwargs }: WampContractPayload<typeof CreateDocumentContract>,
   ): Promise<Document> {
-    return this.docs.create(input);
+    return this.docs.create(kwargs);
   }
 
   /**
@@ -67,8 +62,11 @@ export class DocsController {
    * there was nothing to delete (serverwamp's example, exactly).
    */
   @MessagePattern(DocsUri.DELETE)
-  async deleteDocument(@WampParam('document_id', ParseIntPipe) id: number): Promise<DeleteResult> {
-    const deleted = await this.docs.delete(id);
+  @WampContract(DeleteDocumentContract)
+  async deleteDocument(
+    @Payload() { kwargs }: WampContractPayload<typeof DeleteDocumentContract>,
+  ): Promise<DeleteResult> {
+    const deleted = await this.docs.delete(kwargs.document_id);
     if (!deleted) throw new WampException(DocsUri.DELETE_FAILED, [], { status: 'FAILURE' });
     return { status: 'SUCCESS' };
   }

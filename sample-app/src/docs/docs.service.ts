@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { WampPublisher } from '../../../lib/index.js';
+import { WampPublisher, WampTopic } from '../../../lib/index.js';
 import { DatabaseService, type Row } from '../database/database.service.js';
 import type { Document, DocumentChange } from './document.js';
 import { DocsUri } from './docs.uris.js';
-import type { CreateDocumentDto } from './dto/create-document.dto.js';
+import { DocsChangesContract } from './docs.contracts.js';
 
 const COLUMNS = 'id, title, body, created_at';
+
+/** What a new document is made of. */
+export interface NewDocument {
+  readonly title: string;
+  readonly body: string;
+}
 
 /**
  * The documents: stored in the embedded database, and every change announced on `docs.changes`. The
@@ -13,6 +19,7 @@ const COLUMNS = 'id, title, body, created_at';
  * `docs.getDocument` finds what the event describes. Transport-agnostic on purpose: the controller maps
  * WAMP to these methods, and an HTTP controller could use them as well.
  */
+@WampTopic(DocsUri.CHANGES, DocsChangesContract)
 @Injectable()
 export class DocsService {
   constructor(
@@ -32,7 +39,7 @@ export class DocsService {
   }
 
   /** Stores a new document and announces it; resolves with it once it is on disk. */
-  async create(input: CreateDocumentDto): Promise<Document> {
+  async create(input: NewDocument): Promise<Document> {
     const document = await this.database.change(() => {
       const row = this.database.get(
         `INSERT INTO documents (title, body, created_at) VALUES (?, ?, ?) RETURNING ${COLUMNS}`,

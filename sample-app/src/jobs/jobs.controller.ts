@@ -1,9 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, MessagePattern } from '@nestjs/microservices';
-import { WampContext } from '../../../lib/index.js';
-import { JobsService } from './jobs.service.js';
+import { z } from 'zod';
+import { WampContext, WampContract, WampTopic } from '../../../lib/index.js';
+import { JOB_EVENTS_TOPIC, JobsService } from './jobs.service.js';
 
 /** `doJob`: a call that answers at once and reports later, by events to the caller. */
+@WampTopic(JOB_EVENTS_TOPIC, {
+  description: "A job's progress, sent only to the session that scheduled it.",
+  kwargs: z.object({ job_status: z.enum(['STARTED', 'COMPLETED']) }),
+})
 @Controller()
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
@@ -15,6 +20,10 @@ export class JobsController {
    * keep after the call returned.
    */
   @MessagePattern('doJob')
+  @WampContract({
+    description: 'Schedules a job; its progress comes as events on job_events.',
+    result: z.string(),
+  })
   doJob(@Ctx() ctx: WampContext): string {
     this.jobs.schedule(ctx.session);
     return 'Job scheduled.';
