@@ -38,7 +38,7 @@ export async function generateClient(catalog: CatalogSnapshot, origin: Generated
           bannerComment: '',
           additionalProperties: false,
           strictIndexSignatures: true,
-          format: false,
+          format: true,
           // Never follow a $ref out of the document: the catalog comes from a server, not from this machine.
           $refOptions: { resolve: { file: false, http: false } },
         })
@@ -60,8 +60,8 @@ export async function generateClient(catalog: CatalogSnapshot, origin: Generated
     '',
     '/** What the client needs of a WAMP session: an Autobahn|JS `Session` fits. */',
     'export interface WampSession {',
-    '  call(procedure: string, args?: unknown[], kwargs?: { [key: string]: unknown }, options?: { [key: string]: unknown }): PromiseLike<unknown>;',
-    '  subscribe(topic: string, handler: (args?: unknown[], kwargs?: { [key: string]: unknown }, details?: unknown) => void, options?: { [key: string]: unknown }): PromiseLike<unknown>;',
+    '  call(procedure: string, args?: unknown[], kwargs?: object, options?: object): PromiseLike<unknown>;',
+    '  subscribe(topic: string, handler: (args?: unknown[], kwargs?: unknown, details?: unknown) => void, options?: object): PromiseLike<unknown>;',
     '}',
     '',
     ...declarations.flatMap((declaration) => [declaration, '']),
@@ -127,7 +127,7 @@ async function topicMember(topic: WampTopicDescription, names: UniqueNames, type
     docComment([topic.description ?? `Events of ${topic.uri}.`, `Subscribes to \`${topic.uri}\`.`], '  '),
     `  ${method}(handler: (args: ${argsType}, kwargs: ${kwargsType}) => void): PromiseLike<unknown> {`,
     `    return this.session.subscribe(${JSON.stringify(topic.uri)}, (args, kwargs) =>`,
-    `      handler((args ?? []) as ${argsType}, (kwargs ?? {}) as ${kwargsType}),`,
+    `      handler((args ?? []) as unknown as ${argsType}, (kwargs ?? {}) as ${kwargsType}),`,
     '    );',
     '  }',
   ].join('\n');
