@@ -35,11 +35,16 @@ type Frame = unknown[];
 export async function readCatalogFromRouter(source: RouterCatalogSource): Promise<CatalogSnapshot> {
   const session = await ReflectionSession.open(source);
   try {
-    const procedureUris = stringList(await session.call(ReflectionMetaUri.PROCEDURE_LIST, []), 'procedure.list');
+    const procedureUris = stringList(
+      await session.call(ReflectionMetaUri.PROCEDURE_LIST, []),
+      'procedure.list',
+    );
     const topicUris = stringList(await session.call(ReflectionMetaUri.TOPIC_LIST, []), 'topic.list');
     const procedures: WampProcedureDescription[] = [];
     for (const uri of procedureUris) {
-      procedures.push((await session.call(ReflectionMetaUri.PROCEDURE_DESCRIBE, [uri])) as WampProcedureDescription);
+      procedures.push(
+        (await session.call(ReflectionMetaUri.PROCEDURE_DESCRIBE, [uri])) as WampProcedureDescription,
+      );
     }
     const topics: WampTopicDescription[] = [];
     for (const uri of topicUris) {
@@ -73,7 +78,10 @@ function stringList(value: unknown, what: string): string[] {
 /** A minimal WAMP caller over JSON: enough to ask the reflection procedures. */
 class ReflectionSession {
   private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (value: unknown) => void; reject: (error: Error) => void }
+  >();
 
   private constructor(
     private readonly socket: WebSocket,
@@ -154,7 +162,8 @@ class ReflectionSession {
   }
 
   close(): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify([6, {}, 'wamp.close.normal']));
+    if (this.socket.readyState === WebSocket.OPEN)
+      this.socket.send(JSON.stringify([6, {}, 'wamp.close.normal']));
     this.socket.close();
   }
 

@@ -23,7 +23,10 @@ type CompileSchema = (schema: object, name: string, options: Record<string, unkn
  * @example
  * const source = await generateClient(await readCatalogFromRouter({ url, realm: 'realm1' }), { source: url });
  */
-export async function generateClient(catalog: CatalogSnapshot, origin: GeneratedClientOrigin): Promise<string> {
+export async function generateClient(
+  catalog: CatalogSnapshot,
+  origin: GeneratedClientOrigin,
+): Promise<string> {
   const compile = await loadCompiler();
   const names = new UniqueNames();
   const declarations: string[] = [];
@@ -118,7 +121,11 @@ async function procedureMember(
   ].join('\n');
 }
 
-async function topicMember(topic: WampTopicDescription, names: UniqueNames, typeFor: TypeFor): Promise<string> {
+async function topicMember(
+  topic: WampTopicDescription,
+  names: UniqueNames,
+  typeFor: TypeFor,
+): Promise<string> {
   const base = pascalCase(topic.uri);
   const method = names.member(`on${base}`);
   const argsType = await typeFor(topic.args_schema, `${base}EventArgs`, 'unknown[]');

@@ -28,7 +28,11 @@ async function main(argv: readonly string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help || positionals[0] !== 'client' || (values.url === undefined) === (values.catalog === undefined)) {
+  if (
+    values.help ||
+    positionals[0] !== 'client' ||
+    (values.url === undefined) === (values.catalog === undefined)
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
