@@ -79,6 +79,18 @@ const VARIANTS: readonly Variant[] = [
   { name: 'nestjs-wamp guard only, json', server: 'wamp-guard', protocol: 'wamp-json', path: '/ws' },
   { name: 'nestjs-wamp ValidationPipe only, json', server: 'wamp-pipe', protocol: 'wamp-json', path: '/ws' },
   {
+    name: 'nestjs-wamp validated by a compiled schema (JSON Schema, ajv), json',
+    server: 'wamp-schema',
+    protocol: 'wamp-json',
+    path: '/ws',
+  },
+  {
+    name: 'nestjs-wamp validated by zod (Standard Schema), json',
+    server: 'wamp-zod',
+    protocol: 'wamp-json',
+    path: '/ws',
+  },
+  {
     name: 'nestjs-wamp interceptor only, json',
     server: 'wamp-interceptor',
     protocol: 'wamp-json',
@@ -157,6 +169,8 @@ function versions(): string {
     `@nestjs/platform-socket.io ${version('@nestjs/platform-socket.io')}`,
     `msgpackr ${version('msgpackr')}`,
     `class-validator ${version('class-validator')}`,
+    `ajv ${version('ajv')}`,
+    `zod ${version('zod')}`,
     `fox-wamp ${version('fox-wamp', `${root}bench/fox-wamp/node_modules`)}`,
   ].join(', ');
 }

@@ -21,13 +21,20 @@ import {
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { IsInt, IsString } from 'class-validator';
+import { z } from 'zod';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { map, type Observable } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { WampCallPayload, WampContext } from '../lib/index.js';
+import {
+  WampContract,
+  type WampCallPayload,
+  type WampContext,
+  type WampContractPayload,
+  type WampProcedureContract,
+} from '../lib/index.js';
 import { announceReady, exitWithOrchestrator, runServerMain } from './child-process.js';
 import { portOf, startSocketIoApp, startWampApp } from './nest-apps.js';
 
@@ -43,6 +50,8 @@ export const VARIANTS = [
   'wamp-guard',
   'wamp-pipe',
   'wamp-interceptor',
+  'wamp-schema',
+  'wamp-zod',
 ] as const;
 export type ServerVariant = (typeof VARIANTS)[number];
 
@@ -106,6 +115,40 @@ class PipeOnlyController {
   @MessagePattern(PROCEDURE)
   echo(@Payload('kwargs', new ValidationPipe({ whitelist: true })) dto: EchoDto): number {
     return dto.n;
+  }
+}
+
+/** The same check as EchoDto, as a JSON Schema contract (compiled once by ajv, checked before the pipeline). */
+const EchoJsonSchema = {
+  kwargs: {
+    type: 'object',
+    properties: { name: { type: 'string' }, n: { type: 'integer' } },
+    required: ['name', 'n'],
+  },
+} satisfies WampProcedureContract;
+
+/** The same check as a zod contract (a Standard Schema validator). */
+const EchoZod = {
+  kwargs: z.object({ name: z.string(), n: z.number().int() }),
+} satisfies WampProcedureContract;
+
+/** A contract validated by a compiled JSON Schema (ajv). */
+@Controller()
+class SchemaController {
+  @MessagePattern(PROCEDURE)
+  @WampContract(EchoJsonSchema)
+  echo(@Payload() payload: WampCallPayload): number {
+    return (payload.kwargs as { n: number }).n;
+  }
+}
+
+/** A contract validated by zod. */
+@Controller()
+class ZodController {
+  @MessagePattern(PROCEDURE)
+  @WampContract(EchoZod)
+  echo(@Payload() { kwargs }: WampContractPayload<typeof EchoZod>): number {
+    return kwargs.n;
   }
 }
 
@@ -286,6 +329,12 @@ async function main(): Promise<void> {
       break;
     case 'wamp-pipe':
       port = await startWamp(PipeOnlyController);
+      break;
+    case 'wamp-schema':
+      port = await startWamp(SchemaController);
+      break;
+    case 'wamp-zod':
+      port = await startWamp(ZodController);
       break;
     case 'wamp-interceptor':
       port = await startWamp(InterceptorOnlyController);

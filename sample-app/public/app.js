@@ -156,6 +156,27 @@ async function loadOnline(current) {
   onlineList.dataset.loaded = 'true';
 }
 
+/**
+ * The API catalog, from the reflection procedures: each procedure with its description and, when its contract
+ * declares them, the keyword arguments it takes.
+ */
+async function loadCatalog(current) {
+  const list = document.getElementById('catalog');
+  list.replaceChildren();
+  for (const uri of await current.call('wamp.reflection.procedure.list')) {
+    const entry = await current.call('wamp.reflection.procedure.describe', [uri]);
+    const item = document.createElement('li');
+    item.dataset.testid = 'catalog-procedure';
+    item.dataset.uri = uri;
+    const name = document.createElement('code');
+    const kwargs = entry.kwargs_schema && entry.kwargs_schema.properties;
+    name.textContent = kwargs ? `${uri}(${Object.keys(kwargs).join(', ')})` : uri;
+    item.append(name, document.createTextNode(entry.description ? ` — ${entry.description}` : ''));
+    list.append(item);
+  }
+  list.dataset.loaded = 'true';
+}
+
 /** Subscribes to docs.changes first, then lists, so no change is missed in between. */
 async function loadDocuments(current) {
   const deletedWhileLoading = new Set();
@@ -277,6 +298,7 @@ connection.onopen = async (newSession) => {
   try {
     await loadDocuments(newSession);
     await loadOnline(newSession);
+    await loadCatalog(newSession);
     showStatus('Connected. Documents are kept up to date live.');
   } catch (error) {
     showStatus(describeError(error), true);

@@ -59,6 +59,9 @@ function packageJson(app: ConsumerApp, tarball: string): string {
         '@nats-io/transport-node': '^3.4.0',
         '@nats-io/jetstream': '^3.4.0',
         '@nats-io/kv': '^3.4.0',
+        // The README's contract examples: a zod schema, and a JSON Schema (which needs the optional peer ajv).
+        zod: '^4.2.0',
+        ajv: '^8.0.0',
       },
       // What `nest new` gives each major: TypeScript 5 for Nest 11, 6 for Nest 12.
       devDependencies: { '@types/node': '^22.0.0', typescript: app.nest === 11 ? '~5.9.0' : '~6.0.0' },

@@ -209,6 +209,25 @@ describeInChromium(`sample page in Chromium${skipReason}`, () => {
     await inA.waitFor({ state: 'detached' });
   });
 
+  it('the API catalog: the page lists the procedures from the reflection API, and /catalog.json has the same', async () => {
+    await pageA.locator('[data-testid=catalog][data-loaded=true]').waitFor({ state: 'attached' });
+    const create = pageA.locator('[data-testid=catalog-procedure][data-uri="docs.createDocument"]');
+    expect(await create.textContent()).toBe(
+      'docs.createDocument(title, body) — Creates a document and publishes it on docs.changes.',
+    );
+    const listed = await pageA
+      .locator('[data-testid=catalog-procedure]')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-uri')));
+    const response = await fetch(`http://127.0.0.1:${running.port}/catalog.json`, {
+      signal: AbortSignal.timeout(STEP_TIMEOUT),
+    });
+    expect(response.status).toBe(200);
+    const catalog = (await response.json()) as { realm: string; procedures: { uri: string }[] };
+    expect(catalog.realm).toBe('realm1');
+    expect(catalog.procedures.map((procedure) => procedure.uri)).toEqual(listed);
+    expect(listed).toEqual(expect.arrayContaining(['docs.getDocument', 'slowlyCountToNumber', 'doJob']));
+  });
+
   it('slowlyCountToNumber moves the progress bar, and Cancel stops it with wamp.error.canceled', async () => {
     await pageA.getByTestId('count-to').fill('20');
     await pageA.getByTestId('interval').fill('0.1');

@@ -1,4 +1,5 @@
 import { Controller, Get, Header, StreamableFile } from '@nestjs/common';
+import { WampCatalog, type WampApiSnapshot } from '../../../lib/index.js';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,18 @@ async function file(path: string, type: string): Promise<StreamableFile> {
  */
 @Controller()
 export class PageController {
+  constructor(private readonly catalog: WampCatalog) {}
+
+  /**
+   * The realm's API as JSON: what the reflection procedures tell, for tools that speak HTTP (and what
+   * `npx nestjs-wamp client --catalog` reads). A real app would put its own guard here.
+   */
+  @Get('catalog.json')
+  @Header('Cache-Control', 'no-cache')
+  catalogJson(): WampApiSnapshot {
+    return this.catalog.snapshot();
+  }
+
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', CSP)
