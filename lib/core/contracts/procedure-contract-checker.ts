@@ -1,5 +1,5 @@
 import type { WampArgs, WampKwargs } from '../protocol/wamp-message.interface.js';
-import { compileSchema, type CompiledSchema, type SchemaOutcome } from './compiled-schema.js';
+import { compileSchema, KEPT_ISSUES, type CompiledSchema, type SchemaOutcome } from './compiled-schema.js';
 import type {
   WampContractIssue,
   WampProcedureContract,
@@ -96,7 +96,10 @@ function combine(
 ): ArgumentsOutcome {
   if (argsOutcome?.issues || kwargsOutcome?.issues) {
     return {
-      issues: [...prefixed('args', argsOutcome?.issues), ...prefixed('kwargs', kwargsOutcome?.issues)],
+      issues: [...prefixed('args', argsOutcome?.issues), ...prefixed('kwargs', kwargsOutcome?.issues)].slice(
+        0,
+        KEPT_ISSUES,
+      ),
     };
   }
   return {
@@ -137,7 +140,7 @@ function bindPositional(
   if (args.length === 0) return { kwargs };
   const issues: WampContractIssue[] = [];
   const entries = new Map<string, unknown>(Object.entries(kwargs));
-  for (let index = 0; index < args.length; index++) {
+  for (let index = 0; index < args.length && issues.length < KEPT_ISSUES; index++) {
     const name = names[index] as string;
     if (entries.has(name)) {
       issues.push({
