@@ -37,7 +37,7 @@ export async function generateClient(
     const typeName = names.type(name);
     declarations.push(
       (
-        await compile(withoutTitles(schema) as object, typeName, {
+        await compile(sanitized(schema) as object, typeName, {
           bannerComment: '',
           additionalProperties: false,
           strictIndexSignatures: true,
@@ -154,19 +154,35 @@ async function loadCompiler(): Promise<CompileSchema> {
 }
 
 /**
- * A schema without `title`s: json-schema-to-typescript names types after titles, and two procedures' schemas
- * with the same title would declare the same name twice. Without them every type is named after its procedure.
+ * A schema made safe and plain for json-schema-to-typescript:
+ * - without `tsType` and `tsEnumNames`, its own keywords, which it writes out as TypeScript verbatim: a schema from
+ *   a server could otherwise put code into the generated module;
+ * - without `title`s, after which it names types: two procedures' schemas with the same title would declare the
+ *   same name twice, so every type is named after its procedure instead.
+ * Maps whose keys are names rather than keywords (`properties`, `$defs`, ...) keep every name.
  */
-function withoutTitles(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutTitles);
+function sanitized(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(sanitized);
   if (typeof schema !== 'object' || schema === null) return schema;
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
-    if (key === 'title' && typeof value === 'string') continue;
-    copy[key] = key === 'properties' ? mapValues(value, withoutTitles) : withoutTitles(value);
+    if (GENERATOR_KEYWORDS.has(key) || (key === 'title' && typeof value === 'string')) continue;
+    copy[key] = NAMED_SCHEMAS.has(key) ? mapValues(value, sanitized) : sanitized(value);
   }
   return copy;
 }
+
+/** json-schema-to-typescript's own keywords, written into the output as they are. */
+const GENERATOR_KEYWORDS = new Set(['tsType', 'tsEnumNames']);
+
+/** Keywords whose value maps names (which may be anything, "title" included) to schemas. */
+const NAMED_SCHEMAS = new Set([
+  'properties',
+  'patternProperties',
+  '$defs',
+  'definitions',
+  'dependentSchemas',
+]);
 
 function mapValues(value: unknown, map: (entry: unknown) => unknown): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
@@ -179,17 +195,14 @@ function docComment(lines: readonly string[], indent: string): string {
 }
 
 function words(uri: string): string[] {
-  return uri
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word !== '')
-    .map((word) => word.replace(/^[0-9]+/, (digits) => `_${digits}`));
+  return uri.split(/[^A-Za-z0-9]+/).filter((word) => word !== '');
 }
 
 function pascalCase(uri: string): string {
   const name = words(uri)
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
     .join('');
-  return name === '' || /^[0-9_]/.test(name) ? `Wamp${name}` : name;
+  return name === '' || /^[0-9]/.test(name) ? `Wamp${name}` : name;
 }
 
 function camelCase(uri: string): string {
