@@ -91,7 +91,8 @@ class ReflectionSession {
   static open(source: RouterCatalogSource): Promise<ReflectionSession> {
     const timeoutMs = source.timeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(source.url, ['wamp.2.json']);
+      // A bound on one answer: the catalog comes from a server, and a describe answer is a few KB.
+      const socket = new WebSocket(source.url, ['wamp.2.json'], { maxPayload: 16 * 1024 * 1024 });
       const session = new ReflectionSession(socket, timeoutMs);
       const timer = setTimeout(() => {
         socket.terminate();
