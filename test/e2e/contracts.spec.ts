@@ -653,3 +653,33 @@ describe('contracts that cannot work fail the start, naming the procedure', () =
     );
   });
 });
+
+describe('reflection under authorization', () => {
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp({
+      wamp: {
+        realms: [
+          {
+            name: 'realm1',
+            // Anonymous sessions may call the app's procedures, not the reflection API.
+            authorization: {
+              rules: [{ role: 'anonymous', uri: 'notes.', match: 'prefix', allow: ['call'] }],
+            },
+          },
+        ],
+      },
+      controllers: [NotesController],
+      providers: [CountingGuard, AlertsService],
+    });
+  });
+  afterAll(() => running.app.close());
+
+  it('a realm hides it: a role without call on wamp.reflection. gets not_authorized, its own calls go on', async () => {
+    const client = await join(running);
+    const denied = await call(client, 1, 'wamp.reflection.procedure.list');
+    expect(denied.slice(0, 5)).toEqual([8, 48, 1, {}, 'wamp.error.not_authorized']);
+    expect(await call(client, 2, 'notes.plain')).toEqual([50, 2, {}, ['plain']]);
+  });
+});

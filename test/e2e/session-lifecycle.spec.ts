@@ -57,6 +57,7 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             event_retention: true,
             session_meta_api: true,
             subscription_meta_api: true,
+            reflection: true,
           },
         },
         dealer: {
@@ -71,6 +72,7 @@ describe.each<Platform>(['express', 'fastify'])('session lifecycle on %s', (plat
             session_meta_api: true,
             registration_meta_api: true,
             testament_meta_api: true,
+            reflection: true,
           },
         },
       },

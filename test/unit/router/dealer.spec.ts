@@ -17,8 +17,11 @@ import { routerOptions } from '../../support/router-options.js';
  */
 
 const CANCELLING_CALLEE = { call_canceling: true, progressive_call_results: true };
-/** The meta procedures every realm registers: session (7), testament (2), registration (6), subscription (6). */
-const META_PROCEDURES = 21;
+/**
+ * The meta procedures every realm registers: session (7), testament (2), registration (6), subscription (6),
+ * reflection (6).
+ */
+const META_PROCEDURES = 27;
 
 interface Client {
   readonly session: WampSession;

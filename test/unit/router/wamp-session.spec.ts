@@ -63,6 +63,7 @@ describe('WampSession (with a fake connection)', () => {
                 event_retention: true,
                 session_meta_api: true,
                 subscription_meta_api: true,
+                reflection: true,
               },
             },
             dealer: {
@@ -77,6 +78,7 @@ describe('WampSession (with a fake connection)', () => {
                 session_meta_api: true,
                 registration_meta_api: true,
                 testament_meta_api: true,
+                reflection: true,
               },
             },
           },
