@@ -51,7 +51,7 @@ export {
   type WampSubscriptionInfo,
   type WampKillOptions,
 } from './transport/wamp-meta.service.js';
-export { WampCatalog, type WampApiSnapshot } from './transport/wamp-catalog.service.js';
+export { WampCatalog } from './transport/wamp-catalog.service.js';
 export { WampClientProxy } from './transport/wamp.client-proxy.js';
 export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 
@@ -123,4 +123,5 @@ export {
   type WampProcedureContract,
   type WampTopicContract,
   type WampProcedureDescription,
+  type WampApiSnapshot,
 } from './core/index.js';

@@ -1,17 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import WebSocket from 'ws';
 import type {
+  WampApiSnapshot,
+  WampErrorDescription,
   WampProcedureDescription,
   WampTopicDescription,
 } from '../core/contracts/api-description.interface.js';
 import { ReflectionMetaUri } from '../core/router/meta/reflection-meta-api.js';
 
-/** What the client generator reads: a realm's procedures and topics with their contracts. */
-export interface CatalogSnapshot {
-  readonly realm: string;
-  readonly procedures: readonly WampProcedureDescription[];
-  readonly topics: readonly WampTopicDescription[];
-}
+/** What the client generator reads: a realm's API, as `WampCatalog.snapshot()` gives it. */
+export type CatalogSnapshot = WampApiSnapshot;
 
 /** Where the generator reads the catalog from a running router. */
 export interface RouterCatalogSource {
@@ -50,7 +48,11 @@ export async function readCatalogFromRouter(source: RouterCatalogSource): Promis
     for (const uri of topicUris) {
       topics.push((await session.call(ReflectionMetaUri.TOPIC_DESCRIBE, [uri])) as WampTopicDescription);
     }
-    return { realm: source.realm, procedures, topics };
+    const errors: WampErrorDescription[] = [];
+    for (const uri of stringList(await session.call(ReflectionMetaUri.ERROR_LIST, []), 'error.list')) {
+      errors.push((await session.call(ReflectionMetaUri.ERROR_DESCRIBE, [uri])) as WampErrorDescription);
+    }
+    return { realm: source.realm, procedures, topics, errors };
   } finally {
     session.close();
   }
@@ -65,7 +67,12 @@ export async function readCatalogFromFile(path: string): Promise<CatalogSnapshot
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.procedures)) {
     throw new Error(`${path} is not a catalog: expected { realm, procedures: [...], topics: [...] }.`);
   }
-  return { realm: parsed.realm ?? 'realm1', procedures: parsed.procedures, topics: parsed.topics ?? [] };
+  return {
+    realm: parsed.realm ?? 'realm1',
+    procedures: parsed.procedures,
+    topics: parsed.topics ?? [],
+    errors: parsed.errors ?? [],
+  };
 }
 
 function stringList(value: unknown, what: string): string[] {

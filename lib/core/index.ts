@@ -100,6 +100,7 @@ export type {
   WampContractIssue,
 } from './contracts/wamp-contract.interface.js';
 export type {
+  WampApiSnapshot,
   WampProcedureDescription,
   WampTopicDescription,
   WampErrorDescription,

@@ -1,19 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ApiCatalog } from '../core/contracts/api-catalog.js';
 import type {
+  WampApiSnapshot,
   WampErrorDescription,
   WampProcedureDescription,
   WampTopicDescription,
 } from '../core/contracts/api-description.interface.js';
 import { WampRouter } from '../core/router/wamp-router.js';
-
-/** The whole API of a realm at once, as {@link WampCatalog.snapshot} returns it (and `/catalog.json` may serve it). */
-export interface WampApiSnapshot {
-  readonly realm: string;
-  readonly procedures: readonly WampProcedureDescription[];
-  readonly topics: readonly WampTopicDescription[];
-  readonly errors: readonly WampErrorDescription[];
-}
 
 /**
  * What the reflection procedures tell clients, for Nest code: the realm's procedures (the application's, with

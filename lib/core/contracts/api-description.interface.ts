@@ -49,3 +49,14 @@ export interface WampErrorDescription {
   /** Each documenting procedure's description of it, by procedure URI. */
   readonly procedures: Readonly<Record<string, string>>;
 }
+
+/**
+ * The whole API of a realm at once: what `WampCatalog.snapshot()` returns, what an app may serve as
+ * `/catalog.json`, and what the client generator reads.
+ */
+export interface WampApiSnapshot {
+  readonly realm: string;
+  readonly procedures: readonly WampProcedureDescription[];
+  readonly topics: readonly WampTopicDescription[];
+  readonly errors: readonly WampErrorDescription[];
+}

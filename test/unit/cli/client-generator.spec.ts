@@ -71,6 +71,7 @@ describe('client generator, fed a hostile catalog', () => {
         procedure({ uri: '0.weird-uri.with spaces', description: null }),
         procedure({ uri: 'app.pattern.', match: 'prefix' }),
       ],
+      errors: [],
       topics: [
         {
           uri: 'app.topic',
