@@ -17,6 +17,8 @@ const LAYERS = [
   { folder: 'lib/rawsocket', packages: [], mayImport: ['lib/core', 'lib/connection', 'lib/rawsocket'] },
   // The command line (the client generator): ws, and json-schema-to-typescript (an optional peer dependency).
   { folder: 'lib/cli', packages: ['ws', 'json-schema-to-typescript'], mayImport: ['lib/core', 'lib/cli'] },
+  // Metrics for Prometheus: only the core and prom-client (an optional peer dependency).
+  { folder: 'lib/prometheus', packages: ['prom-client'], mayImport: ['lib/core', 'lib/prometheus'] },
   // The Redis engine of the backplane: only the core and ioredis (an optional peer dependency).
   { folder: 'lib/redis', packages: ['ioredis'], mayImport: ['lib/core', 'lib/redis'] },
   // The NATS engine: only the core and the nats.js packages (optional peer dependencies).

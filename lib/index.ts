@@ -124,4 +124,5 @@ export {
   type WampTopicContract,
   type WampProcedureDescription,
   type WampApiSnapshot,
+  type WampRouterMetrics,
 } from './core/index.js';

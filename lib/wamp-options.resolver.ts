@@ -128,6 +128,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       parts: options.parts,
       backplane: options.backplane,
       backplaneLease: options.backplaneLease ?? WAMP_DEFAULTS.backplaneLease,
+      metrics: options.metrics,
       outbound: outboundFlow(options),
     },
     endpoint: {

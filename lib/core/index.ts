@@ -109,6 +109,15 @@ export type {
 export { ApiCatalog } from './contracts/api-catalog.js';
 export { ReflectionMetaUri, ReflectionErrorUri } from './router/meta/reflection-meta-api.js';
 
+// Metrics: where the router reports what it does (nestjs-wamp/prometheus implements it)
+export type {
+  WampRouterMetrics,
+  SessionMetricLabels,
+  CallOutcome,
+  PublicationOrigin,
+  MetricsSource,
+} from './router/metrics/wamp-router-metrics.interface.js';
+
 // Authentication and authorization
 export type {
   WampAuthenticator,

@@ -6,6 +6,7 @@ import type { WampAuthenticator } from '../core/router/wamp-authenticator.interf
 import type { WampRealmParts } from '../core/router/realm-parts.interface.js';
 import type { EventHistoryRule } from '../core/router/meta/event-history.js';
 import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.js';
+import type { WampRouterMetrics } from '../core/router/metrics/wamp-router-metrics.interface.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
 export type WampSubprotocolName =
@@ -176,6 +177,12 @@ export interface WampModuleOptions {
    * that clients move to instances that still see the cluster. Default 10000.
    */
   backplaneLease?: number;
+  /**
+   * Where the router reports what it does (sessions, calls and their latency, publications, deliveries, drops,
+   * aborts, authentication failures): a {@link WampRouterMetrics}, e.g. `new PrometheusWampMetrics({ registry })`
+   * from `nestjs-wamp/prometheus`. Default: none, and metrics off cost nothing.
+   */
+  metrics?: WampRouterMetrics;
   /**
    * Approximate bytes of testaments (`wamp.session.add_testament`) one session may leave. Default 64 KiB. Beyond
    * it, the call gets ERROR `nestjs_wamp.error.too_many_testaments` with kwargs `{ limit }`.

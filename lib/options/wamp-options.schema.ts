@@ -133,6 +133,7 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     maxTestamentBytes: positive(),
     backplaneLease: positive(),
     backplane: instanceRule(['nodeId', 'broadcast()', 'subscribe()', 'retentionStore()', 'close()']),
+    metrics: instanceRule(['sessionJoined()', 'callStarted()', 'callFinished()', 'published()', 'aborted()']),
     maxConnections: positive(),
     callTimeout: milliseconds(),
     handlers: enumRule(['all', 'wamp-only']),

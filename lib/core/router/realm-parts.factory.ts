@@ -24,6 +24,7 @@ export function createBroker(parts: WampRealmParts | undefined, context: RealmPa
       parts?.publicationBus?.(context) ??
       (backplane && new BackplanePublicationBus(backplane, realm, options.logger)),
     subscriptionId: backplane && ((topic, match) => clusterSubscriptionId(realm, topic, match)),
+    realmMetrics: options.metrics && { recorder: options.metrics, realm },
   });
 }
 
@@ -43,6 +44,7 @@ export function createDealer(parts: WampRealmParts | undefined, context: RealmPa
     routerSession: context.routerSession,
     cluster,
     registrationId: cluster && ((procedure, match) => clusterRegistrationId(realm, procedure, match)),
+    realmMetrics: options.metrics && { recorder: options.metrics, realm },
   });
   cluster?.attach(dealer);
   return dealer;

@@ -1,3 +1,4 @@
+import type { WampRouterMetrics } from './metrics/wamp-router-metrics.interface.js';
 import type { WampPublicationBus } from './broker/publication-bus.js';
 import type { WampRetentionStore } from './broker/retention-store.js';
 import type { WampEventHistoryStore } from './meta/event-history-store.js';
@@ -31,6 +32,8 @@ export interface WampRealmSettings {
   readonly maxTestamentBytes: number;
   /** Where the core reports what it does not send to clients (internal errors). */
   readonly logger: WampLogger;
+  /** Where the router reports what it does, for metrics; none when omitted (metrics off cost nothing). */
+  readonly metrics?: WampRouterMetrics;
 }
 
 /** What a factory gets to build one realm's broker or dealer. */

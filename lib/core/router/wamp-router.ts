@@ -1,3 +1,4 @@
+import { sessionMetricLabels } from './metrics/wamp-router-metrics.interface.js';
 import type { MessageDecoderOptions } from '../protocol/message-decoder.js';
 import { RandomIdGenerator } from '../protocol/id-generator.js';
 import { WampCloseUri, WampErrorUri } from '../protocol/wamp-uris.js';
@@ -61,6 +62,7 @@ export class WampRouter implements WampRouterContext {
 
   constructor(readonly options: WampRouterOptions) {
     this.outboundFlow = new OutboundFlowControl(options.outbound ?? DEFAULT_OUTBOUND_FLOW);
+    this.outboundFlow.metrics = options.metrics;
     this.decoderOptions = {
       strictUris: options.strictUris,
       maxDepth: options.maxDepth,
@@ -99,12 +101,20 @@ export class WampRouter implements WampRouterContext {
         membership: this.membership,
       });
       this.stops.push(() => meta.stop());
+      const metrics = options.metrics;
+      if (metrics) {
+        created.observe({
+          joined: (session) => metrics.sessionJoined(sessionMetricLabels(session)),
+          left: (session) => metrics.sessionLeft(sessionMetricLabels(session)),
+        });
+      }
       this.directories.set(realm.name, meta.sessions);
       if (meta.subscriptions) this.catalogs.set(realm.name, meta.subscriptions);
       realms.set(realm.name, created);
     }
     this.realms = realms;
     this.membership?.start();
+    options.metrics?.bind?.(this);
     this.stopWatchingBackplane = options.backplane?.onConnectionChange?.((connected) =>
       this.backplaneChanged(connected),
     );

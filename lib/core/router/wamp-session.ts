@@ -303,6 +303,7 @@ export class WampSession implements WampPeer {
     details: WampDict = {},
   ): void {
     if (this.currentState === 'closed') return;
+    this.router.options.metrics?.aborted(reason);
     // Details may come from application code (an authenticator's WampAbortError): if they cannot be encoded,
     // the ABORT goes without them rather than the session staying open.
     if (!this.send({ type: WampMessageType.ABORT, details: { ...details, message }, reason })) {
@@ -537,6 +538,10 @@ export class WampSession implements WampPeer {
       });
     } catch (error) {
       if (this.isClosed()) return;
+      this.router.options.metrics?.authenticationFailed(
+        realm.name,
+        error instanceof WampAbortError ? error.reason : WampErrorUri.AUTHENTICATION_FAILED,
+      );
       if (error instanceof WampAbortError) {
         this.abort(error.reason, error.message, 'normal', error.details);
       } else {

@@ -15,6 +15,7 @@ import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampSerializer } from '../../serializers/wamp-serializer.interface.js';
 import { OutgoingEvent } from '../outgoing-event.js';
 import type { WampBroker } from '../wamp-broker.interface.js';
+import type { RealmMetrics } from '../metrics/wamp-router-metrics.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
 import type {
@@ -58,6 +59,8 @@ export interface LocalBrokerOptions {
    * cluster derive it from the topic, so that they agree without asking one another.
    */
   readonly subscriptionId?: (topic: string, match: WampMatchPolicy) => number;
+  /** Where publications and deliveries are counted, and the realm they are counted under; none when off. */
+  readonly realmMetrics?: RealmMetrics;
 }
 
 /** Events a subscription hook sent before its session was admitted, delivered right after SUBSCRIBED. */
@@ -418,6 +421,15 @@ export class LocalBroker implements WampBroker {
 
   /** An accepted publication: retained if asked (once, here, by the publishing instance), then on the bus. */
   private dispatch(publication: Publication): void | Promise<boolean> {
+    const metrics = this.options.realmMetrics;
+    if (metrics) {
+      const origin = publication.publisher
+        ? 'client'
+        : publication.topic.startsWith('wamp.')
+          ? 'router'
+          : 'application';
+      metrics.recorder.published(metrics.realm, origin);
+    }
     if (publication.options.retain === true) this.retention.retain(publication);
     const handedOver = this.bus.publish(publication);
     this.subscriptions.published(publication);
@@ -431,6 +443,7 @@ export class LocalBroker implements WampBroker {
     if (subscriptions.length === 0) return;
     const eligible = eligibilityOf(publication);
     const disclosed = disclosureOf(publication);
+    let delivered = 0;
     for (const subscription of subscriptions) {
       // Built on the first eligible subscriber: a subscription nobody may receive this from costs no allocation.
       // Each peer encodes it; the event keeps one encoding per serializer, so fan-out encodes once per serializer.
@@ -444,9 +457,11 @@ export class LocalBroker implements WampBroker {
             eventMessage(subscription, publication.id, details, publication.args, publication.kwargs),
           );
         }
-        subscriber.deliverEvent(event);
+        if (subscriber.deliverEvent(event)) delivered++;
       }
     }
+    if (delivered > 0)
+      this.options.realmMetrics?.recorder.delivered(this.options.realmMetrics.realm, delivered);
   };
 
   /** An EVENT for peers to encode; one that cannot be encoded for a serializer is logged and skipped for it. */

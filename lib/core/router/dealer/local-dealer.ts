@@ -11,6 +11,7 @@ import type {
 } from '../../protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { WampDealer } from '../wamp-dealer.interface.js';
+import type { RealmMetrics } from '../metrics/wamp-router-metrics.interface.js';
 import type { WampLogger } from '../wamp-logger.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
 import type { DealerInvocation } from './callee-session.js';
@@ -53,6 +54,8 @@ export interface LocalDealerOptions {
   readonly cluster?: DealerCluster;
   /** How registration IDs are derived (in a cluster, alike on every instance). Default: random. */
   readonly registrationId?: (procedure: string, match: WampMatchPolicy) => number;
+  /** Where calls are counted and timed, and the realm they are counted under; none when metrics are off. */
+  readonly realmMetrics?: RealmMetrics;
 }
 
 /**
@@ -88,6 +91,7 @@ export class LocalDealer implements WampDealer {
    */
   private readonly closedStreams = new Map<WampPeer, number[]>();
   private readonly settle = (call: PendingCall<DealerInvocation>): void => {
+    if (call.startedAt !== undefined) this.countFinished(call, call.startedAt);
     const remote = call.remote;
     if (remote) {
       if (remote.kind === 'forwarded') remote.settled();
@@ -227,6 +231,12 @@ export class LocalDealer implements WampDealer {
     }
     if (!calls) this.callsBySession.set(session, (calls = new Map()));
     const call = new PendingCall<DealerInvocation>(session, message, this.settle);
+    const metrics = this.options.realmMetrics;
+    if (metrics) {
+      call.startedAt = performance.now();
+      call.registrationUri = registration.procedure;
+      metrics.recorder.callStarted(metrics.realm, registration.procedure);
+    }
     calls.set(message.request, call);
     const timeout =
       message.options.timeout !== undefined && message.options.timeout > 0
@@ -553,6 +563,18 @@ export class LocalDealer implements WampDealer {
     }
   }
 
+  /** Counts a routed call that ended: with its answer's outcome, or canceled when it ended unanswered. */
+  private countFinished(call: PendingCall<DealerInvocation>, startedAt: number): void {
+    const metrics = this.options.realmMetrics;
+    if (!metrics) return;
+    metrics.recorder.callFinished(
+      metrics.realm,
+      call.registrationUri ?? call.procedure,
+      call.outcome ?? WampErrorUri.CANCELED,
+      (performance.now() - startedAt) / 1000,
+    );
+  }
+
   private reject(
     session: WampPeer,
     request: number,
@@ -561,6 +583,8 @@ export class LocalDealer implements WampDealer {
     kwargs?: Record<string, unknown>,
     requestType: WampMessageType = WampMessageType.CALL,
   ): void {
+    if (requestType === WampMessageType.CALL)
+      this.options.realmMetrics?.recorder.callRefused(this.options.realmMetrics.realm, uri);
     // The explanation travels as args[0], where clients (Autobahn, wampy) surface it, as Crossbar does.
     session.send({
       type: WampMessageType.ERROR,

@@ -35,6 +35,15 @@ export class PendingCall<TRemote = unknown> implements WampCall {
   interruptMode: 'kill' | 'killnowait' = 'killnowait';
   /** What the dealer routes the call to when it is not a procedure in this process (a client callee's invocation). */
   remote?: TRemote;
+  /**
+   * How the call ended, for metrics: `result`, the ERROR URI, or `caller_gone`; set just before it settles.
+   * Undefined while it runs.
+   */
+  outcome?: string;
+  /** When the call was routed (`performance.now()`), when metrics time calls; undefined otherwise. */
+  startedAt?: number;
+  /** The URI of the registration it was routed to, when metrics count calls. */
+  registrationUri?: string;
   private interruptListeners?: (() => void)[];
 
   constructor(
@@ -109,8 +118,10 @@ export class PendingCall<TRemote = unknown> implements WampCall {
       args,
       kwargs,
     });
-    if (sent) this.finish();
-    else this.failUnencodable();
+    if (sent) {
+      this.outcome = 'result';
+      this.finish();
+    } else this.failUnencodable();
   }
 
   error(uri: string, args?: WampArgs, kwargs?: WampKwargs, details: WampDict = {}): void {
@@ -124,8 +135,10 @@ export class PendingCall<TRemote = unknown> implements WampCall {
       args,
       kwargs,
     });
-    if (sent) this.finish();
-    else this.failUnencodable();
+    if (sent) {
+      this.outcome = uri;
+      this.finish();
+    } else this.failUnencodable();
   }
 
   /**
@@ -133,6 +146,8 @@ export class PendingCall<TRemote = unknown> implements WampCall {
    * one final answer, `wamp.error.runtime_error`, instead of waiting forever.
    */
   private failUnencodable(): void {
+    if (this.done) return;
+    this.outcome = WampErrorUri.RUNTIME_ERROR;
     if (!this.finish()) return;
     this.caller.send({
       type: WampMessageType.ERROR,
@@ -163,6 +178,8 @@ export class PendingCall<TRemote = unknown> implements WampCall {
 
   /** Ends the call without answering anyone (the caller is gone) and interrupts the procedure. */
   abandon(reason: string): void {
+    if (this.done) return;
+    this.outcome = 'caller_gone';
     if (!this.finish()) return;
     this.interrupt(reason);
   }

@@ -1,3 +1,4 @@
+import type { WampRouterMetrics } from '../metrics/wamp-router-metrics.interface.js';
 import { OutboundAccount, type OutboundQueueOwner } from './outbound-account.js';
 import type { OutboundFlowOptions } from './outbound-flow.options.js';
 
@@ -71,6 +72,9 @@ export class OutboundFlowControl {
     this.stallWindow = Math.min(1000, options.slowConsumerTimeout / 2);
   }
 
+  /** Where dropped EVENTs are counted (the router sets it when metrics are on). */
+  metrics?: WampRouterMetrics;
+
   /** The account of a new connection. */
   open(owner: OutboundQueueOwner): OutboundAccount {
     return new OutboundAccount(owner);
@@ -109,19 +113,26 @@ export class OutboundFlowControl {
     if (account.closed) return false;
     if (account.slow) {
       account.droppedEvents++;
+      this.metrics?.eventDropped('slow_consumer');
       return false;
     }
     const options = this.options;
     if (queuedNow + size > options.bufferLimit || (account.graceUsed && queuedNow > options.highWaterMark)) {
       this.foundSlow(account, 'slow consumer');
-      if (!account.closed) account.droppedEvents++;
+      if (!account.closed) {
+        account.droppedEvents++;
+        this.metrics?.eventDropped('slow_consumer');
+      }
       return false;
     }
     if (this.overBudget && queuedNow > options.lowWaterMark) {
       // Over budget nothing grows past the low-water mark; this is not a finding about the peer (no grace used).
       if (options.slowConsumerPolicy === 'disconnect')
         this.close(account, 'outbound memory budget exceeded', false);
-      else account.droppedEvents++;
+      else {
+        account.droppedEvents++;
+        this.metrics?.eventDropped('memory_budget');
+      }
       return false;
     }
     this.added(account, size);
