@@ -57,6 +57,7 @@ export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 
 // The gateway (the endpoint's address, its open connections)
 export { WampGateway } from './gateway/wamp.gateway.js';
+export { WampHealth, type WampHealthReport } from './gateway/wamp-health.service.js';
 export { WebSocketConnection } from './websocket/websocket-connection.js';
 
 // From the core: the router (injectable, e.g. for `sessionCount`), and what sessions, handlers,

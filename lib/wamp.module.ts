@@ -18,6 +18,7 @@ import { WampClientProxy } from './transport/wamp.client-proxy.js';
 import { WampCaller } from './transport/wamp.caller.js';
 import { WampMetaService } from './transport/wamp-meta.service.js';
 import { WampCatalog } from './transport/wamp-catalog.service.js';
+import { WampHealth } from './gateway/wamp-health.service.js';
 import { WampPublisher } from './transport/wamp.publisher.js';
 import { resolveWampOptions, type ResolvedWampOptions } from './wamp-options.resolver.js';
 import { WAMP_MODULE_OPTIONS, WAMP_RESOLVED_OPTIONS } from './wamp.constants.js';
@@ -30,6 +31,7 @@ const injectables = [
   WampCaller,
   WampMetaService,
   WampCatalog,
+  WampHealth,
   WampClientProxy,
 ];
 
