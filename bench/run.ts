@@ -69,6 +69,12 @@ const VARIANTS: readonly Variant[] = [
   },
   { name: 'nestjs-wamp bare, cbor', server: 'wamp-bare', protocol: 'wamp-cbor', path: '/ws', core: true },
   {
+    name: 'nestjs-wamp bare, metrics on (prom-client), json',
+    server: 'wamp-metrics',
+    protocol: 'wamp-json',
+    path: '/ws',
+  },
+  {
     name: 'nestjs-wamp pipeline, json',
     server: 'wamp-pipeline',
     protocol: 'wamp-json',
@@ -171,6 +177,7 @@ function versions(): string {
     `class-validator ${version('class-validator')}`,
     `ajv ${version('ajv')}`,
     `zod ${version('zod')}`,
+    `prom-client ${version('prom-client')}`,
     `fox-wamp ${version('fox-wamp', `${root}bench/fox-wamp/node_modules`)}`,
   ].join(', ');
 }

@@ -21,6 +21,7 @@ import {
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { IsInt, IsString } from 'class-validator';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -35,6 +36,7 @@ import {
   type WampContractPayload,
   type WampProcedureContract,
 } from '../lib/index.js';
+import { PrometheusWampMetrics } from '../lib/prometheus/index.js';
 import { announceReady, exitWithOrchestrator, runServerMain } from './child-process.js';
 import { portOf, startSocketIoApp, startWampApp } from './nest-apps.js';
 
@@ -52,6 +54,7 @@ export const VARIANTS = [
   'wamp-interceptor',
   'wamp-schema',
   'wamp-zod',
+  'wamp-metrics',
 ] as const;
 export type ServerVariant = (typeof VARIANTS)[number];
 
@@ -335,6 +338,15 @@ async function main(): Promise<void> {
       break;
     case 'wamp-zod':
       port = await startWamp(ZodController);
+      break;
+    case 'wamp-metrics':
+      // The bare handler with every metric on (prom-client counters, the call duration histogram).
+      port = portOf(
+        await startWampApp(
+          { realms: [REALM], metrics: new PrometheusWampMetrics({ registry: new Registry() }) },
+          [BareController],
+        ),
+      );
       break;
     case 'wamp-interceptor':
       port = await startWamp(InterceptorOnlyController);
