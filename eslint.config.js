@@ -19,6 +19,8 @@ const LAYERS = [
   { folder: 'lib/cli', packages: ['ws', 'json-schema-to-typescript'], mayImport: ['lib/core', 'lib/cli'] },
   // Metrics for Prometheus: only the core and prom-client (an optional peer dependency).
   { folder: 'lib/prometheus', packages: ['prom-client'], mayImport: ['lib/core', 'lib/prometheus'] },
+  // Tracing on OpenTelemetry: only the core and @opentelemetry/api (an optional peer dependency).
+  { folder: 'lib/opentelemetry', packages: ['@opentelemetry/api'], mayImport: ['lib/core', 'lib/opentelemetry'] },
   // The Redis engine of the backplane: only the core and ioredis (an optional peer dependency).
   { folder: 'lib/redis', packages: ['ioredis'], mayImport: ['lib/core', 'lib/redis'] },
   // The NATS engine: only the core and the nats.js packages (optional peer dependencies).

@@ -126,4 +126,5 @@ export {
   type WampProcedureDescription,
   type WampApiSnapshot,
   type WampRouterMetrics,
+  type WampRouterTracing,
 } from './core/index.js';

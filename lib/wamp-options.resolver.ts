@@ -129,6 +129,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       backplane: options.backplane,
       backplaneLease: options.backplaneLease ?? WAMP_DEFAULTS.backplaneLease,
       metrics: options.metrics,
+      tracing: options.tracing,
       outbound: outboundFlow(options),
     },
     endpoint: {

@@ -118,6 +118,15 @@ export type {
   MetricsSource,
 } from './router/metrics/wamp-router-metrics.interface.js';
 
+// Tracing: where the router opens spans (nestjs-wamp/opentelemetry implements it)
+export type {
+  WampRouterTracing,
+  WampTraceSpan,
+  TraceCarrier,
+  CallSpanFacts,
+  PublicationSpanFacts,
+} from './router/tracing/wamp-router-tracing.interface.js';
+
 // Authentication and authorization
 export type {
   WampAuthenticator,

@@ -7,6 +7,7 @@ import type { WampRealmParts } from '../core/router/realm-parts.interface.js';
 import type { EventHistoryRule } from '../core/router/meta/event-history.js';
 import type { WampBackplane } from '../core/backplane/wamp-backplane.interface.js';
 import type { WampRouterMetrics } from '../core/router/metrics/wamp-router-metrics.interface.js';
+import type { WampRouterTracing } from '../core/router/tracing/wamp-router-tracing.interface.js';
 
 /** Subprotocols the module can speak (`wamp.2.<serializer>[.batched]`). */
 export type WampSubprotocolName =
@@ -183,6 +184,13 @@ export interface WampModuleOptions {
    * from `nestjs-wamp/prometheus`. Default: none, and metrics off cost nothing.
    */
   metrics?: WampRouterMetrics;
+  /**
+   * Where the router opens spans: one per routed call (parent of the handler or of the INVOCATION) and one per
+   * publication, continuing the W3C trace context a client sends as `_traceparent` / `_tracestate` in
+   * CALL.Options and PUBLISH.Options, and passing it on in INVOCATION.Details, EVENT.Details and across the
+   * backplane. E.g. `new OpenTelemetryWampTracing()` from `nestjs-wamp/opentelemetry`. Default: none (no cost).
+   */
+  tracing?: WampRouterTracing;
   /**
    * Approximate bytes of testaments (`wamp.session.add_testament`) one session may leave. Default 64 KiB. Beyond
    * it, the call gets ERROR `nestjs_wamp.error.too_many_testaments` with kwargs `{ limit }`.

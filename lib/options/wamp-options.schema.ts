@@ -134,6 +134,7 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     backplaneLease: positive(),
     backplane: instanceRule(['nodeId', 'broadcast()', 'subscribe()', 'retentionStore()', 'close()']),
     metrics: instanceRule(['sessionJoined()', 'callStarted()', 'callFinished()', 'published()', 'aborted()']),
+    tracing: instanceRule(['startCall()', 'startPublication()']),
     maxConnections: positive(),
     callTimeout: milliseconds(),
     handlers: enumRule(['all', 'wamp-only']),

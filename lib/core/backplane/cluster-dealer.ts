@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '../router/tracing/wamp-router-tracing.interface.js';
 import type {
   CallMessage,
   CallOptions,
@@ -142,7 +143,12 @@ export class ClusterDealer implements DealerCluster {
     if (this.lastCall >= Number.MAX_SAFE_INTEGER) this.lastCall = 0;
     const outgoing = new OutgoingCall(++this.lastCall, call, callee.node, this);
     this.outgoing.set(outgoing.id, outgoing);
-    this.sendCall(outgoing, sendableOptions(call.options, timeout), call.args, call.kwargs);
+    this.sendCall(
+      outgoing,
+      sendableOptions(call.options, timeout, call.traceCarrier),
+      call.args,
+      call.kwargs,
+    );
     // The caller left (or the router shuts down): the other instance stops the invocation too.
     call.onInterrupt(() => {
       this.outgoing.delete(outgoing.id);
@@ -458,9 +464,14 @@ function malformed(): BackplaneMessageError {
  * CALL.Options as they cross: without `undefined` values (MessagePack has no place for them), and with the
  * timeout the callee's instance is to run (`timeout` > 0), or none; one copy.
  */
-function sendableOptions(options: CallOptions, timeout?: number): CallOptions {
+function sendableOptions(options: CallOptions, timeout?: number, trace?: TraceCarrier): CallOptions {
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) if (value !== undefined) copy[key] = value;
+  // With tracing, the other instance's span is a child of this one's, not of the caller's.
+  if (trace) {
+    delete copy._tracestate;
+    Object.assign(copy, trace);
+  }
   if (timeout !== undefined) {
     if (timeout > 0) copy.timeout = timeout;
     else delete copy.timeout;

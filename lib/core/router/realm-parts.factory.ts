@@ -25,6 +25,7 @@ export function createBroker(parts: WampRealmParts | undefined, context: RealmPa
       (backplane && new BackplanePublicationBus(backplane, realm, options.logger)),
     subscriptionId: backplane && ((topic, match) => clusterSubscriptionId(realm, topic, match)),
     realmMetrics: options.metrics && { recorder: options.metrics, realm },
+    realmTracing: options.tracing && { tracer: options.tracing, realm },
   });
 }
 
@@ -45,6 +46,7 @@ export function createDealer(parts: WampRealmParts | undefined, context: RealmPa
     cluster,
     registrationId: cluster && ((procedure, match) => clusterRegistrationId(realm, procedure, match)),
     realmMetrics: options.metrics && { recorder: options.metrics, realm },
+    realmTracing: options.tracing && { tracer: options.tracing, realm },
   });
   cluster?.attach(dealer);
   return dealer;

@@ -1,3 +1,4 @@
+import type { WampRouterTracing } from './tracing/wamp-router-tracing.interface.js';
 import type { WampRouterMetrics } from './metrics/wamp-router-metrics.interface.js';
 import type { WampPublicationBus } from './broker/publication-bus.js';
 import type { WampRetentionStore } from './broker/retention-store.js';
@@ -34,6 +35,8 @@ export interface WampRealmSettings {
   readonly logger: WampLogger;
   /** Where the router reports what it does, for metrics; none when omitted (metrics off cost nothing). */
   readonly metrics?: WampRouterMetrics;
+  /** Where the router opens spans for calls and publications; none when omitted (tracing off costs nothing). */
+  readonly tracing?: WampRouterTracing;
 }
 
 /** What a factory gets to build one realm's broker or dealer. */

@@ -1,3 +1,4 @@
+import { traceCarrierOf, type RealmTracing } from '../tracing/wamp-router-tracing.interface.js';
 import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import type {
@@ -61,6 +62,8 @@ export interface LocalBrokerOptions {
   readonly subscriptionId?: (topic: string, match: WampMatchPolicy) => number;
   /** Where publications and deliveries are counted, and the realm they are counted under; none when off. */
   readonly realmMetrics?: RealmMetrics;
+  /** Where publications open spans, and the realm they belong to; none when tracing is off. */
+  readonly realmTracing?: RealmTracing;
 }
 
 /** Events a subscription hook sent before its session was admitted, delivered right after SUBSCRIBED. */
@@ -420,7 +423,15 @@ export class LocalBroker implements WampBroker {
   }
 
   /** An accepted publication: retained if asked (once, here, by the publishing instance), then on the bus. */
-  private dispatch(publication: Publication): void | Promise<boolean> {
+  private dispatch(published: Publication): void | Promise<boolean> {
+    let publication = published;
+    const tracing = this.options.realmTracing;
+    const span = tracing?.tracer.startPublication(
+      { realm: tracing.realm, topic: publication.topic, publicationId: publication.id },
+      traceCarrierOf(publication.options),
+    );
+    // The span's context travels with the publication (to other instances too) and into every EVENT.
+    if (span) publication = { ...publication, options: { ...publication.options, ...span.carrier } };
     const metrics = this.options.realmMetrics;
     if (metrics) {
       const origin = publication.publisher
@@ -433,6 +444,7 @@ export class LocalBroker implements WampBroker {
     if (publication.options.retain === true) this.retention.retain(publication);
     const handedOver = this.bus.publish(publication);
     this.subscriptions.published(publication);
+    span?.end('delivered');
     return handedOver;
   }
 
@@ -453,6 +465,7 @@ export class LocalBroker implements WampBroker {
         if (event === undefined) {
           const details: Record<string, unknown> = disclosed ? { ...disclosed } : {};
           if (subscription.match !== 'exact') details.topic = publication.topic;
+          if (this.options.realmTracing) Object.assign(details, traceCarrierOf(publication.options));
           event = this.event(
             eventMessage(subscription, publication.id, details, publication.args, publication.kwargs),
           );

@@ -62,6 +62,7 @@ export class CalleeSessions {
       if (caller.caller_authid !== undefined) details.caller_authid = caller.caller_authid;
       if (caller.caller_authrole !== undefined) details.caller_authrole = caller.caller_authrole;
     }
+    if (call.span) Object.assign(details, call.span.carrier);
     call.onInterrupt(() => interruptCallee(invocation));
     const hasKwargs = hasKeys(call.kwargs);
     const sent = session.peer.send({

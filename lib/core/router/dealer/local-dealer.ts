@@ -1,3 +1,4 @@
+import { traceCarrierOf, type RealmTracing } from '../tracing/wamp-router-tracing.interface.js';
 import { quoteUri } from '../../protocol/quote-uri.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import type {
@@ -56,6 +57,8 @@ export interface LocalDealerOptions {
   readonly registrationId?: (procedure: string, match: WampMatchPolicy) => number;
   /** Where calls are counted and timed, and the realm they are counted under; none when metrics are off. */
   readonly realmMetrics?: RealmMetrics;
+  /** Where calls open spans, and the realm they belong to; none when tracing is off. */
+  readonly realmTracing?: RealmTracing;
 }
 
 /**
@@ -92,6 +95,7 @@ export class LocalDealer implements WampDealer {
   private readonly closedStreams = new Map<WampPeer, number[]>();
   private readonly settle = (call: PendingCall<DealerInvocation>): void => {
     if (call.startedAt !== undefined) this.countFinished(call, call.startedAt);
+    call.span?.end(call.outcome ?? WampErrorUri.CANCELED);
     const remote = call.remote;
     if (remote) {
       if (remote.kind === 'forwarded') remote.settled();
@@ -237,6 +241,19 @@ export class LocalDealer implements WampDealer {
       call.registrationUri = registration.procedure;
       metrics.recorder.callStarted(metrics.realm, registration.procedure);
     }
+    const tracing = this.options.realmTracing;
+    if (tracing) {
+      call.span = tracing.tracer.startCall(
+        {
+          realm: tracing.realm,
+          procedure: registration.procedure,
+          calledUri: message.procedure,
+          callee: callee.kind === 'local' ? 'application' : callee.kind === 'remote' ? 'client' : 'instance',
+          callerSession: session.id,
+        },
+        traceCarrierOf(message.options),
+      );
+    }
     calls.set(message.request, call);
     const timeout =
       message.options.timeout !== undefined && message.options.timeout > 0
@@ -258,7 +275,8 @@ export class LocalDealer implements WampDealer {
       this.callees.invoke(call, registration, callee, forwardTimeout ? timeout : 0);
       return;
     }
-    this.runLocal(call, callee.procedure, registration);
+    if (call.span) call.span.run(() => this.runLocal(call, callee.procedure, registration));
+    else this.runLocal(call, callee.procedure, registration);
   }
 
   private runLocal(

@@ -1,3 +1,4 @@
+import type { TraceCarrier, WampTraceSpan } from '../tracing/wamp-router-tracing.interface.js';
 import { WampMessageType } from '../../protocol/message-type.enum.js';
 import { WampErrorUri } from '../../protocol/wamp-uris.js';
 import type { CallMessage, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
@@ -44,6 +45,12 @@ export class PendingCall<TRemote = unknown> implements WampCall {
   startedAt?: number;
   /** The URI of the registration it was routed to, when metrics count calls. */
   registrationUri?: string;
+  /** The router's span for this call, when tracing is on; ended when the call settles. */
+  span?: WampTraceSpan;
+
+  get traceCarrier(): TraceCarrier | undefined {
+    return this.span?.carrier;
+  }
   private interruptListeners?: (() => void)[];
 
   constructor(

@@ -1,3 +1,4 @@
+import type { TraceCarrier } from '../tracing/wamp-router-tracing.interface.js';
 import type { CallOptions, WampArgs, WampDict, WampKwargs } from '../../protocol/wamp-message.interface.js';
 import type { WampPeer } from '../wamp-peer.interface.js';
 
@@ -30,6 +31,11 @@ export interface WampCall {
   readonly receiveProgress: boolean;
   /** The caller's identity when it asked to disclose it, else `undefined`. */
   readonly disclosure?: WampCallerDisclosure;
+  /**
+   * The trace context of the router's span for this call, when tracing is on: what goes on to the callee
+   * (INVOCATION.Details, or the CALL forwarded to another instance).
+   */
+  readonly traceCarrier?: TraceCarrier;
   /** Fires on CANCEL (kill / killnowait), timeout, or loss of the caller's session. */
   readonly signal: AbortSignal;
   /** Whether the call was interrupted (the same events as {@link WampCall.signal}). */
