@@ -58,6 +58,11 @@ export { WampExceptionFilter } from './transport/wamp-exception.filter.js';
 // The gateway (the endpoint's address, its open connections)
 export { WampGateway } from './gateway/wamp.gateway.js';
 export { WampHealth, type WampHealthReport } from './gateway/wamp-health.service.js';
+
+// The inspector page (opt-in)
+export { WampInspectorModule } from './inspector/wamp-inspector.module.js';
+export { WampInspectorErrorLog, type InspectorErrorEntry } from './inspector/inspector-error-log.js';
+export type { WampInspectorOptions } from './inspector/wamp-inspector.options.js';
 export { WebSocketConnection } from './websocket/websocket-connection.js';
 
 // From the core: the router (injectable, e.g. for `sessionCount`), and what sessions, handlers,

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_CONTRACT_VALUES } from './core/contracts/procedure-contract-checker.js';
+import { combineRouterMetrics } from './core/router/metrics/combined-router-metrics.js';
 import type { WampModuleOptions, WampRealmConfig } from './interfaces/wamp-module-options.interface.js';
 import { isReservedUri, isValidUri, isValidUriForMatch } from './core/protocol/wamp-uri.js';
 import type { WampLogger } from './core/router/wamp-logger.interface.js';
@@ -21,6 +23,8 @@ export interface ResolvedWampOptions {
   /** Realm configs as given (their `auth` is turned into authenticators by the module, with DI). */
   readonly realms: readonly WampRealmConfig[];
   readonly endpoint: WampWebSocketEndpointOptions;
+  /** The most values a contract's Standard Schema validator is handed (see `maxContractValues`). */
+  readonly maxContractValues: number;
   /** Which handlers the WAMP transport serves. */
   readonly handlers: 'all' | 'wamp-only';
   /** RawSocket endpoint settings and where it listens, when the `rawSocket` option is set. */
@@ -128,7 +132,13 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
       parts: options.parts,
       backplane: options.backplane,
       backplaneLease: options.backplaneLease ?? WAMP_DEFAULTS.backplaneLease,
-      metrics: options.metrics,
+      metrics: combineRouterMetrics(
+        options.metrics === undefined
+          ? []
+          : Array.isArray(options.metrics)
+            ? options.metrics
+            : [options.metrics],
+      ),
       tracing: options.tracing,
       outbound: outboundFlow(options),
     },
@@ -166,6 +176,7 @@ export function resolveWampOptions(options: WampModuleOptions, logger: WampLogge
     },
     realms,
     handlers: options.handlers ?? 'all',
+    maxContractValues: options.maxContractValues ?? DEFAULT_MAX_CONTRACT_VALUES,
     port: options.port,
     host: options.host,
   };

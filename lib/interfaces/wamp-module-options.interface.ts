@@ -181,9 +181,10 @@ export interface WampModuleOptions {
   /**
    * Where the router reports what it does (sessions, calls and their latency, publications, deliveries, drops,
    * aborts, authentication failures): a {@link WampRouterMetrics}, e.g. `new PrometheusWampMetrics({ registry })`
-   * from `nestjs-wamp/prometheus`. Default: none, and metrics off cost nothing.
+   * from `nestjs-wamp/prometheus`, or a list of them (each hears everything, e.g. Prometheus and the inspector's
+   * error log). Default: none, and metrics off cost nothing.
    */
-  metrics?: WampRouterMetrics;
+  metrics?: WampRouterMetrics | readonly WampRouterMetrics[];
   /**
    * Where the router opens spans: one per routed call (parent of the handler or of the INVOCATION) and one per
    * publication, continuing the W3C trace context a client sends as `_traceparent` / `_tracestate` in
@@ -196,6 +197,14 @@ export interface WampModuleOptions {
    * it, the call gets ERROR `nestjs_wamp.error.too_many_testaments` with kwargs `{ limit }`.
    */
   maxTestamentBytes?: number;
+  /**
+   * The most values (scalars, lists and dicts, through the nesting) a call or publication may hand a contract's
+   * Standard Schema validator (zod, valibot, ...). Such validators may report a problem per value, so a bound
+   * keeps a hostile input from costing the router memory out of proportion; beyond it the call gets
+   * `wamp.error.invalid_argument` before the validator runs. JSON Schema contracts are not bounded (ajv stops at
+   * the first problem). Default 4096.
+   */
+  maxContractValues?: number;
   /** WebSocket connections the endpoint accepts at once; more get HTTP 503. Default 10000 (connection flood). */
   maxConnections?: number;
   /** Dealer-side timeout (ms) for calls whose caller sets no `timeout` option. Default 0 (none). */

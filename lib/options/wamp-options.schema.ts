@@ -18,6 +18,8 @@ import {
 const MATCH_POLICIES = ['exact', 'prefix', 'wildcard'] as const;
 const ACTIONS = ['call', 'register', 'subscribe', 'publish'] as const;
 
+/** What a metrics recorder has (checked on the `metrics` option, or on each of a list). */
+const METRICS_MEMBERS = ['sessionJoined()', 'callStarted()', 'callFinished()', 'published()', 'aborted()'];
 /** Milliseconds: a whole number, 0 allowed where 0 means "off". */
 const milliseconds = (): DescribedRule => integerRule(0);
 const positive = (): DescribedRule => integerRule(1);
@@ -131,9 +133,14 @@ export const WAMP_OPTIONS_SCHEMA: DescribedRule = objectRule(
     maxRetainedTopics: positive(),
     maxRetainedBytes: positive(),
     maxTestamentBytes: positive(),
+    maxContractValues: positive(),
     backplaneLease: positive(),
     backplane: instanceRule(['nodeId', 'broadcast()', 'subscribe()', 'retentionStore()', 'close()']),
-    metrics: instanceRule(['sessionJoined()', 'callStarted()', 'callFinished()', 'published()', 'aborted()']),
+    // The list first: an array is an object too, and the first alternative that accepts a value checks it.
+    metrics: either(
+      arrayRule(instanceRule(METRICS_MEMBERS), 0, 'a list of metrics recorders'),
+      instanceRule(METRICS_MEMBERS),
+    ),
     tracing: instanceRule(['startCall()', 'startPublication()']),
     maxConnections: positive(),
     callTimeout: milliseconds(),

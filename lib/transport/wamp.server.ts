@@ -234,7 +234,7 @@ export class WampTransport
   /** Compiles a handler's contract at startup; a bad one fails the start with a message naming the URI. */
   private checkerFor(uri: string, contract: WampProcedureContract | WampTopicContract): ArgumentsChecker {
     try {
-      return new ArgumentsChecker(uri, contract);
+      return new ArgumentsChecker(uri, contract, { maxValues: this.options.maxContractValues });
     } catch (error) {
       throw new Error(`WampTransport: ${(error as Error).message}`, { cause: error });
     }

@@ -12,6 +12,10 @@ import { CountingModule } from './counting/counting.module.js';
 import { DocsModule } from './docs/docs.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { PageModule } from './page/page.module.js';
+import { WampInspectorErrorLog } from '../../lib/index.js';
+import { PrometheusWampMetrics } from '../../lib/prometheus/index.js';
+import { MetricsProvidersModule } from './observability/metrics-providers.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 /**
  * The sample application: serverwamp's examples as a Nest app. WAMP at `/ws`, realm `realm1`, where
@@ -25,7 +29,8 @@ import { PageModule } from './page/page.module.js';
  * | `doJob`, then `job_events` to the caller | procedure + per-session events | {@link JobsModule} |
  * | `admin.resetDocuments` | procedure for `authrole` `admin` only (ticket user `admin`) | {@link AdminModule} |
  *
- * plus the browser page at `GET /` ({@link PageModule}). As on Crossbar's default `realm1`, any session may
+ * plus the browser page at `GET /` ({@link PageModule}), and `/metrics`, `/health` and the inspector at
+ * `/admin/inspector` ({@link ObservabilityModule}). As on Crossbar's default `realm1`, any session may
  * also register (and call) procedures of its own under any URI that is not the app's or under `wamp.`. Documents live in an embedded SQLite file
  * (`DOCS_DB`, default `sample-app/data/docs.sqlite`).
  */
@@ -35,8 +40,13 @@ import { PageModule } from './page/page.module.js';
     // the spec's loose URI rules allow and its strict rules (components of [0-9a-z_]) do not.
     // Anonymous sessions use the public API; the ticket user `admin` (ADMIN_TICKET) gets the role `admin`.
     WampModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      imports: [MetricsProvidersModule],
+      inject: [AppConfig, PrometheusWampMetrics, WampInspectorErrorLog],
+      useFactory: (
+        config: AppConfig,
+        prometheus: PrometheusWampMetrics,
+        errorLog: WampInspectorErrorLog,
+      ) => ({
         realms: [
           {
             name: 'realm1',
@@ -52,6 +62,8 @@ import { PageModule } from './page/page.module.js';
         backplaneLease: config.backplaneLease,
         // WAMP over RawSocket (backend services, devices): on RAWSOCKET_PORT, and on the HTTP port by its first byte.
         rawSocket: { port: config.rawSocketPort, host: config.host, shareHttpPort: true },
+        // What /metrics serves, and the inspector's recent errors (see ObservabilityModule).
+        metrics: [prometheus, errorLog],
       }),
     }),
     AppConfigModule,
@@ -61,6 +73,7 @@ import { PageModule } from './page/page.module.js';
     JobsModule,
     AdminModule,
     PageModule,
+    ObservabilityModule,
   ],
 })
 export class AppModule {}

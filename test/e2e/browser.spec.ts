@@ -228,6 +228,70 @@ describeInChromium(`sample page in Chromium${skipReason}`, () => {
     expect(listed).toEqual(expect.arrayContaining(['docs.getDocument', 'slowlyCountToNumber', 'doJob']));
   });
 
+  it('the inspector (admin only): a session appears and goes, try-a-call answers, errors are listed; screenshot', async () => {
+    const inspectorUrl = `http://127.0.0.1:${running.port}/admin/inspector`;
+    // Without the admin's password: 401 with a Basic challenge.
+    const refused = await fetch(inspectorUrl, { signal: AbortSignal.timeout(STEP_TIMEOUT) });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 1200 },
+      httpCredentials: { username: 'admin', password: 'admin-secret' },
+    });
+    context.setDefaultTimeout(STEP_TIMEOUT);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(inspectorUrl);
+    await page.locator('[data-testid=updated][data-loaded=true]').waitFor();
+    expect(await page.getByTestId('realm').textContent()).toBe('realm realm1');
+    const registration = page.locator('[data-testid=registration][data-key="docs.createDocument"]');
+    await registration.waitFor();
+
+    // A session that joins appears in the list (within the page's one-second refresh), and goes when it leaves.
+    const { RawWampClient } = await import('../support/raw-wamp-client.js');
+    const { client, welcome } = await RawWampClient.join(`ws://127.0.0.1:${running.port}/ws`);
+    const row = page.locator(`[data-testid=session][data-key="${welcome[1] as number}"]`);
+    await row.waitFor({ timeout: 3000 });
+    expect(await row.textContent()).toContain('anonymous');
+    client.send([48, 1, {}, 'docs.nope', []]);
+    expect(((await client.next()) as unknown[])[4]).toBe('wamp.error.no_such_procedure');
+    client.send([6, {}, 'wamp.close.close_realm']);
+    await client.next();
+    await row.waitFor({ state: 'detached', timeout: 3000 });
+    // The refused call is among the recent errors.
+    await page
+      .locator('[data-testid=error]')
+      .filter({ hasText: 'wamp.error.no_such_procedure' })
+      .first()
+      .waitFor({ timeout: 3000 });
+
+    // Try a call: docs.createDocument through the form, answered with the new document.
+    await page.getByTestId('call-procedure').fill('docs.createDocument');
+    await page.getByTestId('call-kwargs').fill('{"title": "From the inspector", "body": "tried"}');
+    await page.getByTestId('call-submit').click();
+    await page.locator('[data-testid=call-answer][data-state=result]').waitFor();
+    const answer = JSON.parse((await page.getByTestId('call-answer').textContent()) ?? '{}') as {
+      ok: boolean;
+      args: { title: string }[];
+    };
+    expect(answer.ok).toBe(true);
+    expect(answer.args[0]?.title).toBe('From the inspector');
+    // And an ERROR comes back as one.
+    await page.getByTestId('call-kwargs').fill('{"title": ""}');
+    await page.getByTestId('call-submit').click();
+    await page.locator('[data-testid=call-answer][data-state=error]').waitFor();
+    expect(await page.getByTestId('call-answer').textContent()).toContain('wamp.error.invalid_argument');
+
+    const { mkdirSync, statSync } = await import('node:fs');
+    const shots = join(import.meta.dirname, '.generated');
+    mkdirSync(shots, { recursive: true });
+    const file = join(shots, `inspector-${process.pid}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    expect(statSync(file).size).toBeGreaterThan(10_000);
+  });
+
   it('slowlyCountToNumber moves the progress bar, and Cancel stops it with wamp.error.canceled', async () => {
     await pageA.getByTestId('count-to').fill('20');
     await pageA.getByTestId('interval').fill('0.1');

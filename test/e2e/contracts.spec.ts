@@ -328,6 +328,33 @@ describe('procedure and topic contracts', () => {
     expect(await call(client, 15, 'notes.many', [1, 2, 3])).toEqual([50, 15, {}, [3]]);
   });
 
+  it('more values than maxContractValues (4096) never reach a Standard Schema validator: refused on the count', async () => {
+    const client = await join(running);
+    const message = "the arguments hold more than 4096 values, more than this procedure's contract checks";
+    expect(
+      await call(
+        client,
+        20,
+        'notes.many',
+        Array.from({ length: 5000 }, () => 1),
+      ),
+    ).toEqual([8, 48, 20, {}, INVALID, [`arguments: ${message}`], { issues: [{ path: [], message }] }]);
+    // Nested values count too; a JSON Schema contract is not bounded (ajv stops at its first problem anyway).
+    expect((await call(client, 21, 'notes.many', [[...Array.from({ length: 5000 }, () => 1)]]))[5]).toEqual([
+      `arguments: ${message}`,
+    ]);
+    expect(
+      (
+        await call(
+          client,
+          22,
+          'notes.add',
+          Array.from({ length: 5000 }, () => 1),
+        )
+      )[5],
+    ).toEqual(['args: must NOT have more than 2 items']);
+  });
+
   it('a validator that throws: ERROR runtime_error for that call, the session and the router go on', async () => {
     const client = await join(running);
     const answer = await call(client, 16, 'notes.broken', [], {});

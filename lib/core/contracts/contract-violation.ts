@@ -43,5 +43,5 @@ export function formatPath(path: readonly (string | number)[]): string {
     if (typeof segment === 'number') text += `[${segment}]`;
     else text += text === '' ? segment : `.${segment}`;
   }
-  return text === '' ? '(value)' : text;
+  return text === '' ? 'arguments' : text;
 }

@@ -19,6 +19,20 @@ export type ArgumentsOutcome =
 
 const NO_ARGS: WampArgs = Object.freeze([]) as unknown as WampArgs;
 
+/** Default of {@link ArgumentsCheckerOptions.maxValues}. */
+export const DEFAULT_MAX_CONTRACT_VALUES = 4096;
+
+/** How an {@link ArgumentsChecker} bounds its work. */
+export interface ArgumentsCheckerOptions {
+  /**
+   * The most values (scalars, lists and dicts, counted through the nesting) a call may hand a Standard Schema
+   * validator. Such a validator may report a problem per value (zod makes an issue object of about 500 bytes for
+   * each), so without a bound 100 calls of 20,000 bad values grew the heap by hundreds of MB. Beyond it the call
+   * is refused before the validator runs. JSON Schema contracts are not bounded: ajv stops at the first problem.
+   */
+  readonly maxValues?: number;
+}
+
 /**
  * Checks the arguments of calls to one procedure (or of publications to one topic) against its contract,
  * compiled once at startup. Synchronous when the validators are (every JSON Schema, and most Standard Schema
@@ -32,8 +46,14 @@ export class ArgumentsChecker {
   private readonly args: CompiledSchema | undefined;
   private readonly kwargs: CompiledSchema | undefined;
   private readonly positional: readonly string[] | undefined;
+  /** The value bound when a Standard Schema validator runs; undefined when only JSON Schemas do. */
+  private readonly maxValues: number | undefined;
 
-  constructor(uri: string, contract: WampProcedureContract | WampTopicContract) {
+  constructor(
+    uri: string,
+    contract: WampProcedureContract | WampTopicContract,
+    options: ArgumentsCheckerOptions = {},
+  ) {
     const positional = (contract as WampProcedureContract).positional;
     if (positional !== undefined) {
       if (contract.args !== undefined) {
@@ -52,6 +72,10 @@ export class ArgumentsChecker {
     this.args = contract.args === undefined ? undefined : compileSchema(contract.args, `args of "${uri}"`);
     this.kwargs =
       contract.kwargs === undefined ? undefined : compileSchema(contract.kwargs, `kwargs of "${uri}"`);
+    const standard = [this.args, this.kwargs].some(
+      (schema) => schema !== undefined && schema.vendor !== 'json-schema',
+    );
+    this.maxValues = standard ? (options.maxValues ?? DEFAULT_MAX_CONTRACT_VALUES) : undefined;
   }
 
   /** Who validates: the schemas' vendors (`zod`, `json-schema`, ...), or `null` when no schema is checked. */
@@ -77,6 +101,16 @@ export class ArgumentsChecker {
       boundArgs = NO_ARGS;
       boundKwargs = bound.kwargs;
     }
+    if (this.maxValues !== undefined && exceedsValues(boundArgs, boundKwargs, this.maxValues)) {
+      return {
+        issues: [
+          {
+            path: [],
+            message: `the arguments hold more than ${this.maxValues} values, more than this procedure's contract checks`,
+          },
+        ],
+      };
+    }
     const argsOutcome = this.args ? this.args.check(boundArgs) : undefined;
     const kwargsOutcome = this.kwargs ? this.kwargs.check(boundKwargs) : undefined;
     if (argsOutcome instanceof Promise || kwargsOutcome instanceof Promise) {
@@ -86,6 +120,30 @@ export class ArgumentsChecker {
     }
     return combine(boundArgs, boundKwargs, argsOutcome, kwargsOutcome);
   }
+}
+
+/**
+ * Whether `args` and `kwargs` together hold more than `limit` values (each list, dict and scalar counts one),
+ * walked without recursion and stopping at the limit: the check costs at most about `limit` steps.
+ */
+function exceedsValues(args: WampArgs, kwargs: WampKwargs, limit: number): boolean {
+  let count = 0;
+  const pending: unknown[] = [args, kwargs];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (++count > limit) return true;
+    // Everything pending will be counted: past the limit, the answer is known without reading more.
+    if (Array.isArray(value)) {
+      if (count + pending.length + value.length > limit) return true;
+      for (const item of value) pending.push(item);
+    } else if (typeof value === 'object' && value !== null && !(value instanceof Uint8Array)) {
+      for (const key in value) {
+        if (count + pending.length >= limit) return true;
+        pending.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
 
 function combine(
