@@ -62,6 +62,10 @@ function packageJson(app: ConsumerApp, tarball: string): string {
         // The README's contract examples: a zod schema, and a JSON Schema (which needs the optional peer ajv).
         zod: '^4.2.0',
         ajv: '^8.0.0',
+        // The README's observability example: Prometheus, terminus (the app's Nest major) and OpenTelemetry's API.
+        'prom-client': '^15.1.0',
+        '@nestjs/terminus': nest,
+        '@opentelemetry/api': '^1.9.0',
       },
       // What `nest new` gives each major: TypeScript 5 for Nest 11, 6 for Nest 12.
       devDependencies: { '@types/node': '^22.0.0', typescript: app.nest === 11 ? '~5.9.0' : '~6.0.0' },

@@ -577,6 +577,43 @@ describe('sample app (serverwamp examples as a Nest app)', () => {
     });
   });
 
+  describe('observability (issue 21): /metrics, /health, the inspector behind the admin', () => {
+    it('/metrics counts what the app did, /health is up, /admin/inspector needs the admin password', async () => {
+      const id = peer.call('docs.listDocuments');
+      expect((await peer.next()) as unknown[]).toEqual([RESULT, id, {}, [expect.any(Array)]]);
+      const base = `http://127.0.0.1:${running.port}`;
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      const text = await metrics.text();
+      expect(text).toMatch(
+        /^wamp_calls_finished_total\{realm="realm1",procedure="docs\.listDocuments",outcome="result"\} [1-9]/m,
+      );
+      expect(text).toMatch(
+        /^wamp_sessions\{realm="realm1",transport="websocket",authmethod="anonymous"\} [1-9]/m,
+      );
+      const health = await fetch(`${base}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        status: 'ok',
+        info: { wamp: { status: 'up', serving: true } },
+      });
+      expect((await fetch(`${base}/admin/inspector/state.json`)).status).toBe(401);
+      const wrong = Buffer.from('admin:wrong').toString('base64');
+      expect(
+        (await fetch(`${base}/admin/inspector`, { headers: { authorization: `Basic ${wrong}` } })).status,
+      ).toBe(401);
+      const right = Buffer.from('admin:admin-secret').toString('base64');
+      const state = await fetch(`${base}/admin/inspector/state.json`, {
+        headers: { authorization: `Basic ${right}` },
+      });
+      expect(state.status).toBe(200);
+      expect(await state.json()).toMatchObject({
+        realm: 'realm1',
+        procedures: expect.arrayContaining(['docs.getDocument']),
+      });
+    });
+  });
+
   describe('docs.changes history (event history)', () => {
     it('a late-comer reads the latest changes with wamp.subscription.get_events', async () => {
       const created = peer.call('docs.createDocument', ['Late news', 'kept']);
