@@ -49,19 +49,18 @@ export class OpenTelemetryWampTracing implements WampRouterTracing {
     const parentContext = contextOf(parent);
     const span = this.tracer.startSpan(
       `wamp.call ${facts.procedure}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'rpc.system': 'wamp',
-          'rpc.method': facts.calledUri,
-          'wamp.realm': facts.realm,
-          'wamp.registration': facts.procedure,
-          'wamp.callee': facts.callee,
-          'wamp.caller_session': facts.callerSession,
-        },
-      },
+      { kind: SpanKind.SERVER },
       parentContext,
     );
+    if (!span.isRecording()) return notRecorded(parent);
+    span.setAttributes({
+      'rpc.system': 'wamp',
+      'rpc.method': facts.calledUri,
+      'wamp.realm': facts.realm,
+      'wamp.registration': facts.procedure,
+      'wamp.callee': facts.callee,
+      'wamp.caller_session': facts.callerSession,
+    });
     return new OpenTelemetrySpan(span, trace.setSpan(parentContext, span), 'result');
   }
 
@@ -69,19 +68,33 @@ export class OpenTelemetryWampTracing implements WampRouterTracing {
     const parentContext = contextOf(parent);
     const span = this.tracer.startSpan(
       `wamp.publish ${facts.topic}`,
-      {
-        kind: SpanKind.PRODUCER,
-        attributes: {
-          'messaging.system': 'wamp',
-          'messaging.destination.name': facts.topic,
-          'wamp.realm': facts.realm,
-          'wamp.publication': facts.publicationId,
-        },
-      },
+      { kind: SpanKind.PRODUCER },
       parentContext,
     );
+    if (!span.isRecording()) return notRecorded(parent);
+    span.setAttributes({
+      'messaging.system': 'wamp',
+      'messaging.destination.name': facts.topic,
+      'wamp.realm': facts.realm,
+      'wamp.publication': facts.publicationId,
+    });
     return new OpenTelemetrySpan(span, trace.setSpan(parentContext, span), 'delivered');
   }
+}
+
+/** A span nobody records (no SDK registered, or not sampled): nothing to end, nothing to run in. */
+const NOT_RECORDED: WampTraceSpan = {
+  carrier: {},
+  run: (work) => work(),
+  end: () => undefined,
+};
+
+/**
+ * What the router does when the span is not recorded: the caller's trace context, if any, is passed on as it came
+ * (W3C's rule for a hop that does not participate), and nothing else is made.
+ */
+function notRecorded(parent: TraceCarrier | undefined): WampTraceSpan {
+  return parent === undefined ? NOT_RECORDED : { ...NOT_RECORDED, carrier: parent };
 }
 
 /** The parent a client's (or another instance's) trace context names; the active context when there is none. */

@@ -156,6 +156,29 @@ describe('tracing without a tracer registered: nothing changes on the wire', () 
   });
 });
 
+describe("tracing on, but no OpenTelemetry SDK registered (the API's no-op tracer)", () => {
+  it("nothing is recorded; the caller's trace context passes through to the callee unchanged", async () => {
+    const running = await startApp({ wamp: { realms: ['realm1'], tracing: new OpenTelemetryWampTracing() } });
+    try {
+      const callee = await join(running);
+      callee.send([64, 1, {}, 'noop.remote']);
+      await callee.next();
+      const caller = await join(running);
+      caller.send([48, 1, { _traceparent: TRACEPARENT }, 'noop.remote', []]);
+      const invocation = (await callee.next()) as unknown[];
+      expect(invocation[3]).toEqual({ _traceparent: TRACEPARENT });
+      callee.send([70, invocation[1], {}]);
+      expect(await caller.next()).toEqual([50, 1, {}]);
+      caller.send([48, 2, {}, 'noop.remote', []]);
+      expect(((await callee.next()) as unknown[])[3]).toEqual({});
+      caller.terminate();
+      callee.terminate();
+    } finally {
+      await running.app.close();
+    }
+  });
+});
+
 describe('tracing across two instances on a backplane', () => {
   it("the callee's instance opens a span that is the child of the caller's instance's span", async () => {
     exporter.reset();

@@ -77,6 +77,9 @@ describe('README code', () => {
           'nestjs-wamp/core': [join(root, 'lib/core/index.ts')],
           'nestjs-wamp/redis': [join(root, 'lib/redis/index.ts')],
           'nestjs-wamp/nats': [join(root, 'lib/nats/index.ts')],
+          'nestjs-wamp/prometheus': [join(root, 'lib/prometheus/index.ts')],
+          'nestjs-wamp/opentelemetry': [join(root, 'lib/opentelemetry/index.ts')],
+          'nestjs-wamp/terminus': [join(root, 'lib/terminus/index.ts')],
         },
       });
       const problems = ts
