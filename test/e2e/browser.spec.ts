@@ -278,11 +278,18 @@ describeInChromium(`sample page in Chromium${skipReason}`, () => {
     };
     expect(answer.ok).toBe(true);
     expect(answer.args[0]?.title).toBe('From the inspector');
+    const created = answer.args[0] as unknown as { id: number };
     // And an ERROR comes back as one.
     await page.getByTestId('call-kwargs').fill('{"title": ""}');
     await page.getByTestId('call-submit').click();
     await page.locator('[data-testid=call-answer][data-state=error]').waitFor();
     expect(await page.getByTestId('call-answer').textContent()).toContain('wamp.error.invalid_argument');
+
+    // Tidy up for the tests that follow: delete it the same way.
+    await page.getByTestId('call-procedure').fill('docs.deleteDocument');
+    await page.getByTestId('call-kwargs').fill(JSON.stringify({ document_id: created.id }));
+    await page.getByTestId('call-submit').click();
+    await page.locator('[data-testid=call-answer][data-state=result]').waitFor();
 
     const { mkdirSync, statSync } = await import('node:fs');
     const shots = join(import.meta.dirname, '.generated');
