@@ -106,7 +106,7 @@ export class PrometheusWampMetrics implements WampRouterMetrics {
     });
     this.buckets = [...(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)].sort((a, b) => a - b);
     const allSeries = (): ProcedureSeries[] =>
-      [...this.series.values()].flatMap((byProcedure) => [...new Set(byProcedure.values())]);
+      [...this.series.values()].flatMap((byProcedure) => [...byProcedure.values()]);
     new AccumulatedMetric(
       `${prefix}calls_started_total`,
       'Calls routed to a registration, by realm and registered procedure.',

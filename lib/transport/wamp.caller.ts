@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WampArgs, WampKwargs } from '../core/protocol/wamp-message.interface.js';
 import { WampErrorUri } from '../core/protocol/wamp-uris.js';
-import {
-  callProcedure,
-  type WampCallResult,
-  type WampServerCallOptions,
-} from '../core/router/server-caller.js';
+import { callProcedure, type WampCallResult, type WampServerCallOptions } from '../core/router/server-caller.js';
 import { WampCallError } from '../core/router/wamp-call.error.js';
 import { WampRouter } from '../core/router/wamp-router.js';
 

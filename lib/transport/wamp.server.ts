@@ -10,7 +10,11 @@ import {
 import { from, isObservable, lastValueFrom, type Observable, type Subscription } from 'rxjs';
 import { isValidUriForMatch, uriLimitProblem } from '../core/protocol/wamp-uri.js';
 import type { WampArgs, WampKwargs, WampMatchPolicy } from '../core/protocol/wamp-message.interface.js';
-import type { PublicationHandler } from '../core/router/broker/broker-hooks.interface.js';
+import type {
+  ClientPublication,
+  PublicationHandler,
+  PublicationVerdict,
+} from '../core/router/broker/broker-hooks.interface.js';
 import { contractViolation } from '../core/contracts/contract-violation.js';
 import {
   ArgumentsChecker,
@@ -252,9 +256,8 @@ export class WampTransport
       if (!checker.checks) continue;
       this.unregister.push(
         realm.broker.registerPublicationHandler(uri, async (publication) => {
-          const outcome = await checker.check(publication.args, publication.kwargs);
-          if (!outcome.issues) return ACCEPT;
-          return { accept: false, ...contractViolation(outcome.issues) };
+          const checked = await checkPublication(checker, publication);
+          return 'accept' in checked ? checked : ACCEPT;
         }),
       );
     }
@@ -326,9 +329,9 @@ export class WampTransport
       try {
         let payload: CheckedArguments = { args: publication.args, kwargs: publication.kwargs };
         if (checker?.checks) {
-          const checked = await checker.check(publication.args, publication.kwargs);
-          if (checked.issues) return { accept: false, ...contractViolation(checked.issues) };
-          payload = checked.payload;
+          const checked = await checkPublication(checker, publication);
+          if ('accept' in checked) return checked;
+          payload = checked;
         }
         const outcome: unknown = await handler(payload, context);
         if (isObservable(outcome)) await lastValueFrom(outcome, { defaultValue: undefined });
@@ -539,6 +542,18 @@ export class WampTransport
 
 /** A publication that keeps its topic's contract goes on to the topic's subscribers. */
 const ACCEPT = { accept: true } as const;
+
+/**
+ * A client publication checked against its topic's contract: the arguments as the validators returned them, or
+ * the refusal (ERROR `wamp.error.invalid_argument` with the issues, when the publisher asked for one).
+ */
+async function checkPublication(
+  checker: ArgumentsChecker,
+  publication: ClientPublication,
+): Promise<CheckedArguments | PublicationVerdict> {
+  const checked = await checker.check(publication.args, publication.kwargs);
+  return checked.issues ? { accept: false, ...contractViolation(checked.issues) } : checked.payload;
+}
 
 /** The end hook when the app set no processing hooks. */
 const NO_END_HOOK = (): void => undefined;

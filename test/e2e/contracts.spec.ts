@@ -9,7 +9,7 @@ import {
   type WampContractPayload,
   type WampProcedureContract,
 } from '../../lib/index.js';
-import { RawWampClient } from '../support/raw-wamp-client.js';
+import { callFrame as call, RawWampClient } from '../support/raw-wamp-client.js';
 import { startApp, type RunningApp } from '../support/test-app.js';
 
 /**
@@ -136,24 +136,6 @@ class AlertsService {}
 
 async function join(running: RunningApp): Promise<RawWampClient> {
   return (await RawWampClient.join(running.url)).client;
-}
-
-async function call(
-  client: RawWampClient,
-  request: number,
-  procedure: string,
-  args?: unknown[],
-  kwargs?: object,
-) {
-  client.send([
-    48,
-    request,
-    {},
-    procedure,
-    ...(args || kwargs ? [args ?? []] : []),
-    ...(kwargs ? [kwargs] : []),
-  ]);
-  return (await client.next()) as unknown[];
 }
 
 describe('procedure and topic contracts', () => {

@@ -89,28 +89,15 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
       ({ status }) => status === 200,
       'health up',
     );
-    expect(up.body).toEqual({
-      status: 'ok',
-      info: {
-        wamp: {
-          status: 'up',
-          accepting: true,
-          serving: true,
-          sessions: 0,
-          backplane: { connected: true, detached: false },
-        },
-      },
-      error: {},
-      details: {
-        wamp: {
-          status: 'up',
-          accepting: true,
-          serving: true,
-          sessions: 0,
-          backplane: { connected: true, detached: false },
-        },
-      },
-    });
+    const wampUp = {
+      status: 'up',
+      accepting: true,
+      serving: true,
+      sessions: 0,
+      backplane: { connected: true, detached: false },
+    };
+    // terminus reports the indicator under `info` (the healthy ones) and `details` (all of them).
+    expect(up.body).toEqual({ status: 'ok', info: { wamp: wampUp }, error: {}, details: { wamp: wampUp } });
     expect(await registry.getSingleMetricAsString('wamp_backplane_connected')).toMatch(
       /\nwamp_backplane_connected 1$/,
     );
@@ -138,13 +125,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
       ({ status }) => status === 200,
       'health up again',
     );
-    expect((await get(running, '/ready')).body).toEqual({
-      status: 'up',
-      accepting: true,
-      serving: true,
-      sessions: 0,
-      backplane: { connected: true, detached: false },
-    });
+    expect((await get(running, '/ready')).body).toEqual(wampUp);
   }, 40_000);
 });
 

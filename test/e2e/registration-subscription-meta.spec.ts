@@ -3,7 +3,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { WampMetaService, WampRouter, type WampPermissionRule } from '../../lib/index.js';
 import { appForMetaTests, roleFromAuthid } from '../support/meta-sessions.js';
-import type { RawWampClient } from '../support/raw-wamp-client.js';
+import { callFrame as call, type RawWampClient } from '../support/raw-wamp-client.js';
 
 /**
  * The registration and subscription meta API over real sockets, frame-exact (the spec's "Registration Meta API"
@@ -20,7 +20,6 @@ class AppProcedures {
   }
 }
 
-type Frame = unknown[];
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /** Subscribes to `topics` in order (request IDs 1..n); returns their subscription IDs by topic. */
@@ -37,24 +36,6 @@ async function watch(
     ids.set(topic, subscription);
   }
   return ids;
-}
-
-async function call(
-  client: RawWampClient,
-  request: number,
-  procedure: string,
-  args?: unknown[],
-  kwargs?: object,
-) {
-  client.send([
-    48,
-    request,
-    {},
-    procedure,
-    ...(args ? [args] : kwargs ? [[]] : []),
-    ...(kwargs ? [kwargs] : []),
-  ]);
-  return (await client.next()) as Frame;
 }
 
 describe('registration and subscription meta API', () => {

@@ -175,6 +175,29 @@ function encodeFrame(protocol: string, message: unknown): string | Buffer {
   }
 }
 
+/**
+ * Sends CALL `request` of `procedure` and resolves with the next frame (its RESULT or ERROR, when nothing else is
+ * on the way). Arguments go on the wire only when given (kwargs with an empty list before them), as clients send
+ * them.
+ */
+export async function callFrame(
+  client: RawWampClient,
+  request: number,
+  procedure: string,
+  args?: unknown[],
+  kwargs?: object,
+): Promise<unknown[]> {
+  client.send([
+    48,
+    request,
+    {},
+    procedure,
+    ...(args || kwargs ? [args ?? []] : []),
+    ...(kwargs ? [kwargs] : []),
+  ]);
+  return (await client.next()) as unknown[];
+}
+
 function decodeFrame(protocol: string, raw: Buffer): unknown {
   try {
     switch (protocol) {

@@ -129,11 +129,11 @@ function ajvFor(schema: JsonSchema, label: string): AjvInstance {
 }
 
 function jsonSchema(schema: JsonSchema, label: string): CompiledSchema {
+  const ajv = ajvFor(schema, label);
   let validate: AjvValidator;
   try {
-    validate = ajvFor(schema, label).compile(schema);
+    validate = ajv.compile(schema);
   } catch (error) {
-    if (error instanceof Error && error.message.includes('needs ajv')) throw error;
     throw new Error(`${label}: the JSON Schema does not compile: ${(error as Error).message}`, {
       cause: error,
     });

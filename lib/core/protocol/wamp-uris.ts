@@ -8,8 +8,7 @@ export const WampErrorUri = {
   INVALID_URI: 'wamp.error.invalid_uri',
   NO_SUCH_PROCEDURE: 'wamp.error.no_such_procedure',
   PROCEDURE_ALREADY_EXISTS: 'wamp.error.procedure_already_exists',
-  PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY:
-    'wamp.error.procedure_exists_with_different_invocation_policy',
+  PROCEDURE_EXISTS_WITH_DIFFERENT_INVOCATION_POLICY: 'wamp.error.procedure_exists_with_different_invocation_policy',
   NO_SUCH_REGISTRATION: 'wamp.error.no_such_registration',
   NO_SUCH_SUBSCRIPTION: 'wamp.error.no_such_subscription',
   INVALID_ARGUMENT: 'wamp.error.invalid_argument',

@@ -101,3 +101,25 @@ describe('client generator, fed a hostile catalog', () => {
     expect(source).not.toContain('app.pattern.');
   });
 });
+
+describe('catalog from a file', () => {
+  it('reads a saved snapshot, and refuses a file that is not one, naming it', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readCatalogFromFile } = await import('../../../lib/cli/catalog-reader.js');
+    const directory = await mkdtemp(join(tmpdir(), 'nestjs-wamp-catalog-'));
+    try {
+      const good = join(directory, 'good.json');
+      await writeFile(good, JSON.stringify({ realm: 'r', procedures: [] }));
+      expect(await readCatalogFromFile(good)).toEqual({ realm: 'r', procedures: [], topics: [], errors: [] });
+      const bad = join(directory, 'bad.json');
+      await writeFile(bad, JSON.stringify({ realm: 'r', procedures: 'no' }));
+      await expect(readCatalogFromFile(bad)).rejects.toThrow(
+        `${bad} is not a catalog: expected { realm, procedures: [...], topics: [...] }.`,
+      );
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+});

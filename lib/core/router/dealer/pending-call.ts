@@ -48,6 +48,7 @@ export class PendingCall<TRemote = unknown> implements WampCall {
   /** The router's span for this call, when tracing is on; ended when the call settles. */
   span?: WampTraceSpan;
 
+  /** The span's trace context for the callee (see {@link WampCall.traceCarrier}); undefined without tracing. */
   get traceCarrier(): TraceCarrier | undefined {
     return this.span?.carrier;
   }
