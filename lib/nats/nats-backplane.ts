@@ -19,6 +19,7 @@ import { JetStreamPublisher } from './jetstream-publisher.js';
 import { MessageParts } from './message-parts.js';
 import { NatsOutbox } from './nats-outbox.js';
 import { ReceivedMessages } from './received-messages.js';
+import { afterCreationRace } from './creation-race.js';
 import { bucketKey, subjectToken } from './nats-names.js';
 import type { NatsBackplaneOptions } from './nats-backplane.options.js';
 
@@ -471,7 +472,7 @@ export class NatsBackplane implements WampBackplane {
   /** The claims' key-value bucket (made if missing) for the current connection. */
   private claims(): Promise<KV> {
     this.claimsBucket ??= this.reachable.then((connection) =>
-      new Kvm(connection).create(`${this.prefix}-claims`, { history: 1 }),
+      afterCreationRace(() => new Kvm(connection).create(`${this.prefix}-claims`, { history: 1 })),
     );
     const bucket = this.claimsBucket;
     // A failure is not kept: the next claim asks again.
@@ -500,9 +501,11 @@ export class NatsBackplane implements WampBackplane {
               subjects: [`${this.prefix}.retained.>`],
               max_msgs: this.options.retainedStreamLength ?? 20_000,
             };
-      const info = await manager.streams.info(name).then(
-        () => manager.streams.update(name, config),
-        () => manager.streams.add(config),
+      const info = await afterCreationRace(() =>
+        manager.streams.info(name).then(
+          () => manager.streams.update(name, config),
+          () => manager.streams.add(config),
+        ),
       );
       const made = { client: jetstream(connection), created: info.created };
       if (kind === 'channels' && this.streams.get(kind) === ensured) this.channelsReady = made;

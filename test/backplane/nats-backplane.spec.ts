@@ -46,6 +46,35 @@ if (natsSkipReason) {
     }
   });
 
+  it('eight instances starting together all make the claims bucket and the streams: none fails the race', async () => {
+    // Found by CI: three nodes claiming at once each created the bucket, and JetStream refused a loser with
+    // "subjects overlap with an existing stream"; the claim failed. The race needs a loaded machine to show, so this
+    // exercises the scenario (each prefix is a fresh bucket and fresh streams) and creation-race.spec.ts proves the
+    // retry itself.
+    for (let round = 1; round <= 5; round++) {
+      const subjectPrefix = `race-${round}`;
+      const nodes = Array.from(
+        { length: 8 },
+        (_, index) =>
+          new NatsBackplane({
+            servers: nats.url,
+            subjectPrefix,
+            nodeId: `n${index}`,
+            logger: recordingLogger(),
+          }),
+      );
+      try {
+        const outcomes = await Promise.all(
+          nodes.map((node) => node.claim('race/key', 'single', true, 10_000)),
+        );
+        expect(outcomes.filter((outcome) => outcome === undefined)).toHaveLength(1);
+        await Promise.all(nodes.map((node) => node.broadcast('race/channel', new Uint8Array([round]))));
+      } finally {
+        await Promise.all(nodes.map((node) => node.close()));
+      }
+    }
+  }, 30_000);
+
   it('a server killed during the first connection: the engine connects once it is back (the handshake does not hang)', async () => {
     // Found by the detached test under load: a connection the server dropped during its handshake waited 20 s.
     for (const wait of [0, 2, 8]) {
